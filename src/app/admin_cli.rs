@@ -1,0 +1,97 @@
+//! `confab admin ...`: operator commands run against the database directly, for
+//! bootstrapping the first admin and for recovery when no admin can sign in.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{anyhow, bail};
+
+use crate::{
+    chat::views::AdminUserView,
+    config::{AdminCommand, Config},
+    error::AppError,
+};
+
+/// Reads a new password from the terminal (twice, hidden) or from one line of stdin.
+/// Never from argv, where other users of the machine could read it.
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Repeat password: ")?;
+        if first != second {
+            bail!("the two passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        let pw = line.trim_end_matches(['\n', '\r']).to_owned();
+        if pw.is_empty() {
+            bail!("no password on stdin: pipe it in, e.g. `printf '%s\\n' \"$PW\" | confab admin create-user ...`");
+        }
+        Ok(pw)
+    }
+}
+
+fn explain(e: AppError) -> anyhow::Error {
+    match &e.field {
+        Some(f) => anyhow!("{} ({f}: {})", e.message, e.code),
+        None => anyhow!("{} ({})", e.message, e.code),
+    }
+}
+
+fn describe(verb: &str, u: &AdminUserView) -> String {
+    let state = if u.deactivated_at.is_some() {
+        "deactivated"
+    } else {
+        "active"
+    };
+    format!(
+        "{verb} user {} (id {}, role {}, {state})",
+        u.user.username, u.user.id, u.user.role
+    )
+}
+
+pub async fn run(config: &Config, cmd: AdminCommand) -> anyhow::Result<String> {
+    let state = super::build(config).await?;
+    let chat = &state.chat;
+    let out = match cmd {
+        AdminCommand::CreateUser {
+            username,
+            role,
+            full_name,
+            email,
+        } => {
+            let password = read_password()?;
+            let full_name = full_name.unwrap_or_else(|| username.clone());
+            let user = chat
+                .create_user(&username, &password, &full_name, email.as_deref(), role)
+                .await
+                .map_err(explain)?;
+            describe("created", &(&user).into())
+        }
+        AdminCommand::SetRole { username, role } => {
+            let id = chat.user_id_for(&username).await.map_err(explain)?;
+            describe(
+                "updated",
+                &chat.set_role_as_operator(id, role).await.map_err(explain)?,
+            )
+        }
+        AdminCommand::Deactivate { username } => {
+            let id = chat.user_id_for(&username).await.map_err(explain)?;
+            describe(
+                "deactivated",
+                &chat.deactivate_as_operator(id).await.map_err(explain)?,
+            )
+        }
+        AdminCommand::Reactivate { username } => {
+            let id = chat.user_id_for(&username).await.map_err(explain)?;
+            describe(
+                "reactivated",
+                &chat.reactivate_as_operator(id).await.map_err(explain)?,
+            )
+        }
+    };
+    chat.store.close().await;
+    Ok(out)
+}

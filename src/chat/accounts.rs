@@ -1,0 +1,287 @@
+//! Registration, login, token refresh, logout and password change.
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{views::TokenResponse, Chat, Device, Principal};
+use crate::{
+    auth::tokens::{hash_refresh_token, new_refresh_token},
+    domain::{
+        Email, FullName, Password, Role, Session, SessionId, Timestamp, User, UserId, Username,
+    },
+    error::{AppError, AppResult},
+    store::{sessions::Rotation, users::NewUser},
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterInput {
+    /// 3-32 characters: letters, digits, `_`, `.`, `-`. Unique, ignoring case.
+    pub username: String,
+    /// 8-128 characters; not the username, not a common password.
+    pub password: String,
+    pub full_name: String,
+    /// Optional; used for password reset. Never shown to other users.
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginInput {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshInput {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordInput {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+fn invalid_credentials() -> AppError {
+    AppError::unauthorized("invalid_credentials", "invalid username or password")
+}
+
+impl Chat {
+    /// Creates an account with the configured default role and signs it in.
+    pub async fn register(&self, input: RegisterInput, device: Device) -> AppResult<TokenResponse> {
+        let user = self
+            .create_user(
+                &input.username,
+                &input.password,
+                &input.full_name,
+                input.email.as_deref(),
+                self.policy.default_role,
+            )
+            .await?;
+        self.start_session(&user, device).await
+    }
+
+    /// Parses, hashes and stores a new user. Shared by registration and the admin CLI.
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password: &str,
+        full_name: &str,
+        email: Option<&str>,
+        role: Role,
+    ) -> AppResult<User> {
+        let username = Username::parse(username)?;
+        let password = Password::parse(password, &username)?;
+        let full_name = FullName::parse(full_name)?;
+        let email = match email.map(str::trim).filter(|e| !e.is_empty()) {
+            Some(e) => Some(Email::parse(e)?),
+            None => None,
+        };
+        let hash = self
+            .passwords
+            .hash(password.expose())
+            .await
+            .map_err(AppError::internal)?;
+        let now = Timestamp::now();
+        let user = User {
+            id: UserId::new(),
+            username,
+            email: email.map(|e| e.as_str().to_owned()),
+            full_name: full_name.into_inner(),
+            bio: String::new(),
+            status_text: String::new(),
+            role,
+            created_at: now,
+            updated_at: now,
+            deactivated_at: None,
+        };
+        self.store
+            .insert_user(NewUser {
+                user: &user,
+                password_hash: &hash,
+            })
+            .await?;
+        tracing::info!(user_id = %user.id, role = %user.role, "user created");
+        Ok(user)
+    }
+
+    /// Checks credentials under the login throttle. An unknown username costs the
+    /// same hash verification as a known one and gets the same answer.
+    pub async fn login(&self, input: LoginInput, device: Device) -> AppResult<TokenResponse> {
+        let account = input.username.trim().to_ascii_lowercase();
+        if let Err(wait) = self.throttle.check(&account, &device.ip) {
+            return Err(AppError::too_many_requests(
+                wait,
+                format!("too many failed logins; try again in {wait} seconds"),
+            ));
+        }
+        let found = match Username::parse(&input.username) {
+            Ok(u) => self.store.credentials(&u.lower()).await?,
+            Err(_) => None,
+        };
+        let ok = self
+            .passwords
+            .verify(&input.password, found.as_ref().map(|(_, h)| h.as_str()))
+            .await
+            .map_err(AppError::internal)?;
+        let user = match (ok, found) {
+            (true, Some((user, _))) => user,
+            _ => {
+                self.throttle.record_failure(&account, &device.ip);
+                return Err(invalid_credentials());
+            }
+        };
+        self.throttle.record_success(&account);
+        if !user.is_active() {
+            // Only someone who knows the password learns the account is deactivated.
+            return Err(AppError::forbidden("this account has been deactivated")
+                .with_code("account_deactivated"));
+        }
+        self.start_session(&user, device).await
+    }
+
+    async fn start_session(&self, user: &User, device: Device) -> AppResult<TokenResponse> {
+        let now = Timestamp::now();
+        let session = Session {
+            id: SessionId::new(),
+            user_id: user.id,
+            created_at: now,
+            last_used_at: now,
+            expires_at: now.plus_secs(self.policy.refresh_ttl_secs),
+            revoked_at: None,
+            user_agent: device.user_agent.chars().take(255).collect(),
+            ip: device.ip.chars().take(64).collect(),
+        };
+        let refresh = new_refresh_token();
+        self.store
+            .create_session(&session, &hash_refresh_token(&refresh))
+            .await?;
+        self.token_response(user, session.id, refresh, now)
+    }
+
+    fn token_response(
+        &self,
+        user: &User,
+        session: SessionId,
+        refresh_token: String,
+        now: Timestamp,
+    ) -> AppResult<TokenResponse> {
+        let access_token = self
+            .tokens
+            .issue_access(user.id, session, user.role, now)
+            .map_err(AppError::internal)?;
+        Ok(TokenResponse {
+            access_token,
+            refresh_token,
+            token_type: "Bearer",
+            expires_in: self.tokens.access_ttl_secs,
+            user: user.into(),
+        })
+    }
+
+    /// Spends a refresh token for a new pair. Replaying a spent token revokes the
+    /// whole session: either the client or a thief holds a stale copy, and we cannot
+    /// tell which, so both must sign in again.
+    pub async fn refresh(&self, input: RefreshInput) -> AppResult<TokenResponse> {
+        let now = Timestamp::now();
+        let new_refresh = new_refresh_token();
+        let outcome = self
+            .store
+            .rotate_refresh(
+                &hash_refresh_token(input.refresh_token.trim()),
+                &hash_refresh_token(&new_refresh),
+                now,
+                now.plus_secs(self.policy.refresh_ttl_secs),
+            )
+            .await?;
+        match outcome {
+            Rotation::Rotated {
+                session_id,
+                user_id,
+            } => {
+                let user = self.store.user_by_id(user_id).await?;
+                match user.filter(User::is_active) {
+                    Some(user) => self.token_response(&user, session_id, new_refresh, now),
+                    None => {
+                        self.store
+                            .revoke_session(user_id, session_id, "deactivated", now)
+                            .await?;
+                        Err(AppError::unauthorized(
+                            "account_deactivated",
+                            "this account has been deactivated",
+                        ))
+                    }
+                }
+            }
+            Rotation::Reused { session_id } => {
+                tracing::warn!(%session_id, "refresh token reuse detected; session revoked");
+                Err(AppError::unauthorized(
+                    "refresh_token_reused",
+                    "this refresh token was already used; the session has been signed out",
+                ))
+            }
+            Rotation::Dead | Rotation::Unknown => Err(AppError::unauthorized(
+                "invalid_refresh_token",
+                "refresh token is invalid or expired",
+            )),
+        }
+    }
+
+    /// Revokes the caller's session at once; its access token stops working too.
+    pub async fn logout(&self, who: &Principal) -> AppResult<()> {
+        self.store
+            .revoke_session(who.user_id, who.session_id, "logout", Timestamp::now())
+            .await?;
+        Ok(())
+    }
+
+    /// Changes the password and signs out every other session of the user.
+    pub async fn change_password(
+        &self,
+        who: &Principal,
+        input: ChangePasswordInput,
+        device: Device,
+    ) -> AppResult<()> {
+        let account = who.username.lower();
+        if let Err(wait) = self.throttle.check(&account, &device.ip) {
+            return Err(AppError::too_many_requests(
+                wait,
+                format!("too many attempts; try again in {wait} seconds"),
+            ));
+        }
+        let hash = self.store.password_hash(who.user_id).await?;
+        let ok = self
+            .passwords
+            .verify(&input.current_password, hash.as_deref())
+            .await
+            .map_err(AppError::internal)?;
+        if !ok {
+            self.throttle.record_failure(&account, &device.ip);
+            return Err(AppError::invalid(
+                "current_password",
+                "wrong_password",
+                "current password is not correct",
+            ));
+        }
+        let new = Password::parse(&input.new_password, &who.username)
+            .map_err(|e| AppError::invalid("new_password", e.code, e.message))?;
+        let new_hash = self
+            .passwords
+            .hash(new.expose())
+            .await
+            .map_err(AppError::internal)?;
+        let now = Timestamp::now();
+        self.store
+            .set_password_hash(who.user_id, &new_hash, now)
+            .await?;
+        let revoked = self
+            .store
+            .revoke_user_sessions(who.user_id, Some(who.session_id), "password_changed", now)
+            .await?;
+        tracing::info!(user_id = %who.user_id, revoked, "password changed; other sessions revoked");
+        Ok(())
+    }
+}

@@ -1,0 +1,57 @@
+//! Use cases. Plain async methods over the store and the credentials machinery;
+//! REST (and later the WebSocket gateway) call these, so logic is never written
+//! twice. Nothing here knows about HTTP.
+
+pub mod accounts;
+pub mod admin;
+pub mod sessions;
+pub mod users;
+pub mod views;
+
+use std::sync::Arc;
+
+use crate::{
+    auth::{LoginThrottle, Passwords, Tokens},
+    domain::{Invalid, Role, SessionId, UserId, Username},
+    error::AppError,
+    store::Store,
+};
+
+/// Settings the use cases need, decided by the app from the config.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub default_role: Role,
+    pub refresh_ttl_secs: i64,
+}
+
+/// Everything a use case may touch. Cheap to clone.
+#[derive(Clone)]
+pub struct Chat {
+    pub store: Store,
+    pub tokens: Arc<Tokens>,
+    pub passwords: Arc<Passwords>,
+    pub throttle: Arc<LoginThrottle>,
+    pub policy: Policy,
+}
+
+/// The authenticated caller of a request, as re-read from the store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: UserId,
+    pub session_id: SessionId,
+    pub username: Username,
+    pub role: Role,
+}
+
+/// Where a request came from, recorded on the session it creates.
+#[derive(Clone, Debug, Default)]
+pub struct Device {
+    pub user_agent: String,
+    pub ip: String,
+}
+
+impl From<Invalid> for AppError {
+    fn from(i: Invalid) -> Self {
+        AppError::invalid(i.field, i.code, i.message)
+    }
+}

@@ -1,0 +1,149 @@
+//! What use cases return and clients see. Private fields (email, sessions) appear
+//! only in the views meant for their owner or an admin.
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::{Role, Session, SessionId, Timestamp, User, UserId};
+
+/// A user as anyone signed in may see them.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct UserView {
+    pub id: UserId,
+    pub username: String,
+    pub full_name: String,
+    pub bio: String,
+    pub status_text: String,
+    pub role: Role,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id,
+            username: u.username.to_string(),
+            full_name: u.full_name.clone(),
+            bio: u.bio.clone(),
+            status_text: u.status_text.clone(),
+            role: u.role,
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// The signed-in user's own profile, with private fields.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeView {
+    #[serde(flatten)]
+    pub user: UserView,
+    pub email: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+impl From<&User> for MeView {
+    fn from(u: &User) -> Self {
+        Self {
+            user: u.into(),
+            email: u.email.clone(),
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+/// A user as an admin sees them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AdminUserView {
+    #[serde(flatten)]
+    pub user: UserView,
+    pub email: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub deactivated_at: Option<Timestamp>,
+}
+
+impl From<&User> for AdminUserView {
+    fn from(u: &User) -> Self {
+        Self {
+            user: u.into(),
+            email: u.email.clone(),
+            deactivated_at: u.deactivated_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SessionView {
+    pub id: SessionId,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub last_used_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: Timestamp,
+    pub user_agent: String,
+    pub ip: String,
+    /// True for the session the request was made with.
+    pub current: bool,
+}
+
+impl SessionView {
+    pub fn new(s: &Session, current: SessionId) -> Self {
+        Self {
+            id: s.id,
+            created_at: s.created_at,
+            last_used_at: s.last_used_at,
+            expires_at: s.expires_at,
+            user_agent: s.user_agent.clone(),
+            ip: s.ip.clone(),
+            current: s.id == current,
+        }
+    }
+}
+
+/// Tokens handed out by register, login and refresh.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub user: MeView,
+}
+
+/// One page of a listing. `next_cursor` is opaque; pass it back as `cursor`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// Cursors are opaque to clients: the position, base64url-encoded.
+pub fn encode_cursor(position: &str) -> String {
+    URL_SAFE_NO_PAD.encode(position)
+}
+
+pub fn decode_cursor(cursor: &str) -> Option<String> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        assert_eq!(
+            decode_cursor(&encode_cursor("bob.smith")).as_deref(),
+            Some("bob.smith")
+        );
+        assert_eq!(decode_cursor("%%%"), None);
+    }
+}

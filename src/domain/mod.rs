@@ -1,0 +1,38 @@
+//! Pure types of the product. Parse, don't validate: once a value of these types
+//! exists it is valid. No I/O, and nothing from the rest of the crate.
+
+pub mod ids;
+pub mod password;
+pub mod permission;
+pub mod profile;
+pub mod role;
+pub mod time;
+pub mod user;
+pub mod username;
+
+pub use ids::{SessionId, UserId};
+pub use password::Password;
+pub use permission::Permission;
+pub use profile::{Bio, Email, FullName, StatusText};
+pub use role::Role;
+pub use time::Timestamp;
+pub use user::{Session, User};
+pub use username::Username;
+
+/// Why an input was refused: the field, a stable code, and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub field: &'static str,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            code,
+            message: message.into(),
+        }
+    }
+}

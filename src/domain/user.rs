@@ -1,0 +1,48 @@
+use super::{Role, SessionId, Timestamp, UserId, Username};
+
+/// A user as stored. The password hash is never part of it; the store hands that out
+/// only to the login path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub username: Username,
+    pub email: Option<String>,
+    pub full_name: String,
+    pub bio: String,
+    pub status_text: String,
+    pub role: Role,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub deactivated_at: Option<Timestamp>,
+}
+
+impl User {
+    pub fn is_active(&self) -> bool {
+        self.deactivated_at.is_none()
+    }
+
+    /// What user search matches against: case-folded username and full name.
+    pub fn search_text(username: &Username, full_name: &str) -> String {
+        format!("{} {}", username.lower(), full_name.to_lowercase())
+    }
+}
+
+/// One signed-in device. Its refresh tokens live in their own table so a reused
+/// (already rotated) token can be told apart from an unknown one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub created_at: Timestamp,
+    pub last_used_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+    pub user_agent: String,
+    pub ip: String,
+}
+
+impl Session {
+    pub fn is_live(&self, now: Timestamp) -> bool {
+        self.revoked_at.is_none() && self.expires_at > now
+    }
+}

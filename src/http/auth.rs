@@ -1,0 +1,96 @@
+//! `/auth`: registration, login, refresh, logout, password change.
+
+use axum::{extract::State, http::StatusCode, Json};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{
+    error::ErrorBody,
+    extract::{ApiJson, Auth, ClientDevice},
+};
+use crate::{
+    chat::{
+        accounts::{ChangePasswordInput, LoginInput, RefreshInput, RegisterInput},
+        views::TokenResponse,
+        Chat,
+    },
+    error::AppResult,
+};
+
+pub fn router() -> OpenApiRouter<Chat> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(change_password))
+}
+
+/// Create an account (with the server's default role) and sign it in.
+#[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterInput,
+    responses(
+        (status = 201, body = TokenResponse),
+        (status = 409, description = "username or email taken", body = ErrorBody),
+        (status = 422, description = "invalid field", body = ErrorBody),
+    ))]
+async fn register(
+    State(chat): State<Chat>,
+    ClientDevice(device): ClientDevice,
+    ApiJson(input): ApiJson<RegisterInput>,
+) -> AppResult<(StatusCode, Json<TokenResponse>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(chat.register(input, device).await?),
+    ))
+}
+
+/// Sign in. Wrong username and wrong password get the same answer.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginInput,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, description = "invalid username or password", body = ErrorBody),
+        (status = 403, description = "account deactivated", body = ErrorBody),
+        (status = 429, description = "too many failures; see Retry-After", body = ErrorBody),
+    ))]
+async fn login(
+    State(chat): State<Chat>,
+    ClientDevice(device): ClientDevice,
+    ApiJson(input): ApiJson<LoginInput>,
+) -> AppResult<Json<TokenResponse>> {
+    Ok(Json(chat.login(input, device).await?))
+}
+
+/// Exchange a refresh token for a new access and refresh token. Each refresh token
+/// works once; presenting a spent one signs the whole session out.
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshInput,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, description = "invalid, expired or reused refresh token", body = ErrorBody),
+    ))]
+async fn refresh(
+    State(chat): State<Chat>,
+    ApiJson(input): ApiJson<RefreshInput>,
+) -> AppResult<Json<TokenResponse>> {
+    Ok(Json(chat.refresh(input).await?))
+}
+
+/// Sign out this session; its tokens stop working at once.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+async fn logout(State(chat): State<Chat>, Auth(who): Auth) -> AppResult<StatusCode> {
+    chat.logout(&who).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Change the password; every other session is signed out.
+#[utoipa::path(put, path = "/auth/password", tag = "auth", security(("bearer" = [])),
+    request_body = ChangePasswordInput,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn change_password(
+    State(chat): State<Chat>,
+    Auth(who): Auth,
+    ClientDevice(device): ClientDevice,
+    ApiJson(input): ApiJson<ChangePasswordInput>,
+) -> AppResult<StatusCode> {
+    chat.change_password(&who, input, device).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,109 @@
+//! HTTP transport: thin handlers that parse, call a use case and map the result.
+//! One file per resource, each exporting `router()`; merged here in reading order.
+
+pub mod admin;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod sessions;
+pub mod users;
+
+use axum::{
+    extract::{DefaultBodyLimit, Request},
+    http::{HeaderName, Method, Uri},
+    Router,
+};
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+use utoipa::{
+    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
+    Modify, OpenApi,
+};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{chat::Chat, error::AppError};
+
+/// Transport settings chosen by the app from the config.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    pub max_body_bytes: usize,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Confab API", description = "Self-hostable real-time chat. All JSON, snake_case; \
+        errors are `{\"error\": {\"code\", \"message\", \"field\"}}`."),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Accounts, tokens and sessions"),
+        (name = "users", description = "Profiles and search"),
+        (name = "admin", description = "User administration (admin role)"),
+        (name = "health", description = "Probes"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The API routes and the OpenAPI document generated from them.
+pub fn api() -> (Router<Chat>, utoipa::openapi::OpenApi) {
+    let v1 = OpenApiRouter::new()
+        .merge(auth::router())
+        .merge(sessions::router())
+        .merge(users::router())
+        .merge(admin::router());
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::router())
+        .nest("/api/v1", v1)
+        .split_for_parts()
+}
+
+/// The whole HTTP surface: API, OpenAPI document and docs page, with request ids,
+/// tracing and body limits.
+pub fn router(chat: Chat, settings: HttpSettings) -> Router {
+    let (api, openapi) = api();
+    let request_id = HeaderName::from_static("x-request-id");
+    api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(chat)
+}
+
+async fn not_found(method: Method, uri: Uri) -> AppError {
+    AppError::new(
+        crate::error::ErrorKind::NotFound,
+        "not_found",
+        format!("no route for {method} {}", uri.path()),
+    )
+}

@@ -1,0 +1,10 @@
+//! Confab: a self-hostable real-time chat server. See ARCHITECTURE.md for the layers.
+
+pub mod app;
+pub mod auth;
+pub mod chat;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod store;

@@ -1,0 +1,213 @@
+use super::{affected, rows, Store, StoreResult};
+use crate::domain::{Role, Timestamp, User, UserId};
+
+/// A user about to be created; the caller has parsed and hashed everything.
+pub struct NewUser<'a> {
+    pub user: &'a User,
+    pub password_hash: &'a str,
+}
+
+/// One page of a user search, in username order.
+pub struct UserSearch<'a> {
+    /// Case-folded text to find in username or full name; `None` lists everyone.
+    pub query: Option<&'a str>,
+    /// Return users whose case-folded username sorts after this one.
+    pub after: Option<&'a str>,
+    pub limit: u32,
+    pub include_deactivated: bool,
+}
+
+/// Escapes LIKE wildcards so a search for `50%` finds a literal percent sign.
+fn like_pattern(q: &str) -> String {
+    let mut out = String::with_capacity(q.len() + 2);
+    out.push('%');
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '!') {
+            out.push('!');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+impl Store {
+    pub async fn insert_user(&self, new: NewUser<'_>) -> StoreResult<()> {
+        let u = new.user;
+        let sql = self.sql(
+            "INSERT INTO users (id, username, username_lower, email, email_lower, password_hash, \
+             full_name, bio, status_text, search_text, role, created_at, updated_at, deactivated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        );
+        sqlx::query(&sql)
+            .bind(u.id.to_string())
+            .bind(u.username.as_str().to_owned())
+            .bind(u.username.lower())
+            .bind(u.email.clone())
+            .bind(u.email.as_ref().map(|e| e.to_lowercase()))
+            .bind(new.password_hash.to_owned())
+            .bind(u.full_name.clone())
+            .bind(u.bio.clone())
+            .bind(u.status_text.clone())
+            .bind(User::search_text(&u.username, &u.full_name))
+            .bind(u.role.as_str())
+            .bind(u.created_at.millis())
+            .bind(u.updated_at.millis())
+            .bind(u.deactivated_at.map(Timestamp::millis))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn user_by_id(&self, id: UserId) -> StoreResult<Option<User>> {
+        let sql = format!("SELECT {} FROM users u WHERE u.id = ?", rows::USER_COLUMNS);
+        let row = sqlx::query(&self.sql(&sql))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(rows::user).transpose()?)
+    }
+
+    /// The user and their password hash, by case-folded username. For login only.
+    pub async fn credentials(&self, username_lower: &str) -> StoreResult<Option<(User, String)>> {
+        let sql = format!(
+            "SELECT {}, u.password_hash FROM users u WHERE u.username_lower = ?",
+            rows::USER_COLUMNS
+        );
+        let row = sqlx::query(&self.sql(&sql))
+            .bind(username_lower.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            None => Ok(None),
+            Some(row) => {
+                let hash: String = sqlx::Row::try_get(&row, "password_hash")?;
+                Ok(Some((rows::user(&row)?, hash)))
+            }
+        }
+    }
+
+    pub async fn user_id_by_username(&self, username_lower: &str) -> StoreResult<Option<UserId>> {
+        let row = sqlx::query(&self.sql("SELECT id FROM users WHERE username_lower = ?"))
+            .bind(username_lower.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(|r| rows::parse(r, "id")).transpose()?)
+    }
+
+    /// Writes the editable profile fields of `user` (and its search text).
+    pub async fn update_profile(&self, user: &User) -> StoreResult<bool> {
+        let sql = self.sql(
+            "UPDATE users SET full_name = ?, bio = ?, status_text = ?, search_text = ?, \
+             updated_at = ? WHERE id = ?",
+        );
+        let r = sqlx::query(&sql)
+            .bind(user.full_name.clone())
+            .bind(user.bio.clone())
+            .bind(user.status_text.clone())
+            .bind(User::search_text(&user.username, &user.full_name))
+            .bind(user.updated_at.millis())
+            .bind(user.id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(affected(r) > 0)
+    }
+
+    pub async fn password_hash(&self, id: UserId) -> StoreResult<Option<String>> {
+        let row = sqlx::query(&self.sql("SELECT password_hash FROM users WHERE id = ?"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(|r| sqlx::Row::try_get::<String, _>(&r, "password_hash"))
+            .transpose()?)
+    }
+
+    pub async fn set_password_hash(
+        &self,
+        id: UserId,
+        hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let sql = self.sql("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?");
+        let r = sqlx::query(&sql)
+            .bind(hash.to_owned())
+            .bind(now.millis())
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(affected(r) > 0)
+    }
+
+    pub async fn set_role(&self, id: UserId, role: Role, now: Timestamp) -> StoreResult<bool> {
+        let sql = self.sql("UPDATE users SET role = ?, updated_at = ? WHERE id = ?");
+        let r = sqlx::query(&sql)
+            .bind(role.as_str())
+            .bind(now.millis())
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(affected(r) > 0)
+    }
+
+    /// Sets or clears `deactivated_at`. Nothing else about the user changes, so a
+    /// reactivation restores the account exactly.
+    pub async fn set_deactivated(
+        &self,
+        id: UserId,
+        at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let sql = self.sql("UPDATE users SET deactivated_at = ?, updated_at = ? WHERE id = ?");
+        let r = sqlx::query(&sql)
+            .bind(at.map(Timestamp::millis))
+            .bind(now.millis())
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(affected(r) > 0)
+    }
+
+    pub async fn count_active_admins(&self) -> StoreResult<i64> {
+        let sql =
+            self.sql("SELECT COUNT(*) AS n FROM users WHERE role = ? AND deactivated_at IS NULL");
+        let row = sqlx::query(&sql)
+            .bind(Role::Admin.as_str())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(sqlx::Row::try_get::<i64, _>(&row, "n")?)
+    }
+
+    pub async fn search_users(&self, s: UserSearch<'_>) -> StoreResult<Vec<User>> {
+        let mut sql = format!("SELECT {} FROM users u WHERE 1 = 1", rows::USER_COLUMNS);
+        if !s.include_deactivated {
+            sql.push_str(" AND u.deactivated_at IS NULL");
+        }
+        if s.query.is_some() {
+            sql.push_str(" AND u.search_text LIKE ? ESCAPE '!'");
+        }
+        if s.after.is_some() {
+            sql.push_str(" AND u.username_lower > ?");
+        }
+        sql.push_str(" ORDER BY u.username_lower LIMIT ?");
+        let sql = self.sql(&sql);
+        let mut q = sqlx::query(&sql);
+        if let Some(text) = s.query {
+            q = q.bind(like_pattern(text));
+        }
+        if let Some(after) = s.after {
+            q = q.bind(after.to_owned());
+        }
+        let rows = q.bind(i64::from(s.limit)).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(rows::user).collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(super::like_pattern("ada"), "%ada%");
+        assert_eq!(super::like_pattern("50%_!"), "%50!%!_!!%");
+    }
+}
