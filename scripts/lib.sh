@@ -1,0 +1,27 @@
+# Shared by scripts/*.sh and .ci/run. Sourced, not run.
+
+# Builds survive fresh clones (CI clones anew every run): keep the cargo target
+# directory outside the work tree unless the caller chose one.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/confab/target}"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+warn() { printf '\033[1;33m!!  %s\033[0m\n' "$*" >&2; }
+die() { printf '\033[1;31mxx  %s\033[0m\n' "$*" >&2; exit 1; }
+
+is_ci() { [ -n "${CI:-}" ] && [ "${CI:-}" != "false" ] && [ "${CI:-}" != "0" ]; }
+
+need_cargo() {
+  command -v cargo >/dev/null 2>&1 && return 0
+  [ -x "$HOME/.cargo/bin/cargo" ] && { export PATH="$HOME/.cargo/bin:$PATH"; return 0; }
+  die "cargo not found: install Rust (https://rustup.rs, or 'apt-get install cargo' for Debian's) and run again"
+}
+
+# host and port of a database URL: scheme://[user[:pw]@]host[:port][/db]
+url_host() { local r="${1#*://}"; r="${r#*@}"; r="${r%%/*}"; echo "${r%%:*}"; }
+url_port() {
+  local r="${1#*://}"; r="${r#*@}"; r="${r%%/*}"
+  if [[ "$r" == *:* ]]; then echo "${r##*:}"; else echo "$2"; fi
+}
+
+# True when something accepts TCP connections at host:port.
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }

@@ -1,0 +1,40 @@
+# Starts PostgreSQL and MariaDB for the test suite when they are down, installing
+# them from Debian's packages when they are missing. Sourced by .ci/run.
+
+wait_port() {
+  local host=$1 port=$2 i
+  for i in $(seq 1 60); do port_open "$host" "$port" && return 0; sleep 0.5; done
+  return 1
+}
+
+ensure_postgres() {
+  port_open 127.0.0.1 5432 && return 0
+  if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+    say "installing PostgreSQL (apt-get)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    local conf; conf=$(ls -d /etc/postgresql/*/main | head -1)
+    # Loopback only, trust: a throwaway test server, never reachable from outside.
+    printf 'local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n' > "$conf/pg_hba.conf"
+  fi
+  say "starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+  wait_port 127.0.0.1 5432 || return 1
+  psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='test'" 2>/dev/null | grep -q 1 \
+    || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE test" || true
+}
+
+ensure_mariadb() {
+  port_open 127.0.0.1 3306 && return 0
+  if [ ! -x /usr/sbin/mariadbd ]; then
+    say "installing MariaDB (apt-get)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server >/dev/null
+  fi
+  say "starting MariaDB"
+  mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql --bind-address=127.0.0.1 || true
+  wait_port 127.0.0.1 3306 || return 1
+  # Root over TCP with an empty password, as on the project's machines.
+  mariadb -uroot -e "CREATE DATABASE IF NOT EXISTS test;
+    CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';
+    GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;" 2>/dev/null || true
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints (warnings are errors), unit tests and the
+# integration tests on every database backend that can be reached.
+#
+#   CONFAB_TEST_POSTGRES_URL  admin URL of a PostgreSQL server (default
+#                             postgres://postgres@127.0.0.1:5432/test)
+#   CONFAB_TEST_MYSQL_URL     admin URL of a MySQL/MariaDB server (default
+#                             mysql://root@127.0.0.1:3306/test)
+# Set one to "" to leave that backend out. Outside CI an unreachable server is
+# left out with a clear notice; under CI=true it fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+need_cargo
+started=$(date +%s)
+
+export CONFAB_TEST_POSTGRES_URL="${CONFAB_TEST_POSTGRES_URL-postgres://postgres@127.0.0.1:5432/test}"
+export CONFAB_TEST_MYSQL_URL="${CONFAB_TEST_MYSQL_URL-mysql://root@127.0.0.1:3306/test}"
+not_run=()
+check_backend() { # VAR NAME DEFAULT_PORT
+  local var=$1 name=$2 url="${!1}"
+  if [ -z "$url" ]; then
+    is_ci && die "$var is empty: CI must test $name"
+    not_run+=("$name (no $var)"); unset "$var"; return
+  fi
+  if ! port_open "$(url_host "$url")" "$(url_port "$url" "$3")"; then
+    is_ci && die "$name is not reachable at $(url_host "$url"):$(url_port "$url" "$3") (.ci/run starts it)"
+    warn "$name is not reachable at $(url_host "$url"):$(url_port "$url" "$3"): its tests will NOT run"
+    not_run+=("$name (not reachable)"); unset "$var"
+  fi
+}
+check_backend CONFAB_TEST_POSTGRES_URL PostgreSQL 5432
+check_backend CONFAB_TEST_MYSQL_URL MySQL/MariaDB 3306
+
+# Each integration test makes its own database named confab_t_*; drop leftovers.
+drop_test_databases() {
+  if [ -n "${CONFAB_TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null; then
+    psql "$CONFAB_TEST_POSTGRES_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'confab_t_%'" 2>/dev/null |
+      while read -r db; do psql "$CONFAB_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; done
+  fi
+  if [ -n "${CONFAB_TEST_MYSQL_URL:-}" ] && command -v mariadb >/dev/null; then
+    local h p; h=$(url_host "$CONFAB_TEST_MYSQL_URL"); p=$(url_port "$CONFAB_TEST_MYSQL_URL" 3306)
+    mariadb -h"$h" -P"$p" -uroot -Nse "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'confab_t_%'" 2>/dev/null |
+      while read -r db; do mariadb -h"$h" -P"$p" -uroot -e "DROP DATABASE IF EXISTS $db" 2>/dev/null || true; done
+  fi
+}
+drop_test_databases
+
+say "cargo fmt --check"
+cargo fmt --all -- --check || die "formatting differs: run 'cargo fmt --all'"
+say "cargo clippy (warnings are errors)"
+cargo clippy --all-targets --locked -- -D warnings
+
+say "tests"
+if command -v cargo-nextest >/dev/null 2>&1; then
+  cargo nextest run --locked --no-fail-fast
+else
+  warn "cargo-nextest not found; using cargo test ('cargo install cargo-nextest' for faster runs)"
+  cargo test --locked --no-fail-fast
+fi
+drop_test_databases
+
+say "done in $(( $(date +%s) - started ))s"
+if [ ${#not_run[@]} -gt 0 ]; then
+  warn "NOT RUN on these backends (tests passed on the rest): ${not_run[*]}"
+else
+  say "backends tested: SQLite, PostgreSQL, MySQL/MariaDB"
+fi

@@ -1,0 +1,223 @@
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::{
+    backend_tests,
+    helpers::{spawn_app, Backend, PASSWORD},
+};
+
+backend_tests!(
+    only_admins_may_administer,
+    a_role_change_applies_to_the_next_request,
+    deactivation_is_immediate_and_reactivation_restores_exactly,
+    the_last_admin_cannot_be_removed,
+);
+
+async fn only_admins_may_administer(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let patient = app.register("olga").await;
+    let path = format!("/api/v1/admin/users/{}", patient.user_id);
+    for (method, path, body) in [
+        (Method::GET, "/api/v1/admin/users".to_owned(), None),
+        (Method::PATCH, path.clone(), Some(json!({"role": "admin"}))),
+        (Method::POST, format!("{path}/deactivate"), None),
+        (Method::POST, format!("{path}/reactivate"), None),
+    ] {
+        let r = app
+            .request(method.clone(), &path, Some(&patient.access), body)
+            .await;
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::FORBIDDEN, "forbidden"),
+            "{method} {path}"
+        );
+    }
+    assert_eq!(
+        app.get("/api/v1/users/me", &patient.access).await.body["role"],
+        "patient"
+    );
+}
+
+async fn a_role_change_applies_to_the_next_request(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let admin = app.admin("root").await;
+    let user = app.register("paul").await;
+    let path = format!("/api/v1/admin/users/{}", user.user_id);
+    let patch = |role: &str| {
+        app.request(
+            Method::PATCH,
+            &path,
+            Some(&admin.access),
+            Some(json!({"role": role})),
+        )
+    };
+    let r = patch("admin").await;
+    assert_eq!(
+        (r.status, &r.body["role"]),
+        (StatusCode::OK, &json!("admin"))
+    );
+    // Paul's access token still says "patient", but the server reads the role now.
+    assert_eq!(
+        app.get("/api/v1/admin/users", &user.access).await.status,
+        StatusCode::OK
+    );
+    patch("doctor").await;
+    assert_eq!(
+        app.get("/api/v1/admin/users", &user.access).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/api/v1/users/me", &user.access).await.body["role"],
+        "doctor"
+    );
+    assert_eq!(
+        patch("nurse").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+async fn deactivation_is_immediate_and_reactivation_restores_exactly(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let admin = app.admin("root").await;
+    let quinn = app.register("quinn").await;
+    app.request(
+        Method::PATCH,
+        "/api/v1/users/me",
+        Some(&quinn.access),
+        Some(json!({"bio": "hello"})),
+    )
+    .await;
+    let before = app
+        .get(&format!("/api/v1/users/{}", quinn.user_id), &admin.access)
+        .await
+        .body;
+
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{}/deactivate", quinn.user_id),
+            Some(&admin.access),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert!(r.body["deactivated_at"].is_string());
+
+    let me = app.get("/api/v1/users/me", &quinn.access).await;
+    assert_eq!(
+        (me.status, me.code()),
+        (StatusCode::UNAUTHORIZED, "session_revoked")
+    );
+    assert_eq!(
+        app.refresh(&quinn.refresh).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let login = app.login_raw("quinn", PASSWORD).await;
+    assert_eq!(
+        (login.status, login.code()),
+        (StatusCode::FORBIDDEN, "account_deactivated")
+    );
+    let other = app.register("rita").await;
+    assert_eq!(
+        app.get("/api/v1/users?q=quinn", &other.access).await.body["items"],
+        json!([])
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/users/{}", quinn.user_id), &other.access)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let listed = app.get("/api/v1/admin/users?q=quinn", &admin.access).await;
+    assert!(
+        listed.body["items"][0]["deactivated_at"].is_string(),
+        "admins still see them"
+    );
+
+    let r = app
+        .post(
+            &format!("/api/v1/admin/users/{}/reactivate", quinn.user_id),
+            Some(&admin.access),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, &r.body["deactivated_at"]),
+        (StatusCode::OK, &json!(null))
+    );
+    let back = app.login("quinn").await;
+    let after = app
+        .get(&format!("/api/v1/users/{}", quinn.user_id), &admin.access)
+        .await
+        .body;
+    assert_eq!(
+        before, after,
+        "profile, role and creation time are exactly as before"
+    );
+    assert_eq!(
+        app.get("/api/v1/users/me", &back.access).await.body["bio"],
+        "hello"
+    );
+}
+
+async fn the_last_admin_cannot_be_removed(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let admin = app.admin("root").await;
+    let path = format!("/api/v1/admin/users/{}", admin.user_id);
+    let demote = app
+        .request(
+            Method::PATCH,
+            &path,
+            Some(&admin.access),
+            Some(json!({"role": "doctor"})),
+        )
+        .await;
+    assert_eq!(
+        (demote.status, demote.code()),
+        (StatusCode::CONFLICT, "last_admin")
+    );
+    let off = app
+        .post(
+            &format!("{path}/deactivate"),
+            Some(&admin.access),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (off.status, off.code()),
+        (StatusCode::CONFLICT, "last_admin")
+    );
+    // With a second admin, the first may step down.
+    let second = app.register("sam").await;
+    app.request(
+        Method::PATCH,
+        &format!("/api/v1/admin/users/{}", second.user_id),
+        Some(&admin.access),
+        Some(json!({"role": "admin"})),
+    )
+    .await;
+    let demote = app
+        .request(
+            Method::PATCH,
+            &path,
+            Some(&admin.access),
+            Some(json!({"role": "doctor"})),
+        )
+        .await;
+    assert_eq!(demote.status, StatusCode::OK);
+    let missing = app
+        .post(
+            &format!("/api/v1/admin/users/{}/deactivate", uuid::Uuid::now_v7()),
+            Some(&second.access),
+            json!({}),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}

@@ -1,0 +1,278 @@
+#![allow(dead_code)]
+
+use std::{net::SocketAddr, time::Duration};
+
+use clap::Parser;
+use confab::{
+    app,
+    chat::Chat,
+    config::Cli,
+    domain::Role,
+    store::{Store, StoreOptions},
+};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sqlx::Connection;
+use tokio::sync::oneshot;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+    MySql,
+}
+
+/// Generates `mod name { sqlite, postgres, mysql }` tests calling `name(Backend)`.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use $crate::helpers::Backend;
+            #[tokio::test]
+            async fn sqlite() { super::$name(Backend::Sqlite).await }
+            #[tokio::test]
+            async fn postgres() { super::$name(Backend::Postgres).await }
+            #[tokio::test]
+            async fn mysql() { super::$name(Backend::MySql).await }
+        }
+    )*};
+}
+
+/// A fresh, empty database for one test, or `None` when the backend is not
+/// configured outside CI.
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Option<String> {
+    let var = match backend {
+        Backend::Sqlite => return Some(format!("sqlite://{}/confab.db", dir.display())),
+        Backend::Postgres => "CONFAB_TEST_POSTGRES_URL",
+        Backend::MySql => "CONFAB_TEST_MYSQL_URL",
+    };
+    let Some(admin_url) = std::env::var(var).ok().filter(|v| !v.is_empty()) else {
+        if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
+            panic!("{var} is not set: CI must run the {backend:?} tests");
+        }
+        eprintln!("skipped: {var} not set, {backend:?} not tested");
+        return None;
+    };
+    // Test databases are named confab_t_*; scripts/test.sh drops leftovers.
+    let name = format!("confab_t_{}", uuid::Uuid::new_v4().simple());
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("{var}={admin_url} is not reachable: {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.ok();
+    let base = admin_url.split('?').next().unwrap();
+    let cut = base
+        .rfind('/')
+        .filter(|&i| i > base.find("://").unwrap() + 2)
+        .unwrap_or(base.len());
+    Some(format!("{}/{name}", &base[..cut]))
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub client: reqwest::Client,
+    pub chat: Chat,
+    pub backend: Backend,
+    pub dir: tempfile::TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+/// A signed-in user: ids and tokens.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub user_id: String,
+    pub username: String,
+    pub access: String,
+    pub refresh: String,
+}
+
+impl Session {
+    fn from_tokens(body: &Value) -> Self {
+        Self {
+            user_id: body["user"]["id"].as_str().unwrap().to_owned(),
+            username: body["user"]["username"].as_str().unwrap().to_owned(),
+            access: body["access_token"].as_str().unwrap().to_owned(),
+            refresh: body["refresh_token"].as_str().unwrap().to_owned(),
+        }
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, &[]).await
+}
+
+/// Starts the real server on port 0 with fast password hashing and `extra` flags.
+pub async fn spawn_app_with(backend: Backend, extra: &[&str]) -> Option<TestApp> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(backend, dir.path()).await?;
+    let data_dir = dir.path().to_str().unwrap().to_owned();
+    let mut args = vec![
+        "confab",
+        "--data-dir",
+        &data_dir,
+        "--database-url",
+        &url,
+        "--password-hash-memory-kib",
+        "64",
+        "--db-max-connections",
+        "8",
+        "--shutdown-grace-secs",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    let config = Cli::try_parse_from(args).unwrap().config;
+    let state = app::build(&config).await.expect("app builds");
+    let chat = state.chat.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(app::serve(listener, state, async {
+        let _ = rx.await;
+    }));
+    Some(TestApp {
+        addr,
+        base: format!("http://{addr}"),
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap(),
+        chat,
+        backend,
+        dir,
+        shutdown: Some(tx),
+    })
+}
+
+/// Opens a store on a fresh database of `backend`, migrated, for store-level tests.
+pub async fn fresh_store(backend: Backend) -> Option<(Store, tempfile::TempDir)> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(backend, dir.path()).await?;
+    let store = Store::connect(StoreOptions {
+        url: &url,
+        max_connections: 8,
+    })
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    Some((store, dir))
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The `error.code` of an error reply.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request sent");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn register_raw(&self, body: Value) -> Reply {
+        self.post("/api/v1/auth/register", None, body).await
+    }
+
+    /// Registers `username` with the standard test password.
+    pub async fn register(&self, username: &str) -> Session {
+        let r = self
+            .register_raw(json!({"username": username, "password": PASSWORD, "full_name": format!("{username} Test")}))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "register {username}: {:?}",
+            r.body
+        );
+        Session::from_tokens(&r.body)
+    }
+
+    pub async fn login_raw(&self, username: &str, password: &str) -> Reply {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": username, "password": password}),
+        )
+        .await
+    }
+
+    pub async fn login(&self, username: &str) -> Session {
+        let r = self.login_raw(username, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::OK, "login {username}: {:?}", r.body);
+        Session::from_tokens(&r.body)
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Reply {
+        self.post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": refresh_token}),
+        )
+        .await
+    }
+
+    /// Creates an admin through the use-case layer (as `confab admin create-user`
+    /// does) and signs it in.
+    pub async fn admin(&self, username: &str) -> Session {
+        self.chat
+            .create_user(username, PASSWORD, "The Admin", None, Role::Admin)
+            .await
+            .expect("admin created");
+        self.login(username).await
+    }
+}

@@ -1,0 +1,14 @@
+//! One integration test binary. Each test runs against every backend: SQLite always,
+//! PostgreSQL and MySQL/MariaDB when CONFAB_TEST_POSTGRES_URL / CONFAB_TEST_MYSQL_URL
+//! are set (under CI=true a missing URL fails the test instead of skipping it).
+
+mod helpers;
+
+mod admin;
+mod auth;
+mod cli;
+mod errors;
+mod schema;
+mod sessions;
+mod store;
+mod users;
