@@ -180,6 +180,54 @@ pub struct Config {
     #[arg(long, env = "CONFAB_MAX_BODY_BYTES", default_value_t = 64 * 1024, global = true)]
     pub max_body_bytes: usize,
 
+    /// Longest message body, in characters (at most 4000).
+    #[arg(
+        long,
+        env = "CONFAB_MAX_MESSAGE_CHARS",
+        default_value_t = 4000,
+        global = true
+    )]
+    pub max_message_chars: usize,
+
+    /// Events queued for one WebSocket connection before it is closed as too slow
+    /// (it then reconnects and resumes without loss).
+    #[arg(long, env = "CONFAB_WS_QUEUE", default_value_t = 1024, global = true)]
+    pub ws_queue: usize,
+
+    /// Seconds a new WebSocket connection has to send its `auth` frame.
+    #[arg(
+        long,
+        env = "CONFAB_WS_AUTH_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub ws_auth_timeout_secs: u64,
+
+    /// Seconds between a WebSocket connection's checks that its session is still
+    /// valid (signed out, deactivated, token expired).
+    #[arg(
+        long,
+        env = "CONFAB_WS_RECHECK_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub ws_recheck_secs: u64,
+
+    /// Largest WebSocket frame a client may send, in bytes.
+    #[arg(long, env = "CONFAB_WS_MAX_FRAME_BYTES", default_value_t = 64 * 1024, global = true)]
+    pub ws_max_frame_bytes: usize,
+
+    /// Kernel send buffer per client socket, in bytes; 0 keeps the OS default
+    /// (which may grow to several MiB per socket). A small value bounds memory per
+    /// connection and detects clients that stopped reading sooner.
+    #[arg(
+        long,
+        env = "CONFAB_SOCKET_SEND_BUFFER_BYTES",
+        default_value_t = 0,
+        global = true
+    )]
+    pub socket_send_buffer_bytes: usize,
+
     /// Seconds to let in-flight requests finish after SIGINT/SIGTERM.
     #[arg(
         long,
@@ -239,6 +287,12 @@ impl fmt::Debug for Config {
             .field("login_lockout_secs", &self.login_lockout_secs)
             .field("password_hash_memory_kib", &self.password_hash_memory_kib)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_message_chars", &self.max_message_chars)
+            .field("ws_queue", &self.ws_queue)
+            .field("ws_auth_timeout_secs", &self.ws_auth_timeout_secs)
+            .field("ws_recheck_secs", &self.ws_recheck_secs)
+            .field("ws_max_frame_bytes", &self.ws_max_frame_bytes)
+            .field("socket_send_buffer_bytes", &self.socket_send_buffer_bytes)
             .field("shutdown_grace_secs", &self.shutdown_grace_secs)
             .field("log", &self.log)
             .field("log_format", &self.log_format)

@@ -2,9 +2,11 @@
 
 pub mod app;
 pub mod auth;
+pub mod bus;
 pub mod chat;
 pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
 pub mod store;
+pub mod ws;

@@ -8,22 +8,28 @@ mod secret;
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 use crate::{
     auth::{LoginThrottle, Passwords, Tokens},
+    bus::{hub::Hub, Bus, LocalBus},
     chat::{Chat, Policy},
     config::Config,
     http::{self, HttpSettings},
-    store::{Store, StoreOptions},
+    store::{writer::MessageWriter, Store, StoreOptions},
+    ws::{self, Gateway, WsSettings},
 };
 
 /// Everything a running server needs.
 #[derive(Clone)]
 pub struct AppState {
     pub chat: Chat,
+    pub bus: Arc<dyn Bus>,
+    pub hub: Arc<Hub>,
     pub http: HttpSettings,
+    pub ws: WsSettings,
     pub shutdown_grace: Duration,
+    pub socket_send_buffer: usize,
 }
 
 /// Opens (and migrates) the store named by the config.
@@ -41,7 +47,10 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
 pub async fn build(config: &Config) -> anyhow::Result<AppState> {
     let store = open_store(config).await?;
     let secret = secret::load_or_create(config.jwt_secret.as_deref(), &config.data_dir)?;
+    let bus: Arc<dyn Bus> = Arc::new(LocalBus::new(65_536));
     let chat = Chat {
+        writer: MessageWriter::spawn(store.clone()),
+        bus: bus.clone(),
         store,
         tokens: Arc::new(Tokens::new(&secret, config.access_token_ttl_secs.max(1))),
         passwords: Arc::new(Passwords::new(config.password_hash_memory_kib, 2)?),
@@ -53,14 +62,26 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         policy: Policy {
             default_role: config.default_role,
             refresh_ttl_secs: config.refresh_token_ttl_days.max(1) * 86_400,
+            max_message_chars: config
+                .max_message_chars
+                .clamp(1, crate::domain::MessageBody::CEILING),
         },
     };
     Ok(AppState {
         chat,
+        bus,
+        hub: Hub::new(config.ws_queue),
         http: HttpSettings {
             max_body_bytes: config.max_body_bytes,
         },
+        ws: WsSettings {
+            queue: config.ws_queue,
+            auth_timeout: Duration::from_secs(config.ws_auth_timeout_secs.max(1)),
+            recheck: Duration::from_secs(config.ws_recheck_secs.max(1)),
+            max_frame_bytes: config.ws_max_frame_bytes.max(1024),
+        },
         shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
+        socket_send_buffer: config.socket_send_buffer_bytes,
     })
 }
 
@@ -73,10 +94,25 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let store = state.chat.store.clone();
-    let app = http::router(state.chat, state.http);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let router_task = state.hub.spawn_router(state.bus.as_ref());
+    let gateway = Gateway {
+        chat: state.chat.clone(),
+        hub: state.hub.clone(),
+        settings: state.ws.clone(),
+        shutdown: stop_rx.clone(),
+    };
+    let app = http::router(state.chat, state.http, ws::router(gateway));
     tracing::info!(%addr, backend = store.backend().name(), "confab listening");
 
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let send_buffer = state.socket_send_buffer;
+    let listener = axum::serve::ListenerExt::tap_io(listener, move |tcp: &mut TcpStream| {
+        // Small frames both ways: send them at once rather than coalesce.
+        let _ = tcp.set_nodelay(true);
+        if send_buffer > 0 {
+            let _ = socket2::SockRef::from(&*tcp).set_send_buffer_size(send_buffer);
+        }
+    });
     let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -95,6 +131,7 @@ pub async fn serve(
             tokio::time::sleep(grace).await;
         } => tracing::warn!("grace period over; dropping remaining connections"),
     }
+    router_task.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

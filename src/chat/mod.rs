@@ -4,6 +4,11 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod conversation_views;
+pub mod conversations;
+pub mod events;
+pub mod messages;
+pub mod resume;
 pub mod sessions;
 pub mod users;
 pub mod views;
@@ -12,9 +17,10 @@ use std::sync::Arc;
 
 use crate::{
     auth::{LoginThrottle, Passwords, Tokens},
+    bus::Bus,
     domain::{Invalid, Role, SessionId, UserId, Username},
     error::AppError,
-    store::Store,
+    store::{writer::MessageWriter, Store},
 };
 
 /// Settings the use cases need, decided by the app from the config.
@@ -22,6 +28,8 @@ use crate::{
 pub struct Policy {
     pub default_role: Role,
     pub refresh_ttl_secs: i64,
+    /// Longest message body, in characters (at most 4000).
+    pub max_message_chars: usize,
 }
 
 /// Everything a use case may touch. Cheap to clone.
@@ -31,6 +39,9 @@ pub struct Chat {
     pub tokens: Arc<Tokens>,
     pub passwords: Arc<Passwords>,
     pub throttle: Arc<LoginThrottle>,
+    pub bus: Arc<dyn Bus>,
+    /// Group-commit writer for message sends.
+    pub writer: MessageWriter,
     pub policy: Policy,
 }
 

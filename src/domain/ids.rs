@@ -51,6 +51,8 @@ macro_rules! id_type {
 
 id_type!(UserId);
 id_type!(SessionId);
+id_type!(ConversationId);
+id_type!(MessageId);
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,9 @@
 //! Pure types of the product. Parse, don't validate: once a value of these types
 //! exists it is valid. No I/O, and nothing from the rest of the crate.
 
+pub mod conversation;
 pub mod ids;
+pub mod message;
 pub mod password;
 pub mod permission;
 pub mod profile;
@@ -10,7 +12,9 @@ pub mod time;
 pub mod user;
 pub mod username;
 
-pub use ids::{SessionId, UserId};
+pub use conversation::{Conversation, ConversationKind, GroupName, Member, MemberRole};
+pub use ids::{ConversationId, MessageId, SessionId, UserId};
+pub use message::{ClientMsgId, Message, MessageBody, MessageKind};
 pub use password::Password;
 pub use permission::Permission;
 pub use profile::{Bio, Email, FullName, StatusText};

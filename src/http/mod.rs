@@ -3,9 +3,11 @@
 
 pub mod admin;
 pub mod auth;
+pub mod conversations;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod messages;
 pub mod sessions;
 pub mod users;
 
@@ -41,6 +43,8 @@ pub struct HttpSettings {
     tags(
         (name = "auth", description = "Accounts, tokens and sessions"),
         (name = "users", description = "Profiles and search"),
+        (name = "conversations", description = "Direct and group conversations, members"),
+        (name = "messages", description = "History, sending, editing, read markers"),
         (name = "admin", description = "User administration (admin role)"),
         (name = "health", description = "Probes"),
     )
@@ -70,6 +74,8 @@ pub fn api() -> (Router<Chat>, utoipa::openapi::OpenApi) {
         .merge(auth::router())
         .merge(sessions::router())
         .merge(users::router())
+        .merge(conversations::router())
+        .merge(messages::router())
         .merge(admin::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
@@ -77,12 +83,15 @@ pub fn api() -> (Router<Chat>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// The whole HTTP surface: API, OpenAPI document and docs page, with request ids,
-/// tracing and body limits.
-pub fn router(chat: Chat, settings: HttpSettings) -> Router {
+/// The whole HTTP surface: API, OpenAPI document and docs page, plus `extra`
+/// routes with their own state (the WebSocket gateway), with request ids, tracing
+/// and body limits.
+pub fn router(chat: Chat, settings: HttpSettings, extra: Router) -> Router {
     let (api, openapi) = api();
     let request_id = HeaderName::from_static("x-request-id");
     api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+        .with_state(chat)
+        .merge(extra)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .layer(
@@ -97,7 +106,6 @@ pub fn router(chat: Chat, settings: HttpSettings) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .with_state(chat)
 }
 
 async fn not_found(method: Method, uri: Uri) -> AppError {

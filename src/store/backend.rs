@@ -70,12 +70,13 @@ impl Backend {
     /// Statements run on every new connection.
     pub(super) fn connection_setup(self) -> &'static [&'static str] {
         match self {
-            // WAL lets readers proceed during a write; NORMAL sync is durable in WAL
-            // mode except on power loss of the OS; the busy timeout makes concurrent
+            // WAL lets readers proceed during a write; FULL sync makes a commit
+            // survive power loss, which is what an ack promises (group commit pays
+            // for the fsync once per batch); the busy timeout makes concurrent
             // writers wait for the lock instead of failing at once.
             Backend::Sqlite => &[
                 "PRAGMA journal_mode = WAL",
-                "PRAGMA synchronous = NORMAL",
+                "PRAGMA synchronous = FULL",
                 "PRAGMA foreign_keys = ON",
                 "PRAGMA busy_timeout = 5000",
             ],

@@ -3,9 +3,12 @@
 //! isolated in [`backend::Backend::sql`]. Only this module names sqlx.
 
 mod backend;
+pub mod conversations;
+pub mod messages;
 mod rows;
 pub mod sessions;
 pub mod users;
+pub mod writer;
 
 use std::{borrow::Cow, path::Path, time::Duration};
 
@@ -37,7 +40,16 @@ const UNIQUE_KEYS: &[(&str, &str)] = &[
     ("users.username_lower", "username"),
     ("uq_users_email", "email"),
     ("users.email_lower", "email"),
+    ("uq_conversations_direct", "direct_conversation"),
+    ("conversations.direct_key", "direct_conversation"),
+    ("uq_messages_client", "client_msg_id"),
+    (
+        "messages.sender_id, messages.client_msg_id",
+        "client_msg_id",
+    ),
 ];
+
+type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
@@ -130,4 +142,47 @@ impl Store {
 
 fn affected(r: AnyQueryResult) -> u64 {
     r.rows_affected()
+}
+
+/// `?, ?, ?` for an IN list of `n` values.
+fn placeholders(n: usize) -> String {
+    vec!["?"; n.max(1)].join(", ")
+}
+
+impl Store {
+    /// Advances a conversation's change counter (and its message counter when
+    /// `message` is set) and returns the new `(last_seq, last_ev)`. The UPDATE comes
+    /// first in its transaction, so it takes the conversation row's write lock (on
+    /// SQLite, the database write lock) before anything is read: concurrent writers
+    /// queue here, and commit order equals counter order.
+    async fn bump(
+        &self,
+        tx: &mut Tx<'_>,
+        conversation: crate::domain::ConversationId,
+        message: bool,
+        now: crate::domain::Timestamp,
+    ) -> StoreResult<(i64, i64)> {
+        let id = conversation.to_string();
+        let update = if message {
+            "UPDATE conversations SET last_seq = last_seq + 1, last_ev = last_ev + 1, \
+             last_activity_at = ? WHERE id = ?"
+        } else {
+            "UPDATE conversations SET last_ev = last_ev + 1 WHERE id = ?"
+        };
+        let sql = self.sql(update);
+        let mut q = sqlx::query(&sql);
+        if message {
+            q = q.bind(now.millis());
+        }
+        if affected(q.bind(id.clone()).execute(&mut **tx).await?) == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let row =
+            sqlx::query(&self.sql("SELECT last_seq, last_ev FROM conversations WHERE id = ?"))
+                .bind(id)
+                .fetch_one(&mut **tx)
+                .await?;
+        use sqlx::Row;
+        Ok((row.try_get("last_seq")?, row.try_get("last_ev")?))
+    }
 }

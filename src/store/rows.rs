@@ -6,7 +6,10 @@ use std::str::FromStr;
 
 use sqlx::{any::AnyRow, Row};
 
-use crate::domain::{Role, Session, SessionId, Timestamp, User, UserId, Username};
+use crate::domain::{
+    Conversation, ConversationId, Member, Message, MessageId, Role, Session, SessionId, Timestamp,
+    User, UserId, Username,
+};
 
 pub(super) const USER_COLUMNS: &str = "u.id, u.username, u.email, u.full_name, u.bio, \
      u.status_text, u.role, u.created_at, u.updated_at, u.deactivated_at";
@@ -64,5 +67,69 @@ pub(super) fn session(row: &AnyRow) -> Result<Session, sqlx::Error> {
         revoked_at: opt_ts(row, "s_revoked_at")?,
         user_agent: row.try_get("s_user_agent")?,
         ip: row.try_get("s_ip")?,
+    })
+}
+
+pub(super) const CONVERSATION_COLUMNS: &str = "c.id AS c_id, c.kind AS c_kind, c.name AS c_name, \
+     c.created_by AS c_created_by, c.created_at AS c_created_at, c.last_seq AS c_last_seq, \
+     c.last_ev AS c_last_ev, c.meta_ev AS c_meta_ev, c.last_activity_at AS c_last_activity_at";
+
+pub(super) const MEMBER_COLUMNS: &str = "mb.conversation_id AS mb_conversation_id, \
+     mb.user_id AS mb_user_id, mb.role AS mb_role, mb.joined_at AS mb_joined_at, \
+     mb.left_at AS mb_left_at, mb.left_seq AS mb_left_seq, mb.last_read_seq AS mb_last_read_seq, \
+     mb.read_ev AS mb_read_ev";
+
+pub(super) const MESSAGE_COLUMNS: &str = "m.id AS m_id, m.conversation_id AS m_conversation_id, \
+     m.seq AS m_seq, m.ev AS m_ev, m.created_ev AS m_created_ev, m.sender_id AS m_sender_id, \
+     m.client_msg_id AS m_client_msg_id, m.kind AS m_kind, m.body AS m_body, \
+     m.reply_to AS m_reply_to, m.created_at AS m_created_at, m.edited_at AS m_edited_at, \
+     m.deleted_at AS m_deleted_at";
+
+/// A conversation and the meta_ev (position of its last rename or membership change).
+pub(super) fn conversation(row: &AnyRow) -> Result<(Conversation, i64), sqlx::Error> {
+    let c = Conversation {
+        id: parse::<ConversationId>(row, "c_id")?,
+        kind: parse(row, "c_kind")?,
+        name: row.try_get("c_name")?,
+        created_by: parse::<UserId>(row, "c_created_by")?,
+        created_at: ts(row, "c_created_at")?,
+        last_seq: row.try_get("c_last_seq")?,
+        last_ev: row.try_get("c_last_ev")?,
+        last_activity_at: ts(row, "c_last_activity_at")?,
+    };
+    Ok((c, row.try_get("c_meta_ev")?))
+}
+
+pub(super) fn member(row: &AnyRow) -> Result<Member, sqlx::Error> {
+    Ok(Member {
+        conversation_id: parse(row, "mb_conversation_id")?,
+        user_id: parse(row, "mb_user_id")?,
+        role: parse(row, "mb_role")?,
+        joined_at: ts(row, "mb_joined_at")?,
+        left_at: opt_ts(row, "mb_left_at")?,
+        left_seq: row.try_get("mb_left_seq")?,
+        last_read_seq: row.try_get("mb_last_read_seq")?,
+        read_ev: row.try_get("mb_read_ev")?,
+    })
+}
+
+pub(super) fn message(row: &AnyRow) -> Result<Message, sqlx::Error> {
+    let reply_to: Option<String> = row.try_get("m_reply_to")?;
+    Ok(Message {
+        id: parse::<MessageId>(row, "m_id")?,
+        conversation_id: parse(row, "m_conversation_id")?,
+        seq: row.try_get("m_seq")?,
+        ev: row.try_get("m_ev")?,
+        created_ev: row.try_get("m_created_ev")?,
+        sender_id: parse(row, "m_sender_id")?,
+        client_msg_id: row.try_get("m_client_msg_id")?,
+        kind: parse(row, "m_kind")?,
+        body: row.try_get("m_body")?,
+        reply_to: reply_to
+            .map(|s| s.parse().map_err(|e| decode_err("m_reply_to", e)))
+            .transpose()?,
+        created_at: ts(row, "m_created_at")?,
+        edited_at: opt_ts(row, "m_edited_at")?,
+        deleted_at: opt_ts(row, "m_deleted_at")?,
     })
 }

@@ -266,6 +266,48 @@ impl TestApp {
         .await
     }
 
+    /// Creates a conversation; returns its id.
+    pub async fn direct(&self, a: &Session, b: &Session) -> String {
+        let r = self
+            .post(
+                "/api/v1/conversations",
+                Some(&a.access),
+                json!({"user_id": b.user_id}),
+            )
+            .await;
+        assert!(r.status.is_success(), "{:?}", r.body);
+        r.body["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn group(&self, owner: &Session, name: &str, members: &[&Session]) -> String {
+        let ids: Vec<&str> = members.iter().map(|m| m.user_id.as_str()).collect();
+        let r = self
+            .post(
+                "/api/v1/conversations",
+                Some(&owner.access),
+                json!({"name": name, "member_ids": ids}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Sends a message over REST; returns the reply.
+    pub async fn say(
+        &self,
+        who: &Session,
+        conversation: &str,
+        client_msg_id: &str,
+        body: &str,
+    ) -> Reply {
+        self.post(
+            &format!("/api/v1/conversations/{conversation}/messages"),
+            Some(&who.access),
+            json!({"client_msg_id": client_msg_id, "body": body}),
+        )
+        .await
+    }
+
     /// Creates an admin through the use-case layer (as `confab admin create-user`
     /// does) and signs it in.
     pub async fn admin(&self, username: &str) -> Session {

@@ -3,11 +3,15 @@
 //! are set (under CI=true a missing URL fails the test instead of skipping it).
 
 mod helpers;
+mod ws_client;
 
 mod admin;
 mod auth;
 mod cli;
+mod conversations;
 mod errors;
+mod messages;
+mod realtime;
 mod schema;
 mod sessions;
 mod store;

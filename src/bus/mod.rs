@@ -1,0 +1,59 @@
+//! Live fan-out. Use cases publish an [`Envelope`] (the event serialised once, its
+//! recipients); each node holds ONE subscription to the bus and routes what arrives
+//! to its local connections through the [`hub::Hub`]. The in-process bus below is
+//! for one node; a Redis implementation of [`Bus`] drops in for several. The bus
+//! carries live events only: anything it loses is repaired from the database by
+//! the connection's gap check and by resume.
+
+pub mod hub;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use tokio::sync::broadcast;
+
+use crate::domain::{ConversationId, UserId};
+
+/// One event on its way to its recipients.
+#[derive(Debug)]
+pub struct Envelope {
+    /// Users whose connections receive it (all their devices).
+    pub recipients: Vec<UserId>,
+    /// The conversation and position for ordered events; `None` for ephemeral ones
+    /// (typing), which are never replayed.
+    pub position: Option<(ConversationId, i64)>,
+    /// Skip this user's connections (a typing event does not echo to its sender).
+    pub except: Option<UserId>,
+    /// The JSON frame, serialised once and shared by every recipient.
+    pub frame: Bytes,
+}
+
+pub trait Bus: Send + Sync + 'static {
+    fn publish(&self, envelope: Envelope);
+    /// The node's subscription. Call once per node.
+    fn subscribe(&self) -> broadcast::Receiver<Arc<Envelope>>;
+}
+
+/// The bus of a single node: a broadcast channel.
+pub struct LocalBus {
+    tx: broadcast::Sender<Arc<Envelope>>,
+}
+
+impl LocalBus {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            tx: broadcast::channel(capacity.max(16)).0,
+        }
+    }
+}
+
+impl Bus for LocalBus {
+    fn publish(&self, envelope: Envelope) {
+        // No subscriber (no server running, e.g. the admin CLI): nothing to deliver.
+        let _ = self.tx.send(Arc::new(envelope));
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Arc<Envelope>> {
+        self.tx.subscribe()
+    }
+}

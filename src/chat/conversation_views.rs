@@ -1,0 +1,128 @@
+//! What clients see of conversations and messages.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::{
+    Conversation, ConversationId, ConversationKind, Member, MemberRole, Message, MessageId,
+    MessageKind, Timestamp, User, UserId,
+};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MessageView {
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
+    /// Position among the conversation's messages: 1, 2, 3... no gaps.
+    pub seq: i64,
+    /// Position of this message's latest change in the conversation's event stream.
+    pub ev: i64,
+    pub sender_id: UserId,
+    pub client_msg_id: String,
+    pub kind: MessageKind,
+    /// `null` while the message is deleted (a tombstone keeps its place and seq).
+    pub body: Option<String>,
+    pub reply_to: Option<MessageId>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub edited_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub deleted_at: Option<Timestamp>,
+}
+
+impl From<&Message> for MessageView {
+    fn from(m: &Message) -> Self {
+        Self {
+            id: m.id,
+            conversation_id: m.conversation_id,
+            seq: m.seq,
+            ev: m.ev,
+            sender_id: m.sender_id,
+            client_msg_id: m.client_msg_id.clone(),
+            kind: m.kind,
+            body: m.deleted_at.is_none().then(|| m.body.clone()),
+            reply_to: m.reply_to,
+            created_at: m.created_at,
+            edited_at: m.edited_at,
+            deleted_at: m.deleted_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberView {
+    pub user_id: UserId,
+    pub username: String,
+    pub full_name: String,
+    pub role: MemberRole,
+    pub last_read_seq: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub joined_at: Timestamp,
+}
+
+impl MemberView {
+    pub fn new(m: &Member, u: &User) -> Self {
+        Self {
+            user_id: m.user_id,
+            username: u.username.to_string(),
+            full_name: u.full_name.clone(),
+            role: m.role,
+            last_read_seq: m.last_read_seq,
+            joined_at: m.joined_at,
+        }
+    }
+}
+
+/// A conversation as every member sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConversationInfo {
+    pub id: ConversationId,
+    pub kind: ConversationKind,
+    /// Group name; `null` for direct conversations.
+    pub name: Option<String>,
+    pub created_by: UserId,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    pub last_seq: i64,
+    /// The conversation's current position; resume from it.
+    pub ev: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub last_activity_at: Timestamp,
+    /// Current members.
+    pub members: Vec<MemberView>,
+}
+
+impl ConversationInfo {
+    pub fn new(c: &Conversation, members: Vec<MemberView>) -> Self {
+        Self {
+            id: c.id,
+            kind: c.kind,
+            name: c.name.clone(),
+            created_by: c.created_by,
+            created_at: c.created_at,
+            last_seq: c.last_seq,
+            ev: c.last_ev,
+            last_activity_at: c.last_activity_at,
+            members,
+        }
+    }
+}
+
+/// A conversation as one member sees it in their list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConversationSummary {
+    #[serde(flatten)]
+    pub info: ConversationInfo,
+    pub last_message: Option<MessageView>,
+    /// Messages after the caller's read marker, from others, not deleted.
+    pub unread_count: i64,
+    pub last_read_seq: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MessagesPage {
+    /// Ascending by seq.
+    pub items: Vec<MessageView>,
+    /// More messages exist beyond this page in the direction asked.
+    pub has_more: bool,
+}

@@ -1,0 +1,508 @@
+//! Direct and group conversations and their members.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    conversation_views::{ConversationInfo, ConversationSummary, MemberView, MessageView},
+    events::Event,
+    views::{decode_cursor, encode_cursor, Page},
+    Chat, Principal,
+};
+use crate::{
+    domain::{
+        Conversation, ConversationId, ConversationKind, GroupName, Member, MemberRole, Timestamp,
+        UserId,
+    },
+    error::{AppError, AppResult},
+    store::StoreError,
+};
+
+/// Largest group a client may create or grow to.
+pub const MAX_GROUP_MEMBERS: usize = 1000;
+
+/// `{"user_id": ...}` finds or creates the direct conversation with that user;
+/// `{"name": ..., "member_ids": [...]}` creates a group.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConversationInput {
+    pub user_id: Option<UserId>,
+    pub name: Option<String>,
+    pub member_ids: Option<Vec<UserId>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenameInput {
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMemberInput {
+    pub user_id: UserId,
+    /// `member` (default) or `admin`.
+    pub role: Option<MemberRole>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    pub cursor: Option<String>,
+    /// 1-100, default 30.
+    pub limit: Option<u32>,
+}
+
+fn not_found() -> AppError {
+    AppError::not_found("conversation")
+}
+
+impl Chat {
+    /// The caller's membership, current or former; 404 for anyone else, so a
+    /// conversation's existence never leaks.
+    pub(super) async fn membership(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+    ) -> AppResult<(Conversation, Member)> {
+        let member = self
+            .store
+            .member(id, who.user_id)
+            .await?
+            .ok_or_else(not_found)?;
+        let (conv, _) = self.store.conversation(id).await?.ok_or_else(not_found)?;
+        Ok((conv, member))
+    }
+
+    /// As [`Chat::membership`], but only a current member passes.
+    pub(super) async fn active_membership(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+    ) -> AppResult<(Conversation, Member)> {
+        let (c, m) = self.membership(who, id).await?;
+        if m.is_active() {
+            Ok((c, m))
+        } else {
+            Err(not_found())
+        }
+    }
+
+    pub(super) async fn conversation_info(
+        &self,
+        id: ConversationId,
+    ) -> AppResult<ConversationInfo> {
+        let (conv, _) = self.store.conversation(id).await?.ok_or_else(not_found)?;
+        let members = self.store.members_with_users(&[id]).await?;
+        Ok(ConversationInfo::new(
+            &conv,
+            members.iter().map(|(m, u)| MemberView::new(m, u)).collect(),
+        ))
+    }
+
+    async fn active_user(&self, id: UserId) -> AppResult<()> {
+        match self.store.user_by_id(id).await? {
+            Some(u) if u.is_active() => Ok(()),
+            _ => Err(AppError::invalid(
+                "user_id",
+                "unknown_user",
+                format!("no active user {id}"),
+            )),
+        }
+    }
+
+    pub async fn create_conversation(
+        &self,
+        who: &Principal,
+        input: CreateConversationInput,
+    ) -> AppResult<(ConversationSummary, bool)> {
+        match input {
+            CreateConversationInput { user_id: Some(other), name: None, member_ids: None } => {
+                self.open_direct(who, other).await
+            }
+            CreateConversationInput { user_id: None, name: Some(name), member_ids } => {
+                Ok((self.create_group(who, &name, member_ids.unwrap_or_default()).await?, true))
+            }
+            _ => Err(AppError::new(
+                crate::error::ErrorKind::Unprocessable,
+                "invalid_conversation",
+                "send either {\"user_id\"} for a direct conversation or {\"name\", \"member_ids\"} for a group",
+            )),
+        }
+    }
+
+    /// Finds or creates the one direct conversation between the caller and `other`.
+    async fn open_direct(
+        &self,
+        who: &Principal,
+        other: UserId,
+    ) -> AppResult<(ConversationSummary, bool)> {
+        if other == who.user_id {
+            return Err(AppError::invalid(
+                "user_id",
+                "self_conversation",
+                "you cannot start a conversation with yourself",
+            ));
+        }
+        self.active_user(other).await?;
+        let key = Conversation::direct_key(who.user_id, other);
+        if let Some(c) = self.store.direct_conversation(&key).await? {
+            return Ok((self.summary(who, c.id).await?, false));
+        }
+        let now = Timestamp::now();
+        let conv = Conversation {
+            id: ConversationId::new(),
+            kind: ConversationKind::Direct,
+            name: None,
+            created_by: who.user_id,
+            created_at: now,
+            last_seq: 0,
+            last_ev: 1,
+            last_activity_at: now,
+        };
+        let members = [
+            (who.user_id, MemberRole::Member),
+            (other, MemberRole::Member),
+        ];
+        match self
+            .store
+            .create_conversation(&conv, Some(&key), &members)
+            .await
+        {
+            Ok(()) => {}
+            // Both users opened it at the same moment: the other request won.
+            Err(StoreError::Conflict("direct_conversation")) => {
+                let c = self
+                    .store
+                    .direct_conversation(&key)
+                    .await?
+                    .ok_or_else(not_found)?;
+                return Ok((self.summary(who, c.id).await?, false));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.announce_new(conv.id, vec![who.user_id, other]).await?;
+        Ok((self.summary(who, conv.id).await?, true))
+    }
+
+    async fn create_group(
+        &self,
+        who: &Principal,
+        name: &str,
+        member_ids: Vec<UserId>,
+    ) -> AppResult<ConversationSummary> {
+        let name = GroupName::parse(name)?.into_inner();
+        let mut members = vec![(who.user_id, MemberRole::Owner)];
+        for id in member_ids {
+            if members.iter().all(|(m, _)| *m != id) {
+                self.active_user(id)
+                    .await
+                    .map_err(|e| e.with_field("member_ids"))?;
+                members.push((id, MemberRole::Member));
+            }
+        }
+        if members.len() > MAX_GROUP_MEMBERS {
+            return Err(AppError::invalid(
+                "member_ids",
+                "too_many_members",
+                format!("a group has at most {MAX_GROUP_MEMBERS} members"),
+            ));
+        }
+        let now = Timestamp::now();
+        let conv = Conversation {
+            id: ConversationId::new(),
+            kind: ConversationKind::Group,
+            name: Some(name),
+            created_by: who.user_id,
+            created_at: now,
+            last_seq: 0,
+            last_ev: 1,
+            last_activity_at: now,
+        };
+        self.store
+            .create_conversation(&conv, None, &members)
+            .await?;
+        self.announce_new(conv.id, members.iter().map(|(u, _)| *u).collect())
+            .await?;
+        self.summary(who, conv.id).await
+    }
+
+    /// Tells `to` that a conversation (now) includes them.
+    async fn announce_new(&self, id: ConversationId, to: Vec<UserId>) -> AppResult<()> {
+        let info = self.conversation_info(id).await?;
+        let event = Event::ConversationNew {
+            conversation_id: id,
+            ev: info.ev,
+            conversation: info,
+        };
+        self.publish(to, &event, None);
+        Ok(())
+    }
+
+    /// Tells the current members (and `also`, e.g. someone just removed) that the
+    /// conversation changed.
+    async fn announce_update(
+        &self,
+        id: ConversationId,
+        ev: i64,
+        also: Option<UserId>,
+    ) -> AppResult<()> {
+        let mut info = self.conversation_info(id).await?;
+        info.ev = ev;
+        let mut to: Vec<UserId> = info.members.iter().map(|m| m.user_id).collect();
+        to.extend(also);
+        let event = Event::ConversationUpdated {
+            conversation_id: id,
+            ev,
+            conversation: info,
+        };
+        self.publish(to, &event, None);
+        Ok(())
+    }
+
+    /// One conversation as the caller sees it in their list.
+    pub async fn summary(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+    ) -> AppResult<ConversationSummary> {
+        let (_, me) = self.membership(who, id).await?;
+        let info = self.conversation_info(id).await?;
+        let last = self
+            .store
+            .last_messages(&[id])
+            .await?
+            .into_iter()
+            .find(|m| m.seq <= me.visible_until());
+        let unread = self.store.unread_counts(who.user_id, &[id]).await?;
+        Ok(ConversationSummary {
+            info,
+            last_message: last.as_ref().map(MessageView::from),
+            unread_count: unread.first().map_or(0, |(_, n)| *n),
+            last_read_seq: me.last_read_seq,
+        })
+    }
+
+    /// The caller's conversations, newest activity first, with last message,
+    /// unread count and members. A fixed number of queries per page.
+    pub async fn list_conversations(
+        &self,
+        who: &Principal,
+        q: ListQuery,
+    ) -> AppResult<Page<ConversationSummary>> {
+        let limit = q.limit.unwrap_or(30);
+        if !(1..=100).contains(&limit) {
+            return Err(AppError::invalid(
+                "limit",
+                "invalid_limit",
+                "limit must be between 1 and 100",
+            ));
+        }
+        let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+            None => None,
+            Some(c) => Some(
+                decode_cursor(c)
+                    .and_then(|s| {
+                        s.split_once(':')
+                            .and_then(|(at, id)| Some((at.parse().ok()?, id.to_owned())))
+                    })
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            "cursor",
+                            "invalid_cursor",
+                            "cursor is not one this server gave out",
+                        )
+                    })?,
+            ),
+        };
+        let mut rows = self
+            .store
+            .conversations_of(who.user_id, after, limit + 1)
+            .await?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let ids: Vec<ConversationId> = rows.iter().map(|r| r.conversation.id).collect();
+        let mut members: HashMap<ConversationId, Vec<MemberView>> = HashMap::new();
+        for (m, u) in self.store.members_with_users(&ids).await? {
+            members
+                .entry(m.conversation_id)
+                .or_default()
+                .push(MemberView::new(&m, &u));
+        }
+        let last: HashMap<_, _> = self
+            .store
+            .last_messages(&ids)
+            .await?
+            .into_iter()
+            .map(|m| (m.conversation_id, m))
+            .collect();
+        let unread: HashMap<_, _> = self
+            .store
+            .unread_counts(who.user_id, &ids)
+            .await?
+            .into_iter()
+            .collect();
+        let next_cursor = more
+            .then(|| {
+                rows.last().map(|r| {
+                    encode_cursor(&format!(
+                        "{}:{}",
+                        r.conversation.last_activity_at.millis(),
+                        r.conversation.id
+                    ))
+                })
+            })
+            .flatten();
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                let id = r.conversation.id;
+                ConversationSummary {
+                    info: ConversationInfo::new(
+                        &r.conversation,
+                        members.remove(&id).unwrap_or_default(),
+                    ),
+                    last_message: last.get(&id).map(MessageView::from),
+                    unread_count: unread.get(&id).copied().unwrap_or(0),
+                    last_read_seq: r.me.last_read_seq,
+                }
+            })
+            .collect();
+        Ok(Page { items, next_cursor })
+    }
+
+    async fn group_manager(&self, who: &Principal, id: ConversationId) -> AppResult<Member> {
+        let (conv, me) = self.active_membership(who, id).await?;
+        if conv.kind != ConversationKind::Group {
+            return Err(AppError::invalid(
+                "id",
+                "not_a_group",
+                "direct conversations have no name or member list to change",
+            ));
+        }
+        if !me.role.manages() {
+            return Err(AppError::forbidden(
+                "only the group's owner or admins may do this",
+            ));
+        }
+        Ok(me)
+    }
+
+    pub async fn rename_conversation(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        input: RenameInput,
+    ) -> AppResult<ConversationInfo> {
+        self.group_manager(who, id).await?;
+        let name = GroupName::parse(&input.name)?.into_inner();
+        let ev = self
+            .store
+            .rename_conversation(id, &name, Timestamp::now())
+            .await?;
+        self.announce_update(id, ev, None).await?;
+        self.conversation_info(id).await
+    }
+
+    pub async fn add_member(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        input: AddMemberInput,
+    ) -> AppResult<ConversationInfo> {
+        self.group_manager(who, id).await?;
+        self.active_user(input.user_id).await?;
+        let role = input.role.unwrap_or(MemberRole::Member);
+        if role == MemberRole::Owner {
+            return Err(AppError::invalid(
+                "role",
+                "invalid_role",
+                "a group has one owner; add members as member or admin",
+            ));
+        }
+        if let Some(m) = self.store.member(id, input.user_id).await? {
+            if m.is_active() {
+                return Err(AppError::conflict(
+                    "already_member",
+                    "this user is already a member",
+                ));
+            }
+        }
+        if self.store.active_member_ids(id).await?.len() >= MAX_GROUP_MEMBERS {
+            return Err(AppError::conflict(
+                "group_full",
+                format!("a group has at most {MAX_GROUP_MEMBERS} members"),
+            ));
+        }
+        let ev = self
+            .store
+            .add_member(id, input.user_id, role, Timestamp::now())
+            .await?;
+        self.announce_update(id, ev, None).await?;
+        self.announce_new(id, vec![input.user_id]).await?;
+        self.conversation_info(id).await
+    }
+
+    pub async fn remove_member(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        user: UserId,
+    ) -> AppResult<()> {
+        if user == who.user_id {
+            return self.leave_conversation(who, id).await;
+        }
+        let me = self.group_manager(who, id).await?;
+        let target = self
+            .store
+            .member(id, user)
+            .await?
+            .filter(Member::is_active)
+            .ok_or_else(|| AppError::not_found("member"))?;
+        if target.role == MemberRole::Owner
+            || (target.role == MemberRole::Admin && me.role != MemberRole::Owner)
+        {
+            return Err(AppError::forbidden(
+                "only the owner may remove an admin, and nobody removes the owner",
+            ));
+        }
+        let ev = self
+            .store
+            .remove_member(id, user, None, Timestamp::now())
+            .await?;
+        self.announce_update(id, ev, Some(user)).await
+    }
+
+    /// Leaves a group. An owner leaving hands ownership to the longest-standing
+    /// admin, or else member, so a group never lacks an owner.
+    pub async fn leave_conversation(&self, who: &Principal, id: ConversationId) -> AppResult<()> {
+        let (conv, me) = self.active_membership(who, id).await?;
+        if conv.kind != ConversationKind::Group {
+            return Err(AppError::invalid(
+                "id",
+                "not_a_group",
+                "you cannot leave a direct conversation",
+            ));
+        }
+        let promote = if me.role == MemberRole::Owner {
+            let members = self.store.members_with_users(&[id]).await?;
+            let mut others: Vec<&Member> = members
+                .iter()
+                .map(|(m, _)| m)
+                .filter(|m| m.user_id != who.user_id)
+                .collect();
+            others.sort_by_key(|m| (m.role != MemberRole::Admin, m.joined_at));
+            others.first().map(|m| m.user_id)
+        } else {
+            None
+        };
+        let ev = self
+            .store
+            .remove_member(id, who.user_id, promote, Timestamp::now())
+            .await?;
+        self.announce_update(id, ev, Some(who.user_id)).await
+    }
+}

@@ -1,0 +1,334 @@
+//! Sending, reading, editing, deleting and restoring messages; read markers; typing.
+
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    conversation_views::{MessageView, MessagesPage},
+    events::{Event, TypingState},
+    Chat, Principal,
+};
+use crate::{
+    domain::{
+        ClientMsgId, ConversationId, ConversationKind, Message, MessageBody, MessageId,
+        MessageKind, Timestamp,
+    },
+    error::{AppError, AppResult},
+    store::messages::{MessageChange, NewMessage},
+};
+
+/// How long a typing indicator lasts unless renewed.
+pub const TYPING_TTL_MS: u64 = 5000;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendInput {
+    /// The client's id for this message (a UUID is ideal). Sending again with the
+    /// same id returns the stored message instead of storing a second one.
+    pub client_msg_id: String,
+    pub body: String,
+    pub reply_to: Option<MessageId>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditInput {
+    pub body: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadInput {
+    pub seq: i64,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryQuery {
+    /// Messages before this seq (newest first page when both are absent).
+    pub before_seq: Option<i64>,
+    /// Messages after this seq (for catching up forward).
+    pub after_seq: Option<i64>,
+    /// 1-100, default 50.
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct ReadState {
+    pub conversation_id: ConversationId,
+    /// The caller's read marker after the call (it never moves back).
+    pub last_read_seq: i64,
+}
+
+impl Chat {
+    /// Stores a message and fans it out. Idempotent by `client_msg_id`: the second
+    /// call returns the first call's message (same id and seq) and publishes nothing.
+    pub async fn send_message(
+        &self,
+        who: &Principal,
+        conversation: ConversationId,
+        input: SendInput,
+    ) -> AppResult<(MessageView, bool)> {
+        let client_msg_id = ClientMsgId::parse(&input.client_msg_id)?;
+        let body = MessageBody::parse(&input.body, self.policy.max_message_chars)?;
+        self.active_membership(who, conversation).await?;
+        if let Some(r) = input.reply_to {
+            match self.store.message(r).await? {
+                Some(m) if m.conversation_id == conversation => {}
+                _ => {
+                    return Err(AppError::invalid(
+                        "reply_to",
+                        "unknown_message",
+                        "reply_to is not a message of this conversation",
+                    ))
+                }
+            }
+        }
+        let appended = self
+            .writer
+            .append(NewMessage {
+                id: MessageId::new(),
+                conversation_id: conversation,
+                sender_id: who.user_id,
+                client_msg_id: client_msg_id.as_str().to_owned(),
+                kind: MessageKind::Text,
+                body: body.into_inner(),
+                reply_to: input.reply_to,
+                created_at: Timestamp::now(),
+            })
+            .await?;
+        let m = &appended.message;
+        if appended.created {
+            let view = MessageView::from(m);
+            let to = self.store.active_member_ids(conversation).await?;
+            self.publish(
+                to,
+                &Event::MessageNew {
+                    conversation_id: conversation,
+                    ev: m.ev,
+                    message: view.clone(),
+                },
+                None,
+            );
+            Ok((view, true))
+        } else if m.conversation_id != conversation {
+            Err(AppError::conflict(
+                "client_msg_id_reused",
+                "this client_msg_id was already used for another conversation",
+            ))
+        } else {
+            Ok((m.into(), false))
+        }
+    }
+
+    pub async fn history(
+        &self,
+        who: &Principal,
+        conversation: ConversationId,
+        q: HistoryQuery,
+    ) -> AppResult<MessagesPage> {
+        let limit = q.limit.unwrap_or(50);
+        if !(1..=100).contains(&limit) {
+            return Err(AppError::invalid(
+                "limit",
+                "invalid_limit",
+                "limit must be between 1 and 100",
+            ));
+        }
+        if q.before_seq.is_some() && q.after_seq.is_some() {
+            return Err(AppError::invalid(
+                "before_seq",
+                "invalid_range",
+                "give before_seq or after_seq, not both",
+            ));
+        }
+        let (_, me) = self.membership(who, conversation).await?;
+        let mut items = self
+            .store
+            .messages_page(
+                conversation,
+                q.before_seq,
+                q.after_seq,
+                me.visible_until(),
+                limit + 1,
+            )
+            .await?;
+        let has_more = items.len() > limit as usize;
+        if has_more {
+            if q.after_seq.is_some() {
+                items.truncate(limit as usize);
+            } else {
+                items.remove(0);
+            }
+        }
+        Ok(MessagesPage {
+            items: items.iter().map(MessageView::from).collect(),
+            has_more,
+        })
+    }
+
+    /// Loads a message the caller may see (404 otherwise) and their membership.
+    async fn visible_message(
+        &self,
+        who: &Principal,
+        id: MessageId,
+    ) -> AppResult<(Message, crate::domain::Member, ConversationKind)> {
+        let m = self
+            .store
+            .message(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("message"))?;
+        let (conv, me) = self
+            .active_membership(who, m.conversation_id)
+            .await
+            .map_err(|_| AppError::not_found("message"))?;
+        Ok((m, me, conv.kind))
+    }
+
+    pub async fn edit_message(
+        &self,
+        who: &Principal,
+        id: MessageId,
+        input: EditInput,
+    ) -> AppResult<MessageView> {
+        let (m, _, _) = self.visible_message(who, id).await?;
+        if m.sender_id != who.user_id || m.kind != MessageKind::Text {
+            return Err(AppError::forbidden("only the sender may edit a message"));
+        }
+        let body = MessageBody::parse(&input.body, self.policy.max_message_chars)?.into_inner();
+        self.change(m, MessageChange::Edit(body)).await
+    }
+
+    /// Soft delete: members then see a tombstone with the same seq and no body.
+    pub async fn delete_message(&self, who: &Principal, id: MessageId) -> AppResult<MessageView> {
+        let (m, me, kind) = self.visible_message(who, id).await?;
+        let allowed =
+            m.sender_id == who.user_id || (kind == ConversationKind::Group && me.role.manages());
+        if !allowed {
+            return Err(AppError::forbidden(
+                "only the sender or a group admin may delete a message",
+            ));
+        }
+        if m.deleted_at.is_some() {
+            return Ok((&m).into());
+        }
+        self.change(m, MessageChange::Delete).await
+    }
+
+    /// Reverses a delete; allowed to whoever could delete it.
+    pub async fn restore_message(&self, who: &Principal, id: MessageId) -> AppResult<MessageView> {
+        let (m, me, kind) = self.visible_message(who, id).await?;
+        let allowed =
+            m.sender_id == who.user_id || (kind == ConversationKind::Group && me.role.manages());
+        if !allowed {
+            return Err(AppError::forbidden(
+                "only the sender or a group admin may restore a message",
+            ));
+        }
+        if m.deleted_at.is_none() {
+            return Ok((&m).into());
+        }
+        self.change(m, MessageChange::Restore).await
+    }
+
+    async fn change(&self, m: Message, change: MessageChange) -> AppResult<MessageView> {
+        let conversation = m.conversation_id;
+        let updated = self
+            .store
+            .change_message(conversation, m.id, change.clone(), Timestamp::now())
+            .await?
+            .ok_or_else(|| {
+                AppError::conflict(
+                    "message_state_changed",
+                    "the message changed meanwhile (deleted or restored); reload it",
+                )
+            })?;
+        let view = MessageView::from(&updated);
+        let (ev, message) = (updated.ev, view.clone());
+        let event = match change {
+            MessageChange::Edit(_) => Event::MessageUpdated {
+                conversation_id: conversation,
+                ev,
+                message,
+            },
+            MessageChange::Delete => Event::MessageDeleted {
+                conversation_id: conversation,
+                ev,
+                message,
+            },
+            MessageChange::Restore => Event::MessageRestored {
+                conversation_id: conversation,
+                ev,
+                message,
+            },
+        };
+        let to = self.store.active_member_ids(conversation).await?;
+        self.publish(to, &event, None);
+        Ok(view)
+    }
+
+    /// Moves the caller's read marker forward and tells the other members.
+    pub async fn mark_read(
+        &self,
+        who: &Principal,
+        conversation: ConversationId,
+        input: ReadInput,
+    ) -> AppResult<ReadState> {
+        if input.seq < 0 {
+            return Err(AppError::invalid(
+                "seq",
+                "invalid_seq",
+                "seq must not be negative",
+            ));
+        }
+        let (_, me) = self.active_membership(who, conversation).await?;
+        match self
+            .store
+            .mark_read(conversation, who.user_id, input.seq, Timestamp::now())
+            .await?
+        {
+            Some((seq, ev)) => {
+                let to = self.store.active_member_ids(conversation).await?;
+                self.publish(
+                    to,
+                    &Event::Read {
+                        conversation_id: conversation,
+                        ev,
+                        user_id: who.user_id,
+                        seq,
+                    },
+                    None,
+                );
+                Ok(ReadState {
+                    conversation_id: conversation,
+                    last_read_seq: seq,
+                })
+            }
+            None => Ok(ReadState {
+                conversation_id: conversation,
+                last_read_seq: me.last_read_seq.max(0),
+            }),
+        }
+    }
+
+    /// Relays a typing indicator to the other members. Not stored; it expires on
+    /// clients after TYPING_TTL_MS and the gateway sends `stop` when it lapses.
+    pub async fn typing(
+        &self,
+        who: &Principal,
+        conversation: ConversationId,
+        state: TypingState,
+    ) -> AppResult<()> {
+        self.active_membership(who, conversation).await?;
+        let to = self.store.active_member_ids(conversation).await?;
+        let event = Event::Typing {
+            conversation_id: conversation,
+            user_id: who.user_id,
+            state,
+            expires_in_ms: TYPING_TTL_MS,
+        };
+        self.publish(to, &event, Some(who.user_id));
+        Ok(())
+    }
+}

@@ -1,0 +1,121 @@
+//! Replaying what a client missed, from the database. The client names, per
+//! conversation, the highest `ev` it has seen; the server sends everything that
+//! changed after it, in `ev` order, as current state: a message created and then
+//! edited while the client was away arrives once, as `message.new` with the edited
+//! body. Replayed events are never older than what the client holds, and each
+//! change's latest state arrives exactly once.
+
+use std::collections::HashMap;
+
+use super::{conversation_views::MessageView, events::Event, Chat, Principal};
+use crate::{
+    domain::{ConversationId, Member},
+    error::AppResult,
+};
+
+/// Replay reads the database in pages of this many changes.
+const PAGE: u32 = 500;
+
+impl Chat {
+    /// The caller's current conversations and their positions.
+    pub async fn positions(&self, who: &Principal) -> AppResult<HashMap<ConversationId, i64>> {
+        Ok(self
+            .store
+            .positions_of(who.user_id)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
+    /// Events of `conversation` after `after_ev`, in ev order, at most about one
+    /// page; call again from the last returned ev until it returns nothing.
+    /// Returns nothing for a conversation the caller is not a member of.
+    pub async fn replay(
+        &self,
+        who: &Principal,
+        conversation: ConversationId,
+        after_ev: i64,
+    ) -> AppResult<Vec<Event>> {
+        let Some(me) = self.store.member(conversation, who.user_id).await? else {
+            return Ok(Vec::new());
+        };
+        let Some((_, meta_ev)) = self.store.conversation(conversation).await? else {
+            return Ok(Vec::new());
+        };
+        let mut events: Vec<Event> = Vec::new();
+        if meta_ev > after_ev {
+            let mut info = self.conversation_info(conversation).await?;
+            info.ev = meta_ev;
+            events.push(Event::ConversationUpdated {
+                conversation_id: conversation,
+                ev: meta_ev,
+                conversation: info,
+            });
+        }
+        if me.is_active() || me.left_seq.is_some() {
+            let messages = self
+                .store
+                .messages_changed_since(conversation, after_ev, me.visible_until(), PAGE)
+                .await?;
+            // When the page is full, stop at its last ev so reads beyond it are not
+            // sent before the messages they follow.
+            let limit_ev = if messages.len() == PAGE as usize {
+                messages.last().map(|m| m.ev)
+            } else {
+                None
+            };
+            for m in &messages {
+                let message = MessageView::from(m);
+                let (conversation_id, ev) = (conversation, m.ev);
+                events.push(if m.created_ev > after_ev {
+                    Event::MessageNew {
+                        conversation_id,
+                        ev,
+                        message,
+                    }
+                } else if m.deleted_at.is_some() {
+                    Event::MessageDeleted {
+                        conversation_id,
+                        ev,
+                        message,
+                    }
+                } else {
+                    Event::MessageUpdated {
+                        conversation_id,
+                        ev,
+                        message,
+                    }
+                });
+            }
+            for r in self.store.reads_since(conversation, after_ev).await? {
+                if limit_ev.is_none_or(|l| r.read_ev <= l) {
+                    events.push(read_event(&r));
+                }
+            }
+            if let Some(l) = limit_ev {
+                events.retain(|e| e.position().is_some_and(|(_, ev)| ev <= l));
+            }
+        }
+        events.sort_by_key(|e| e.position().map_or(0, |(_, ev)| ev));
+        Ok(events)
+    }
+
+    /// The conversation as a whole, for a client that has never seen it.
+    pub async fn snapshot(&self, conversation: ConversationId) -> AppResult<Event> {
+        let info = self.conversation_info(conversation).await?;
+        Ok(Event::ConversationNew {
+            conversation_id: conversation,
+            ev: info.ev,
+            conversation: info,
+        })
+    }
+}
+
+fn read_event(m: &Member) -> Event {
+    Event::Read {
+        conversation_id: m.conversation_id,
+        ev: m.read_ev,
+        user_id: m.user_id,
+        seq: m.last_read_seq,
+    }
+}

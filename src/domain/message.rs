@@ -1,0 +1,148 @@
+use serde::{Deserialize, Serialize};
+
+use super::{ConversationId, Invalid, MessageId, Timestamp, UserId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageKind {
+    Text,
+    System,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Text => "text",
+            MessageKind::System => "system",
+        }
+    }
+}
+
+impl std::str::FromStr for MessageKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "text" => Ok(MessageKind::Text),
+            "system" => Ok(MessageKind::System),
+            _ => Err(format!("unknown message kind {s:?}")),
+        }
+    }
+}
+
+/// A message body: UTF-8, trimmed, 1 to `max` characters (4000 by default).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageBody(String);
+
+impl MessageBody {
+    /// Hard ceiling, the width of the database column.
+    pub const CEILING: usize = 4000;
+
+    pub fn parse(raw: &str, max: usize) -> Result<Self, Invalid> {
+        let max = max.clamp(1, Self::CEILING);
+        let s = raw.trim();
+        if s.is_empty() {
+            return Err(Invalid::new(
+                "body",
+                "empty_body",
+                "message body must not be empty",
+            ));
+        }
+        let len = s.chars().count();
+        if len > max {
+            return Err(Invalid::new(
+                "body",
+                "body_too_long",
+                format!("message body is {len} characters; the limit is {max}"),
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// The client's id for a message it sends: the key that makes a retried send
+/// idempotent. 1-64 characters of letters, digits and `-_.:`; a UUID fits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientMsgId(String);
+
+impl ClientMsgId {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let ok = (1..=64).contains(&raw.len())
+            && raw
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(Invalid::new(
+                "client_msg_id",
+                "invalid_client_msg_id",
+                "client_msg_id must be 1-64 characters of letters, digits, '-', '_', '.', ':'",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
+    pub seq: i64,
+    /// Position of this message's latest change in its conversation.
+    pub ev: i64,
+    /// Position at which the message was created.
+    pub created_ev: i64,
+    pub sender_id: UserId,
+    pub client_msg_id: String,
+    pub kind: MessageKind,
+    /// Kept when deleted, so a restore brings it back; never shown while deleted.
+    pub body: String,
+    pub reply_to: Option<MessageId>,
+    pub created_at: Timestamp,
+    pub edited_at: Option<Timestamp>,
+    pub deleted_at: Option<Timestamp>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_trimmed_and_bounded_in_characters() {
+        assert_eq!(
+            MessageBody::parse("  hi \n", 4000).unwrap().into_inner(),
+            "hi"
+        );
+        assert_eq!(
+            MessageBody::parse(" \n\t ", 4000).unwrap_err().code,
+            "empty_body"
+        );
+        assert!(MessageBody::parse(&"é".repeat(4000), 4000).is_ok());
+        assert_eq!(
+            MessageBody::parse(&"é".repeat(4001), 4000)
+                .unwrap_err()
+                .code,
+            "body_too_long"
+        );
+        assert!(MessageBody::parse("abcdef", 5).is_err());
+        assert!(
+            MessageBody::parse(&"x".repeat(4001), 10_000).is_err(),
+            "never above the column width"
+        );
+    }
+
+    #[test]
+    fn client_msg_ids() {
+        assert!(ClientMsgId::parse("0190f3c2-7d9e-7c1a-9a53-3f8a2b1c0d4e").is_ok());
+        assert!(ClientMsgId::parse("").is_err());
+        assert!(ClientMsgId::parse(&"a".repeat(65)).is_err());
+        assert!(ClientMsgId::parse("has space").is_err());
+    }
+}

@@ -1,0 +1,477 @@
+//! One WebSocket connection: authenticate, resume, then deliver live events in
+//! order, exactly once, and serve the client's frames.
+//!
+//! Ordering and exactly-once come from positions, not from the bus: the connection
+//! keeps the last `ev` it delivered per conversation. A live event at or below it
+//! is a duplicate and dropped; the next one is delivered; one further ahead waits
+//! briefly for the events before it (concurrent senders publish slightly out of
+//! order) and, if they do not come, the gap is filled from the database.
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+    time::Duration,
+};
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use bytes::Bytes;
+use tokio::{
+    sync::{mpsc, watch},
+    time::{interval, sleep_until, timeout, Instant, MissedTickBehavior},
+};
+
+use super::{
+    close,
+    frames::{self, Acked, ClientFrame, Reply},
+    typing::Typing,
+    Gateway,
+};
+use crate::{
+    bus::{hub::Eviction, Envelope},
+    chat::{
+        events::{Event, TypingState},
+        messages::{ReadInput, SendInput, TYPING_TTL_MS},
+        Principal,
+    },
+    domain::ConversationId,
+    error::AppError,
+};
+
+/// How long an out-of-order event waits for its predecessors before the gap is
+/// filled from the database.
+const REORDER_WAIT: Duration = Duration::from_millis(100);
+
+/// Why the loop ended: the client went away, or we close with a code.
+enum End {
+    Gone,
+    Close(u16, &'static str),
+}
+
+type Step = Result<(), End>;
+
+struct Conn {
+    gw: Gateway,
+    who: Principal,
+    token: String,
+    resumed: bool,
+    /// Last delivered ev per conversation.
+    positions: HashMap<ConversationId, i64>,
+    /// Events that arrived ahead of a gap, per conversation, and when to give up
+    /// waiting for the gap to fill.
+    pending: HashMap<ConversationId, (BTreeMap<i64, Bytes>, Instant)>,
+    typing: Typing,
+}
+
+pub async fn run(gw: Gateway, mut socket: WebSocket) {
+    let Some((who, token)) = authenticate(&gw, &mut socket).await else {
+        return;
+    };
+    let registration = gw.hub.register(who.user_id);
+    let user = who.user_id;
+    let hub = gw.hub.clone();
+    let mut conn = Conn {
+        gw,
+        who,
+        token,
+        resumed: false,
+        positions: HashMap::new(),
+        pending: HashMap::new(),
+        typing: Typing::default(),
+    };
+    let end = conn
+        .serve(&mut socket, registration.rx, registration.evicted)
+        .await;
+    hub.unregister(user, registration.id);
+    for c in conn
+        .typing
+        .expired(Instant::now() + Duration::from_secs(3600))
+    {
+        let _ = conn.gw.chat.typing(&conn.who, c, TypingState::Stop).await;
+    }
+    if let End::Close(code, reason) = end {
+        let _ = socket
+            .send(Message::Close(Some(CloseFrame {
+                code,
+                reason: Utf8Bytes::from_static(reason),
+            })))
+            .await;
+    }
+}
+
+async fn send_text(socket: &mut WebSocket, text: String) -> Step {
+    socket
+        .send(Message::Text(text.into()))
+        .await
+        .map_err(|_| End::Gone)
+}
+
+async fn send_bytes(socket: &mut WebSocket, frame: Bytes) -> Step {
+    let text = Utf8Bytes::try_from(frame).map_err(|_| End::Close(1011, "internal error"))?;
+    socket
+        .send(Message::Text(text))
+        .await
+        .map_err(|_| End::Gone)
+}
+
+/// The first frame must be `auth` with a valid access token, within the timeout.
+async fn authenticate(gw: &Gateway, socket: &mut WebSocket) -> Option<(Principal, String)> {
+    let refuse = |reason: &'static str| {
+        Message::Close(Some(CloseFrame {
+            code: close::UNAUTHORIZED,
+            reason: Utf8Bytes::from_static(reason),
+        }))
+    };
+    let first = timeout(gw.settings.auth_timeout, async {
+        loop {
+            match socket.recv().await {
+                Some(Ok(Message::Text(t))) => return Some(t),
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                _ => return None,
+            }
+        }
+    })
+    .await;
+    let text = match first {
+        Ok(Some(t)) => t,
+        Ok(None) => return None,
+        Err(_) => {
+            let _ = socket.send(refuse("auth timeout")).await;
+            return None;
+        }
+    };
+    let token = match frames::parse(&text).frame {
+        Ok(ClientFrame::Auth { token }) => token,
+        _ => {
+            let _ = socket.send(refuse("first frame must be auth")).await;
+            return None;
+        }
+    };
+    match gw.chat.authenticate(&token).await {
+        Ok(who) => {
+            let ready = Reply::Ready {
+                user_id: who.user_id,
+                session_id: who.session_id,
+            };
+            socket
+                .send(Message::Text(ready.to_text().into()))
+                .await
+                .ok()?;
+            Some((who, token))
+        }
+        Err(_) => {
+            let _ = socket.send(refuse("invalid or expired token")).await;
+            None
+        }
+    }
+}
+
+impl Conn {
+    async fn serve(
+        &mut self,
+        socket: &mut WebSocket,
+        mut queue: mpsc::Receiver<Arc<Envelope>>,
+        mut evicted: watch::Receiver<Eviction>,
+    ) -> End {
+        let mut recheck = interval(self.gw.settings.recheck);
+        recheck.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        recheck.tick().await;
+        let mut shutdown = self.gw.shutdown.clone();
+        loop {
+            let reorder_at = self.pending.values().map(|(_, at)| *at).min();
+            let typing_at = self.typing.next_expiry();
+            let step = tokio::select! {
+                biased;
+                _ = evicted.changed() => match *evicted.borrow() {
+                    Eviction::SlowConsumer => Err(End::Close(close::SLOW_CONSUMER, "too slow: reconnect and resume")),
+                    Eviction::Resync => Err(End::Close(close::RESYNC, "events may be missing: reconnect and resume")),
+                    Eviction::None => Ok(()),
+                },
+                _ = shutdown.changed() => Err(End::Close(close::GOING_AWAY, "server shutting down")),
+                msg = socket.recv() => match msg {
+                    Some(Ok(Message::Text(t))) => self.on_text(socket, t.as_str()).await,
+                    Some(Ok(Message::Binary(_))) => {
+                        let e = AppError::bad_request("binary_frame", "frames are JSON text");
+                        send_text(socket, Reply::error(None, e).to_text()).await
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
+                    Some(Ok(Message::Close(_))) | None => Err(End::Gone),
+                    // A frame over the size limit or broken framing: this
+                    // connection ends, nobody else notices.
+                    Some(Err(_)) => Err(End::Close(close::TOO_BIG, "frame too large or malformed")),
+                },
+                env = queue.recv(), if self.resumed => match env {
+                    Some(env) => self.deliver(socket, env).await,
+                    None => Err(End::Gone),
+                },
+                _ = sleep_until(reorder_at.unwrap_or_else(Instant::now)), if reorder_at.is_some() => {
+                    self.fill_overdue_gaps(socket).await
+                }
+                _ = sleep_until(typing_at.unwrap_or_else(Instant::now)), if typing_at.is_some() => {
+                    for c in self.typing.expired(Instant::now()) {
+                        let _ = self.gw.chat.typing(&self.who, c, TypingState::Stop).await;
+                    }
+                    Ok(())
+                }
+                _ = recheck.tick() => match self.gw.chat.authenticate(&self.token).await {
+                    Ok(who) => { self.who = who; Ok(()) }
+                    Err(e) if e.kind == crate::error::ErrorKind::Internal => Ok(()),
+                    Err(_) => Err(End::Close(close::SESSION_ENDED, "session ended: sign in again")),
+                },
+            };
+            if let Err(end) = step {
+                return end;
+            }
+        }
+    }
+
+    async fn reply(&self, socket: &mut WebSocket, r: Reply) -> Step {
+        send_text(socket, r.to_text()).await
+    }
+
+    async fn on_text(&mut self, socket: &mut WebSocket, text: &str) -> Step {
+        let incoming = frames::parse(text);
+        let r = incoming.reference;
+        let frame = match incoming.frame {
+            Ok(f) => f,
+            Err(e) => return self.reply(socket, Reply::error(r, e)).await,
+        };
+        let chat = self.gw.chat.clone();
+        let outcome: Result<Option<Reply>, AppError> = match frame {
+            ClientFrame::Auth { token } => match chat.authenticate(&token).await {
+                Ok(who) if who.user_id == self.who.user_id => {
+                    self.who = who;
+                    self.token = token;
+                    Ok(Some(Reply::Ack {
+                        reference: r.clone(),
+                        what: Acked::Auth {},
+                    }))
+                }
+                Ok(_) => Err(AppError::forbidden("a connection belongs to one user")),
+                Err(e) => Err(e),
+            },
+            ClientFrame::Resume { positions } if !self.resumed => {
+                self.resume(socket, positions).await?;
+                Ok(None)
+            }
+            ClientFrame::Resume { .. } => Err(AppError::bad_request(
+                "already_resumed",
+                "resume is sent once per connection",
+            )),
+            ClientFrame::Send {
+                conversation_id,
+                client_msg_id,
+                body,
+                reply_to,
+            } => chat
+                .send_message(
+                    &self.who,
+                    conversation_id,
+                    SendInput {
+                        client_msg_id,
+                        body,
+                        reply_to,
+                    },
+                )
+                .await
+                .map(|(message, created)| {
+                    Some(Reply::Ack {
+                        reference: r.clone(),
+                        what: Acked::Send {
+                            message,
+                            duplicate: !created,
+                        },
+                    })
+                }),
+            ClientFrame::Typing {
+                conversation_id,
+                state,
+            } => self.on_typing(conversation_id, state).await.map(|_| None),
+            ClientFrame::Read {
+                conversation_id,
+                seq,
+            } => chat
+                .mark_read(&self.who, conversation_id, ReadInput { seq })
+                .await
+                .map(|s| {
+                    Some(Reply::Ack {
+                        reference: r.clone(),
+                        what: Acked::Read {
+                            conversation_id: s.conversation_id,
+                            last_read_seq: s.last_read_seq,
+                        },
+                    })
+                }),
+            ClientFrame::Ping {} => Ok(Some(Reply::Pong {
+                reference: r.clone(),
+            })),
+        };
+        match outcome {
+            Ok(Some(reply)) => self.reply(socket, reply).await,
+            Ok(None) => Ok(()),
+            Err(e) if e.kind == crate::error::ErrorKind::Internal => {
+                tracing::error!(error = %e, "websocket frame failed");
+                self.reply(socket, Reply::error(r, e)).await
+            }
+            Err(e) => self.reply(socket, Reply::error(r, e)).await,
+        }
+    }
+
+    async fn on_typing(&mut self, c: ConversationId, state: TypingState) -> Result<(), AppError> {
+        let now = Instant::now();
+        let relay = match state {
+            TypingState::Start => {
+                self.typing
+                    .start(c, now.into_std(), Duration::from_millis(TYPING_TTL_MS))
+            }
+            TypingState::Stop => self.typing.stop(c),
+        };
+        if relay {
+            if let Err(e) = self.gw.chat.typing(&self.who, c, state).await {
+                self.typing.stop(c);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Replays what the client missed, then lets live events through.
+    async fn resume(
+        &mut self,
+        socket: &mut WebSocket,
+        client: HashMap<ConversationId, i64>,
+    ) -> Step {
+        let current = self
+            .gw
+            .chat
+            .positions(&self.who)
+            .await
+            .map_err(|_| End::Close(1011, "internal error"))?;
+        for (&c, _) in current.iter() {
+            match client.get(&c) {
+                Some(&from) => self.catch_up(socket, c, from).await?,
+                None => {
+                    let snapshot = self
+                        .gw
+                        .chat
+                        .snapshot(c)
+                        .await
+                        .map_err(|_| End::Close(1011, "internal error"))?;
+                    if let Some((_, ev)) = snapshot.position() {
+                        self.positions.insert(c, ev);
+                    }
+                    send_bytes(socket, snapshot.to_bytes()).await?;
+                }
+            }
+        }
+        // Conversations the client knows but the user has left: tell it how they ended.
+        for (&c, &from) in client.iter().filter(|(c, _)| !current.contains_key(c)) {
+            self.catch_up(socket, c, from).await?;
+        }
+        self.resumed = true;
+        let positions = self.positions.clone();
+        self.reply(socket, Reply::Resumed { positions }).await
+    }
+
+    /// Sends everything in `c` after `from` from the database.
+    async fn catch_up(&mut self, socket: &mut WebSocket, c: ConversationId, mut from: i64) -> Step {
+        loop {
+            let events = self
+                .gw
+                .chat
+                .replay(&self.who, c, from)
+                .await
+                .map_err(|_| End::Close(1011, "internal error"))?;
+            let Some(last) = events.last().and_then(Event::position).map(|(_, ev)| ev) else {
+                break;
+            };
+            for e in &events {
+                send_bytes(socket, e.to_bytes()).await?;
+            }
+            from = last;
+        }
+        let pos = self.positions.entry(c).or_insert(from);
+        *pos = (*pos).max(from);
+        Ok(())
+    }
+
+    async fn deliver(&mut self, socket: &mut WebSocket, env: Arc<Envelope>) -> Step {
+        let Some((c, ev)) = env.position else {
+            return send_bytes(socket, env.frame.clone()).await;
+        };
+        let Some(&cur) = self.positions.get(&c) else {
+            // First event of a conversation new to this connection.
+            self.positions.insert(c, ev);
+            return send_bytes(socket, env.frame.clone()).await;
+        };
+        if ev <= cur {
+            return Ok(());
+        }
+        if ev == cur + 1 {
+            send_bytes(socket, env.frame.clone()).await?;
+            self.positions.insert(c, ev);
+            return self.flush_pending(socket, c).await;
+        }
+        let entry = self
+            .pending
+            .entry(c)
+            .or_insert_with(|| (BTreeMap::new(), Instant::now() + REORDER_WAIT));
+        entry.0.insert(ev, env.frame.clone());
+        Ok(())
+    }
+
+    /// Delivers held events of `c` that are now next in line.
+    async fn flush_pending(&mut self, socket: &mut WebSocket, c: ConversationId) -> Step {
+        let Some((held, _)) = self.pending.get_mut(&c) else {
+            return Ok(());
+        };
+        let mut cur = self.positions.get(&c).copied().unwrap_or(0);
+        let mut ready = Vec::new();
+        while let Some(entry) = held.first_entry() {
+            let ev = *entry.key();
+            if ev <= cur {
+                entry.remove();
+            } else if ev == cur + 1 {
+                ready.push(entry.remove());
+                cur = ev;
+            } else {
+                break;
+            }
+        }
+        if held.is_empty() {
+            self.pending.remove(&c);
+        }
+        self.positions.insert(c, cur);
+        for frame in ready {
+            send_bytes(socket, frame).await?;
+        }
+        Ok(())
+    }
+
+    /// Gaps that did not fill in time: the bus lost or delayed an event, so take it
+    /// from the database. Held events the replay covered are dropped.
+    async fn fill_overdue_gaps(&mut self, socket: &mut WebSocket) -> Step {
+        let now = Instant::now();
+        let overdue: Vec<ConversationId> = self
+            .pending
+            .iter()
+            .filter(|(_, (_, at))| *at <= now)
+            .map(|(c, _)| *c)
+            .collect();
+        for c in overdue {
+            let from = self.positions.get(&c).copied().unwrap_or(0);
+            self.catch_up(socket, c, from).await?;
+            self.flush_pending(socket, c).await?;
+            if let Some((held, at)) = self.pending.get_mut(&c) {
+                // Still ahead of what the database had: deliver in order anyway.
+                let rest = std::mem::take(held);
+                *at = now;
+                self.pending.remove(&c);
+                for (ev, frame) in rest {
+                    send_bytes(socket, frame).await?;
+                    self.positions.insert(c, ev);
+                }
+            }
+        }
+        Ok(())
+    }
+}

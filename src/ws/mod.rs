@@ -1,0 +1,66 @@
+//! The WebSocket gateway at `GET /api/v1/ws`: our own JSON protocol, documented in
+//! docs/protocol.md. Transport only: every action calls the same `chat` use cases
+//! as REST.
+
+mod connection;
+mod frames;
+mod typing;
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    extract::{State, WebSocketUpgrade},
+    response::Response,
+    routing::get,
+    Router,
+};
+use tokio::sync::watch;
+
+use crate::{bus::hub::Hub, chat::Chat};
+
+/// Close codes of the protocol (docs/protocol.md).
+pub mod close {
+    /// No valid `auth` frame in time, or the token was refused.
+    pub const UNAUTHORIZED: u16 = 4001;
+    /// The session was signed out, the user deactivated, or the token expired.
+    pub const SESSION_ENDED: u16 = 4003;
+    /// The client did not keep up; reconnect and resume.
+    pub const SLOW_CONSUMER: u16 = 4008;
+    /// The server may have missed events; reconnect and resume.
+    pub const RESYNC: u16 = 4009;
+    /// A frame over the size limit, or broken WebSocket framing.
+    pub const TOO_BIG: u16 = 1009;
+    /// The server is shutting down; reconnect (to another node) and resume.
+    pub const GOING_AWAY: u16 = 1001;
+}
+
+#[derive(Clone, Debug)]
+pub struct WsSettings {
+    /// Events queued for one connection before it counts as too slow.
+    pub queue: usize,
+    pub auth_timeout: Duration,
+    /// How often a connection re-checks its session (revocation, deactivation).
+    pub recheck: Duration,
+    pub max_frame_bytes: usize,
+}
+
+#[derive(Clone)]
+pub struct Gateway {
+    pub chat: Chat,
+    pub hub: Arc<Hub>,
+    pub settings: WsSettings,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+pub fn router(gateway: Gateway) -> Router {
+    Router::new()
+        .route("/api/v1/ws", get(upgrade))
+        .with_state(gateway)
+}
+
+async fn upgrade(State(gw): State<Gateway>, ws: WebSocketUpgrade) -> Response {
+    let max = gw.settings.max_frame_bytes;
+    ws.max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| connection::run(gw, socket))
+}

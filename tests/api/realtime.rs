@@ -1,0 +1,471 @@
+//! The WebSocket gateway with real clients: delivery, exactly-once and order across
+//! disconnects, typing, receipts, backpressure and hostile frames.
+
+use std::{collections::HashMap, time::Duration};
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::{
+    backend_tests,
+    helpers::{spawn_app, spawn_app_with, Backend},
+    ws_client::Ws,
+};
+
+backend_tests!(
+    two_members_chat_both_ways_and_every_device_receives,
+    a_stranger_receives_nothing,
+    a_client_that_missed_100_messages_resumes_with_all_once_in_order,
+    fifty_concurrent_socket_senders_are_delivered_in_seq_order,
+    typing_is_relayed_rate_limited_and_expires,
+    read_receipts_and_edits_propagate,
+    a_slow_client_is_closed_and_resumes_without_loss,
+    malformed_frames_get_errors_and_the_server_serves_on,
+    identity_comes_only_from_a_valid_token,
+);
+
+async fn two_members_chat_both_ways_and_every_device_receives(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben) = (app.register("ann").await, app.register("ben").await);
+    let ann_phone = app.login("ann").await;
+    let c = app.direct(&ann, &ben).await;
+    let mut a = Ws::connect(&app, &ann.access).await;
+    let mut a2 = Ws::connect(&app, &ann_phone.access).await;
+    let mut bb = Ws::connect(&app, &ben.access).await;
+
+    let ack = a.send_message(&c, "a-1", "hi ben").await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    assert_eq!(
+        (
+            ack["for"].as_str(),
+            ack["message"]["seq"].as_i64(),
+            ack["duplicate"].as_bool()
+        ),
+        (Some("send"), Some(1), Some(false))
+    );
+    let got = bb.next_of("message.new").await;
+    assert_eq!(
+        (
+            got["message"]["body"].as_str(),
+            got["message"]["sender_id"].as_str()
+        ),
+        (Some("hi ben"), Some(ann.user_id.as_str()))
+    );
+    assert_eq!(
+        a2.next_of("message.new").await["message"]["id"],
+        ack["message"]["id"],
+        "the sender's other device gets it too"
+    );
+
+    let back = bb.send_message(&c, "b-1", "hi ann").await;
+    assert_eq!(back["message"]["seq"], 2);
+    assert_eq!(
+        bb.next_of("message.new").await["message"]["seq"],
+        2,
+        "ben's own echo"
+    );
+    assert_eq!(
+        a.next_of("message.new").await["message"]["seq"],
+        1,
+        "own message echoes to the sending device as an event too"
+    );
+    assert_eq!(a.next_of("message.new").await["message"]["body"], "hi ann");
+    assert_eq!(a2.next_of("message.new").await["message"]["body"], "hi ann");
+
+    // A retried send over the socket: same message, flagged duplicate, no new event.
+    let dup = a.send_message(&c, "a-1", "hi ben").await;
+    assert_eq!(
+        (dup["duplicate"].as_bool(), &dup["message"]["id"]),
+        (Some(true), &ack["message"]["id"])
+    );
+    bb.expect_quiet(Duration::from_millis(300)).await;
+}
+
+async fn a_stranger_receives_nothing(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben, eve) = (
+        app.register("ann").await,
+        app.register("ben").await,
+        app.register("eve").await,
+    );
+    let c = app.direct(&ann, &ben).await;
+    let mut e = Ws::connect(&app, &eve.access).await;
+    app.say(&ann, &c, "m", "private").await;
+    e.expect_quiet(Duration::from_millis(400)).await;
+    e.send(json!({"type": "send", "ref": "x", "conversation_id": c, "client_msg_id": "x", "body": "let me in"})).await;
+    let err = e.next().await;
+    assert_eq!(
+        (
+            err["type"].as_str(),
+            err["code"].as_str(),
+            err["ref"].as_str()
+        ),
+        (Some("error"), Some("not_found"), Some("x"))
+    );
+    e.send(json!({"type": "typing", "conversation_id": c, "state": "start"}))
+        .await;
+    assert_eq!(e.next().await["code"], "not_found");
+    let mut bb = Ws::connect(&app, &ben.access).await;
+    bb.expect_quiet(Duration::from_millis(300)).await;
+}
+
+async fn a_client_that_missed_100_messages_resumes_with_all_once_in_order(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben) = (app.register("ann").await, app.register("ben").await);
+    let c = app.direct(&ann, &ben).await;
+    let mut bb = Ws::connect(&app, &ben.access).await;
+    app.say(&ann, &c, "first", "before the drop").await;
+    assert_eq!(bb.next_of("message.new").await["message"]["seq"], 1);
+    let positions = bb.positions.clone();
+    drop(bb);
+
+    for i in 1..=100 {
+        assert_eq!(
+            app.say(&ann, &c, &format!("m{i}"), &format!("missed {i}"))
+                .await
+                .status,
+            StatusCode::CREATED
+        );
+    }
+    // Edit one of them while ben is away: it must arrive once, edited.
+    let fifth = app
+        .get(
+            &format!("/api/v1/conversations/{c}/messages?after_seq=5&limit=1"),
+            &ann.access,
+        )
+        .await
+        .body["items"][0]["id"]
+        .clone();
+    app.request(
+        Method::PATCH,
+        &format!("/api/v1/messages/{}", fifth.as_str().unwrap()),
+        Some(&ann.access),
+        Some(json!({"body": "edited"})),
+    )
+    .await;
+
+    let (mut bb, replayed) = Ws::resume(&app, &ben.access, positions).await;
+    let seqs: Vec<i64> = replayed
+        .iter()
+        .filter(|f| f["type"] == "message.new")
+        .map(|f| f["message"]["seq"].as_i64().unwrap())
+        .collect();
+    let mut sorted = seqs.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        (2..=101).collect::<Vec<_>>(),
+        "every missed message exactly once"
+    );
+    let evs: Vec<i64> = replayed.iter().filter_map(|f| f["ev"].as_i64()).collect();
+    assert!(
+        evs.windows(2).all(|w| w[0] < w[1]),
+        "replay is in ev order: {evs:?}"
+    );
+    let sixth = replayed.iter().find(|f| f["message"]["seq"] == 6).unwrap();
+    assert_eq!(sixth["message"]["body"], "edited");
+
+    // Live again, with no gap and no duplicate at the seam.
+    app.say(&ann, &c, "after", "after resume").await;
+    let next = bb.next_of("message.new").await;
+    assert_eq!(next["message"]["seq"], 102);
+    bb.expect_quiet(Duration::from_millis(300)).await;
+}
+
+async fn fifty_concurrent_socket_senders_are_delivered_in_seq_order(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let owner = app.register("owner").await;
+    let mut senders = Vec::new();
+    for i in 0..50 {
+        senders.push(app.register(&format!("sender{i}")).await);
+    }
+    let refs: Vec<&crate::helpers::Session> = senders.iter().collect();
+    let g = app.group(&owner, "Crowd", &refs).await;
+    let mut listener = Ws::connect(&app, &owner.access).await;
+    let mut sockets = Vec::new();
+    for s in &senders {
+        sockets.push(Ws::connect(&app, &s.access).await);
+    }
+    let tasks: Vec<_> = sockets
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut ws)| {
+            let g = g.clone();
+            tokio::spawn(async move {
+                ws.send_message(&g, &format!("c{i}"), &format!("from {i}"))
+                    .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap()["type"], "ack");
+    }
+    let mut got = Vec::new();
+    while got.len() < 50 {
+        let f = listener.next_of("message.new").await;
+        got.push(f["message"]["seq"].as_i64().unwrap());
+    }
+    assert_eq!(
+        got,
+        (1..=50).collect::<Vec<_>>(),
+        "delivered in seq order, each once"
+    );
+    listener.expect_quiet(Duration::from_millis(300)).await;
+}
+
+async fn typing_is_relayed_rate_limited_and_expires(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben) = (app.register("ann").await, app.register("ben").await);
+    let c = app.direct(&ann, &ben).await;
+    let mut a = Ws::connect(&app, &ann.access).await;
+    let mut bb = Ws::connect(&app, &ben.access).await;
+    for _ in 0..5 {
+        a.send(json!({"type": "typing", "conversation_id": c, "state": "start"}))
+            .await;
+    }
+    let t = bb.next().await;
+    assert_eq!(
+        (
+            t["type"].as_str(),
+            t["state"].as_str(),
+            t["user_id"].as_str()
+        ),
+        (Some("typing"), Some("start"), Some(ann.user_id.as_str()))
+    );
+    assert!(t.get("ev").is_none(), "typing is ephemeral");
+    // Ann never says stop: the server lapses it after a few seconds, once.
+    let stop = bb
+        .try_next(Duration::from_secs(8))
+        .await
+        .expect("typing stop after expiry");
+    assert_eq!(
+        (stop["type"].as_str(), stop["state"].as_str()),
+        (Some("typing"), Some("stop"))
+    );
+    bb.expect_quiet(Duration::from_millis(500)).await;
+    a.expect_quiet(Duration::from_millis(100)).await;
+}
+
+async fn read_receipts_and_edits_propagate(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben) = (app.register("ann").await, app.register("ben").await);
+    let c = app.direct(&ann, &ben).await;
+    let mut a = Ws::connect(&app, &ann.access).await;
+    let mut bb = Ws::connect(&app, &ben.access).await;
+    let m = a.send_message(&c, "a1", "read me").await["message"].clone();
+    bb.next_of("message.new").await;
+
+    bb.send(json!({"type": "read", "ref": "r", "conversation_id": c, "seq": 1}))
+        .await;
+    let ack = bb.next_of("ack").await;
+    assert_eq!(
+        (ack["for"].as_str(), ack["last_read_seq"].as_i64()),
+        (Some("read"), Some(1))
+    );
+    let receipt = a.next_of("read").await;
+    assert_eq!(
+        (receipt["user_id"].as_str(), receipt["seq"].as_i64()),
+        (Some(ben.user_id.as_str()), Some(1))
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/conversations/{c}"), &ben.access)
+            .await
+            .body["unread_count"],
+        0
+    );
+
+    let path = format!("/api/v1/messages/{}", m["id"].as_str().unwrap());
+    app.request(
+        Method::PATCH,
+        &path,
+        Some(&ann.access),
+        Some(json!({"body": "read me, edited"})),
+    )
+    .await;
+    assert_eq!(
+        bb.next_of("message.updated").await["message"]["body"],
+        "read me, edited"
+    );
+    app.request(Method::DELETE, &path, Some(&ann.access), None)
+        .await;
+    let gone = bb.next_of("message.deleted").await;
+    assert_eq!(
+        (
+            gone["message"]["body"].clone(),
+            gone["message"]["seq"].clone()
+        ),
+        (json!(null), json!(1))
+    );
+    app.post(&format!("{path}/restore"), Some(&ann.access), json!({}))
+        .await;
+    assert_eq!(
+        bb.next_of("message.restored").await["message"]["body"],
+        "read me, edited"
+    );
+    let renamed = app.group(&ann, "G", &[&ben]).await;
+    assert_eq!(
+        bb.next_of("conversation.new").await["conversation"]["name"],
+        "G"
+    );
+    app.request(
+        Method::PATCH,
+        &format!("/api/v1/conversations/{renamed}"),
+        Some(&ann.access),
+        Some(json!({"name": "G2"})),
+    )
+    .await;
+    assert_eq!(
+        bb.next_of("conversation.updated").await["conversation"]["name"],
+        "G2"
+    );
+}
+
+async fn a_slow_client_is_closed_and_resumes_without_loss(b: Backend) {
+    let Some(app) = spawn_app_with(
+        b,
+        &["--ws-queue", "8", "--socket-send-buffer-bytes", "16384"],
+    )
+    .await
+    else {
+        return;
+    };
+    let (ann, ben) = (app.register("ann").await, app.register("ben").await);
+    let c = app.direct(&ann, &ben).await;
+    let mut slow = Ws::connect_with_small_buffer(&app, &ben.access).await;
+    let mut fast = Ws::connect(&app, &ann.access).await;
+    // Ben stops reading while big messages pour in; his socket buffers fill, then
+    // his queue, and the server closes him rather than wait.
+    let body = "x".repeat(3900);
+    let total = 300;
+    for i in 1..=total {
+        let ack = fast.send_message(&c, &format!("m{i}"), &body).await;
+        assert_eq!(
+            ack["type"], "ack",
+            "the fast sender is never held up: {ack}"
+        );
+    }
+    let mut seen: Vec<i64> = Vec::new();
+    while let Some(f) = slow.try_next(Duration::from_secs(5)).await {
+        if f["type"] == "message.new" {
+            seen.push(f["message"]["seq"].as_i64().unwrap());
+        }
+    }
+    assert_eq!(
+        slow.closed,
+        Some(4008),
+        "closed as a slow consumer after {} messages",
+        seen.len()
+    );
+    assert!(
+        seen.len() < total,
+        "the slow client was cut off before the end"
+    );
+    let (mut again, replayed) = Ws::resume(&app, &ben.access, slow.positions.clone()).await;
+    seen.extend(
+        replayed
+            .iter()
+            .filter(|f| f["type"] == "message.new")
+            .map(|f| f["message"]["seq"].as_i64().unwrap()),
+    );
+    assert_eq!(
+        seen,
+        (1..=total as i64).collect::<Vec<_>>(),
+        "everything, once, in order"
+    );
+    again.expect_quiet(Duration::from_millis(200)).await;
+}
+
+async fn malformed_frames_get_errors_and_the_server_serves_on(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben) = (app.register("ann").await, app.register("ben").await);
+    let c = app.direct(&ann, &ben).await;
+    let mut a = Ws::connect(&app, &ann.access).await;
+    let mut bb = Ws::connect(&app, &ben.access).await;
+    for bad in [
+        "{not json".to_owned(),
+        "[1,2]".to_owned(),
+        json!({"type": "warp", "speed": 9}).to_string(),
+        json!({"type": "send", "conversation_id": 42, "client_msg_id": "x", "body": "hi"}).to_string(),
+        json!({"type": "read", "conversation_id": c, "seq": "three"}).to_string(),
+        json!({"type": "send", "conversation_id": c, "client_msg_id": "x", "body": "", "extra": true}).to_string(),
+    ] {
+        a.send_raw(Message::Text(bad.clone().into())).await;
+        let err = a.next().await;
+        assert_eq!(err["type"], "error", "{bad} -> {err}");
+    }
+    a.send_raw(Message::Binary(vec![0, 1, 2].into())).await;
+    assert_eq!(a.next().await["code"], "binary_frame");
+    a.send(json!({"type": "ping", "ref": "p"})).await;
+    assert_eq!(a.next().await["type"], "pong", "the connection lives on");
+
+    // A frame over the limit closes only that connection.
+    let mut huge = Ws::connect(&app, &ann.access).await;
+    huge.send_raw(Message::Text("x".repeat(200_000).into()))
+        .await;
+    assert_eq!(huge.close_code().await, Some(1009), "closed as too big");
+    // Everyone else is served as before.
+    assert_eq!(
+        a.send_message(&c, "after", "still here").await["type"],
+        "ack"
+    );
+    assert_eq!(
+        bb.next_of("message.new").await["message"]["body"],
+        "still here"
+    );
+}
+
+async fn identity_comes_only_from_a_valid_token(b: Backend) {
+    let Some(app) = spawn_app_with(
+        b,
+        &["--ws-recheck-secs", "1", "--ws-auth-timeout-secs", "1"],
+    )
+    .await
+    else {
+        return;
+    };
+    let ann = app.register("ann").await;
+    // A user id instead of a token is not identity.
+    let mut w = Ws::open(&app).await;
+    w.send(json!({"type": "auth", "user_id": ann.user_id}))
+        .await;
+    assert_eq!(w.close_code().await, Some(4001));
+    let mut w = Ws::open(&app).await;
+    w.send(json!({"type": "auth", "token": "forged.token.here"}))
+        .await;
+    assert_eq!(w.close_code().await, Some(4001));
+    let mut w = Ws::open(&app).await;
+    w.send(json!({"type": "ping"})).await;
+    assert_eq!(
+        w.close_code().await,
+        Some(4001),
+        "the first frame must be auth"
+    );
+    let mut w = Ws::open(&app).await;
+    assert_eq!(
+        w.close_code().await,
+        Some(4001),
+        "silence past the auth timeout"
+    );
+
+    // Signing out ends the live connection too.
+    let mut live = Ws::connect(&app, &ann.access).await;
+    app.post("/api/v1/auth/logout", Some(&ann.access), json!({}))
+        .await;
+    assert_eq!(live.close_code().await, Some(4003));
+    let _ = HashMap::<String, i64>::new();
+}
