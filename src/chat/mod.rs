@@ -7,6 +7,7 @@ pub mod admin;
 pub mod conversation_views;
 pub mod conversations;
 pub mod events;
+pub mod members;
 pub mod messages;
 pub mod resume;
 pub mod sessions;

@@ -11,7 +11,8 @@ use super::{
 use crate::{
     chat::{
         conversation_views::{ConversationInfo, ConversationSummary, MessageView, MessagesPage},
-        conversations::{AddMemberInput, CreateConversationInput, ListQuery, RenameInput},
+        conversations::{CreateConversationInput, ListQuery},
+        members::{AddMemberInput, RenameInput},
         messages::{HistoryQuery, ReadInput, ReadState, SendInput},
         views::Page,
         Chat,

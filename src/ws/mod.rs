@@ -3,6 +3,7 @@
 //! as REST.
 
 mod connection;
+mod delivery;
 mod frames;
 mod typing;
 

@@ -12,6 +12,7 @@ mod conversations;
 mod errors;
 mod messages;
 mod realtime;
+mod resilience;
 mod schema;
 mod sessions;
 mod store;

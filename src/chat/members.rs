@@ -1,0 +1,160 @@
+//! Group management: rename, add and remove members, leave.
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{
+    conversation_views::ConversationInfo, conversations::MAX_GROUP_MEMBERS, Chat, Principal,
+};
+use crate::{
+    domain::{ConversationId, ConversationKind, GroupName, Member, MemberRole, Timestamp, UserId},
+    error::{AppError, AppResult},
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenameInput {
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMemberInput {
+    pub user_id: UserId,
+    /// `member` (default) or `admin`.
+    pub role: Option<MemberRole>,
+}
+
+impl Chat {
+    async fn group_manager(&self, who: &Principal, id: ConversationId) -> AppResult<Member> {
+        let (conv, me) = self.active_membership(who, id).await?;
+        if conv.kind != ConversationKind::Group {
+            return Err(AppError::invalid(
+                "id",
+                "not_a_group",
+                "direct conversations have no name or member list to change",
+            ));
+        }
+        if !me.role.manages() {
+            return Err(AppError::forbidden(
+                "only the group's owner or admins may do this",
+            ));
+        }
+        Ok(me)
+    }
+
+    pub async fn rename_conversation(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        input: RenameInput,
+    ) -> AppResult<ConversationInfo> {
+        self.group_manager(who, id).await?;
+        let name = GroupName::parse(&input.name)?.into_inner();
+        let ev = self
+            .store
+            .rename_conversation(id, &name, Timestamp::now())
+            .await?;
+        self.announce_update(id, ev, None).await?;
+        self.conversation_info(id).await
+    }
+
+    pub async fn add_member(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        input: AddMemberInput,
+    ) -> AppResult<ConversationInfo> {
+        self.group_manager(who, id).await?;
+        self.active_user(input.user_id).await?;
+        let role = input.role.unwrap_or(MemberRole::Member);
+        if role == MemberRole::Owner {
+            return Err(AppError::invalid(
+                "role",
+                "invalid_role",
+                "a group has one owner; add members as member or admin",
+            ));
+        }
+        if let Some(m) = self.store.member(id, input.user_id).await? {
+            if m.is_active() {
+                return Err(AppError::conflict(
+                    "already_member",
+                    "this user is already a member",
+                ));
+            }
+        }
+        if self.store.active_member_ids(id).await?.len() >= MAX_GROUP_MEMBERS {
+            return Err(AppError::conflict(
+                "group_full",
+                format!("a group has at most {MAX_GROUP_MEMBERS} members"),
+            ));
+        }
+        let ev = self
+            .store
+            .add_member(id, input.user_id, role, Timestamp::now())
+            .await?;
+        self.announce_update(id, ev, None).await?;
+        self.announce_new(id, vec![input.user_id]).await?;
+        self.conversation_info(id).await
+    }
+
+    pub async fn remove_member(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+        user: UserId,
+    ) -> AppResult<()> {
+        if user == who.user_id {
+            return self.leave_conversation(who, id).await;
+        }
+        let me = self.group_manager(who, id).await?;
+        let target = self
+            .store
+            .member(id, user)
+            .await?
+            .filter(Member::is_active)
+            .ok_or_else(|| AppError::not_found("member"))?;
+        if target.role == MemberRole::Owner
+            || (target.role == MemberRole::Admin && me.role != MemberRole::Owner)
+        {
+            return Err(AppError::forbidden(
+                "only the owner may remove an admin, and nobody removes the owner",
+            ));
+        }
+        let ev = self
+            .store
+            .remove_member(id, user, None, Timestamp::now())
+            .await?;
+        self.announce_update(id, ev, Some(user)).await
+    }
+
+    /// Leaves a group. An owner leaving hands ownership to the longest-standing
+    /// admin, or else member, so a group never lacks an owner.
+    pub async fn leave_conversation(&self, who: &Principal, id: ConversationId) -> AppResult<()> {
+        let (conv, me) = self.active_membership(who, id).await?;
+        if conv.kind != ConversationKind::Group {
+            return Err(AppError::invalid(
+                "id",
+                "not_a_group",
+                "you cannot leave a direct conversation",
+            ));
+        }
+        let promote = if me.role == MemberRole::Owner {
+            let members = self.store.members_with_users(&[id]).await?;
+            let mut others: Vec<&Member> = members
+                .iter()
+                .map(|(m, _)| m)
+                .filter(|m| m.user_id != who.user_id)
+                .collect();
+            others.sort_by_key(|m| (m.role != MemberRole::Admin, m.joined_at));
+            others.first().map(|m| m.user_id)
+        } else {
+            None
+        };
+        let ev = self
+            .store
+            .remove_member(id, who.user_id, promote, Timestamp::now())
+            .await?;
+        self.announce_update(id, ev, Some(who.user_id)).await
+    }
+}
