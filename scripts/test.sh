@@ -49,14 +49,14 @@ drop_test_databases
 say "cargo fmt --check"
 cargo fmt --all -- --check || die "formatting differs: run 'cargo fmt --all'"
 say "cargo clippy (warnings are errors)"
-cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --locked -- -D warnings
 
 say "tests"
 if command -v cargo-nextest >/dev/null 2>&1; then
-  cargo nextest run --locked --no-fail-fast
+  cargo nextest run --workspace --locked --no-fail-fast
 else
   warn "cargo-nextest not found; using cargo test ('cargo install cargo-nextest' for faster runs)"
-  cargo test --locked --no-fail-fast
+  cargo test --workspace --locked --no-fail-fast
 fi
 drop_test_databases
 

@@ -75,6 +75,8 @@ pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Option<S
 }
 
 pub struct TestApp {
+    pub url: String,
+    pub extra: Vec<String>,
     pub addr: SocketAddr,
     pub base: String,
     pub client: reqwest::Client,
@@ -82,6 +84,7 @@ pub struct TestApp {
     pub backend: Backend,
     pub dir: tempfile::TempDir,
     shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
 /// A signed-in user: ids and tokens.
@@ -112,6 +115,24 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 pub async fn spawn_app_with(backend: Backend, extra: &[&str]) -> Option<TestApp> {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database(backend, dir.path()).await?;
+    Some(
+        start(
+            backend,
+            dir,
+            url,
+            extra.iter().map(|s| s.to_string()).collect(),
+        )
+        .await,
+    )
+}
+
+/// Starts a server on an existing database and data directory.
+async fn start(
+    backend: Backend,
+    dir: tempfile::TempDir,
+    url: String,
+    extra: Vec<String>,
+) -> TestApp {
     let data_dir = dir.path().to_str().unwrap().to_owned();
     let mut args = vec![
         "confab",
@@ -126,17 +147,19 @@ pub async fn spawn_app_with(backend: Backend, extra: &[&str]) -> Option<TestApp>
         "--shutdown-grace-secs",
         "1",
     ];
-    args.extend_from_slice(extra);
+    args.extend(extra.iter().map(String::as_str));
     let config = Cli::try_parse_from(args).unwrap().config;
     let state = app::build(&config).await.expect("app builds");
     let chat = state.chat.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = oneshot::channel::<()>();
-    tokio::spawn(app::serve(listener, state, async {
+    let server = tokio::spawn(app::serve(listener, state, async {
         let _ = rx.await;
     }));
-    Some(TestApp {
+    TestApp {
+        url,
+        extra,
         addr,
         base: format!("http://{addr}"),
         client: reqwest::Client::builder()
@@ -147,7 +170,8 @@ pub async fn spawn_app_with(backend: Backend, extra: &[&str]) -> Option<TestApp>
         backend,
         dir,
         shutdown: Some(tx),
-    })
+        server: Some(server),
+    }
 }
 
 /// Opens a store on a fresh database of `backend`, migrated, for store-level tests.
@@ -186,6 +210,24 @@ impl Reply {
 }
 
 impl TestApp {
+    /// Stops the server gracefully and waits until it has.
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.unwrap().expect("server stopped cleanly");
+        }
+    }
+
+    /// Stops the server and starts a new one on the same database and data
+    /// directory (a new port): a restart.
+    pub async fn restart(mut self) -> TestApp {
+        self.stop().await;
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
+        start(self.backend, dir, self.url.clone(), self.extra.clone()).await
+    }
+
     pub async fn request(
         &self,
         method: Method,

@@ -1,0 +1,6 @@
+//! confab-bench as a library, so its scenarios can be tested against a server
+//! started in-process.
+
+pub mod groups;
+pub mod report;
+pub mod setup;
