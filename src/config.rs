@@ -10,6 +10,7 @@ use crate::domain::Role;
 #[derive(Parser, Debug)]
 #[command(
     name = "confab",
+    args_override_self = true,
     version,
     about = "Confab: a self-hostable real-time chat server",
     long_about = "Confab: a self-hostable real-time chat server.\n\nWith no arguments it serves on \
@@ -139,6 +140,26 @@ pub struct Config {
         global = true
     )]
     pub default_role: Role,
+
+    /// Who may start a direct conversation: `friends` (only friends), `care` (a
+    /// patient only with a doctor; doctors and admins with anyone) or `open`.
+    #[arg(
+        long,
+        env = "CONFAB_MESSAGING_POLICY",
+        default_value = "friends",
+        global = true
+    )]
+    pub messaging_policy: crate::domain::MessagingPolicy,
+
+    /// Seconds a user still shows online after their last connection closes, so a
+    /// reload or a network blip does not flap.
+    #[arg(
+        long,
+        env = "CONFAB_PRESENCE_GRACE_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub presence_grace_secs: u64,
 
     /// Failed logins allowed per account within the lockout window.
     #[arg(
@@ -279,6 +300,8 @@ impl fmt::Debug for Config {
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
             .field("refresh_token_ttl_days", &self.refresh_token_ttl_days)
             .field("default_role", &self.default_role)
+            .field("messaging_policy", &self.messaging_policy)
+            .field("presence_grace_secs", &self.presence_grace_secs)
             .field("login_max_failures", &self.login_max_failures)
             .field(
                 "login_max_failures_per_address",

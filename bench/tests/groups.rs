@@ -15,6 +15,8 @@ async fn a_small_groups_run_loses_and_duplicates_nothing() {
         &data,
         "--password-hash-memory-kib",
         "64",
+        "--messaging-policy",
+        "open",
     ])
     .unwrap()
     .config;

@@ -51,6 +51,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
     let chat = Chat {
         writer: MessageWriter::spawn(store.clone()),
         bus: bus.clone(),
+        presence: Arc::new(crate::bus::presence::Presence::new()),
         store,
         tokens: Arc::new(Tokens::new(&secret, config.access_token_ttl_secs.max(1))),
         passwords: Arc::new(Passwords::new(config.password_hash_memory_kib, 2)?),
@@ -65,6 +66,8 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
             max_message_chars: config
                 .max_message_chars
                 .clamp(1, crate::domain::MessageBody::CEILING),
+            messaging: config.messaging_policy,
+            presence_grace: Duration::from_secs(config.presence_grace_secs),
         },
     };
     Ok(AppState {

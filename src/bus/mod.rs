@@ -6,6 +6,7 @@
 //! the connection's gap check and by resume.
 
 pub mod hub;
+pub mod presence;
 
 use std::sync::Arc;
 
@@ -14,14 +15,22 @@ use tokio::sync::broadcast;
 
 use crate::domain::{ConversationId, UserId};
 
+/// An ordered stream a client resumes: a conversation's changes (by `ev`), or the
+/// recipient's own notifications (by `seq`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StreamKey {
+    Conversation(ConversationId),
+    Inbox,
+}
+
 /// One event on its way to its recipients.
 #[derive(Debug)]
 pub struct Envelope {
     /// Users whose connections receive it (all their devices).
     pub recipients: Vec<UserId>,
-    /// The conversation and position for ordered events; `None` for ephemeral ones
-    /// (typing), which are never replayed.
-    pub position: Option<(ConversationId, i64)>,
+    /// The stream and position of ordered events; `None` for ephemeral ones
+    /// (typing, presence), which are never replayed.
+    pub position: Option<(StreamKey, i64)>,
     /// Skip this user's connections (a typing event does not echo to its sender).
     pub except: Option<UserId>,
     /// The JSON frame, serialised once and shared by every recipient.

@@ -97,6 +97,8 @@ impl Chat {
             created_at: now,
             updated_at: now,
             deactivated_at: None,
+            presence_mode: crate::domain::PresenceMode::Available,
+            last_seen_at: None,
         };
         self.store
             .insert_user(NewUser {

@@ -58,6 +58,10 @@ pub struct MemberView {
     pub last_read_seq: i64,
     #[schema(value_type = String, format = DateTime)]
     pub joined_at: Timestamp,
+    /// Present in the caller's own views (lists, `GET`), for members the caller may
+    /// see; absent in broadcast events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub presence: Option<super::social_views::PresenceView>,
 }
 
 impl MemberView {
@@ -69,6 +73,7 @@ impl MemberView {
             role: m.role,
             last_read_seq: m.last_read_seq,
             joined_at: m.joined_at,
+            presence: None,
         }
     }
 }

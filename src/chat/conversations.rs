@@ -13,8 +13,8 @@ use super::{
 };
 use crate::{
     domain::{
-        Conversation, ConversationId, ConversationKind, GroupName, Member, MemberRole, Timestamp,
-        UserId,
+        Conversation, ConversationId, ConversationKind, GroupName, Member, MemberRole,
+        NotificationKind, Timestamp, UserId,
     },
     error::{AppError, AppResult},
     store::StoreError,
@@ -89,9 +89,25 @@ impl Chat {
         ))
     }
 
-    pub(super) async fn active_user(&self, id: UserId) -> AppResult<()> {
+    /// A member as `viewer` sees them: with presence, unless a block stands
+    /// between them (or it is the viewer).
+    fn member_for(
+        &self,
+        m: &Member,
+        u: &crate::domain::User,
+        viewer: UserId,
+        blocked: &std::collections::HashSet<UserId>,
+    ) -> MemberView {
+        let mut v = MemberView::new(m, u);
+        if u.id != viewer && !blocked.contains(&u.id) {
+            v.presence = Some(self.presence_of(u));
+        }
+        v
+    }
+
+    pub(super) async fn active_user(&self, id: UserId) -> AppResult<crate::domain::User> {
         match self.store.user_by_id(id).await? {
-            Some(u) if u.is_active() => Ok(()),
+            Some(u) if u.is_active() => Ok(u),
             _ => Err(AppError::invalid(
                 "user_id",
                 "unknown_user",
@@ -120,7 +136,8 @@ impl Chat {
         }
     }
 
-    /// Finds or creates the one direct conversation between the caller and `other`.
+    /// Finds or creates the one direct conversation between the caller and `other`,
+    /// if the messaging policy allows starting one.
     async fn open_direct(
         &self,
         who: &Principal,
@@ -133,10 +150,26 @@ impl Chat {
                 "you cannot start a conversation with yourself",
             ));
         }
-        self.active_user(other).await?;
+        let other_user = self.active_user(other).await?;
         let key = Conversation::direct_key(who.user_id, other);
         if let Some(c) = self.store.direct_conversation(&key).await? {
             return Ok((self.summary(who, c.id).await?, false));
+        }
+        self.may_start_with(who, &other_user).await?;
+        let (id, created) = self.ensure_direct(who, other).await?;
+        Ok((self.summary(who, id).await?, created))
+    }
+
+    /// Finds or creates the direct conversation, with no policy check (accepting a
+    /// friend request makes one).
+    pub(super) async fn ensure_direct(
+        &self,
+        who: &Principal,
+        other: UserId,
+    ) -> AppResult<(ConversationId, bool)> {
+        let key = Conversation::direct_key(who.user_id, other);
+        if let Some(c) = self.store.direct_conversation(&key).await? {
+            return Ok((c.id, false));
         }
         let now = Timestamp::now();
         let conv = Conversation {
@@ -166,12 +199,12 @@ impl Chat {
                     .direct_conversation(&key)
                     .await?
                     .ok_or_else(not_found)?;
-                return Ok((self.summary(who, c.id).await?, false));
+                return Ok((c.id, false));
             }
             Err(e) => return Err(e.into()),
         }
         self.announce_new(conv.id, vec![who.user_id, other]).await?;
-        Ok((self.summary(who, conv.id).await?, true))
+        Ok((conv.id, true))
     }
 
     async fn create_group(
@@ -213,6 +246,17 @@ impl Chat {
             .await?;
         self.announce_new(conv.id, members.iter().map(|(u, _)| *u).collect())
             .await?;
+        for (user, _) in members.iter().skip(1) {
+            self.notify(
+                *user,
+                NotificationKind::GroupAdded,
+                who.user_id,
+                Some(conv.id),
+                None,
+                None,
+            )
+            .await?;
+        }
         self.summary(who, conv.id).await
     }
 
@@ -235,6 +279,7 @@ impl Chat {
         id: ConversationId,
         ev: i64,
         also: Option<UserId>,
+        except: Option<UserId>,
     ) -> AppResult<()> {
         let mut info = self.conversation_info(id).await?;
         info.ev = ev;
@@ -245,7 +290,7 @@ impl Chat {
             ev,
             conversation: info,
         };
-        self.publish(to, &event, None);
+        self.publish(to, &event, except);
         Ok(())
     }
 
@@ -256,7 +301,13 @@ impl Chat {
         id: ConversationId,
     ) -> AppResult<ConversationSummary> {
         let (_, me) = self.membership(who, id).await?;
-        let info = self.conversation_info(id).await?;
+        let mut info = self.conversation_info(id).await?;
+        let blocked = self.store.block_partners(who.user_id).await?;
+        let users = self.store.members_with_users(&[id]).await?;
+        info.members = users
+            .iter()
+            .map(|(m, u)| self.member_for(m, u, who.user_id, &blocked))
+            .collect();
         let last = self
             .store
             .last_messages(&[id])
@@ -312,11 +363,10 @@ impl Chat {
         rows.truncate(limit as usize);
         let ids: Vec<ConversationId> = rows.iter().map(|r| r.conversation.id).collect();
         let mut members: HashMap<ConversationId, Vec<MemberView>> = HashMap::new();
+        let blocked = self.store.block_partners(who.user_id).await?;
         for (m, u) in self.store.members_with_users(&ids).await? {
-            members
-                .entry(m.conversation_id)
-                .or_default()
-                .push(MemberView::new(&m, &u));
+            let view = self.member_for(&m, &u, who.user_id, &blocked);
+            members.entry(m.conversation_id).or_default().push(view);
         }
         let last: HashMap<_, _> = self
             .store

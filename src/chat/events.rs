@@ -6,10 +6,11 @@ use utoipa::ToSchema;
 
 use super::{
     conversation_views::{ConversationInfo, MessageView},
+    social_views::{NotificationView, PresenceView},
     Chat,
 };
 use crate::{
-    bus::Envelope,
+    bus::{Envelope, StreamKey},
     domain::{ConversationId, UserId},
 };
 
@@ -69,6 +70,18 @@ pub enum Event {
         state: TypingState,
         expires_in_ms: u64,
     },
+    /// A user the recipient may see came online, went offline or changed mode.
+    #[serde(rename = "presence")]
+    Presence {
+        user_id: UserId,
+        presence: PresenceView,
+    },
+    /// A notification for the recipient; `seq` is its position in their inbox.
+    #[serde(rename = "notification.new")]
+    NotificationNew {
+        seq: i64,
+        notification: NotificationView,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
@@ -79,8 +92,10 @@ pub enum TypingState {
 }
 
 impl Event {
-    pub fn position(&self) -> Option<(ConversationId, i64)> {
+    pub fn position(&self) -> Option<(StreamKey, i64)> {
         match self {
+            Event::NotificationNew { seq, .. } => Some((StreamKey::Inbox, *seq)),
+            Event::Typing { .. } | Event::Presence { .. } => None,
             Event::MessageNew {
                 conversation_id,
                 ev,
@@ -115,8 +130,7 @@ impl Event {
                 conversation_id,
                 ev,
                 ..
-            } => Some((*conversation_id, *ev)),
-            Event::Typing { .. } => None,
+            } => Some((StreamKey::Conversation(*conversation_id), *ev)),
         }
     }
 

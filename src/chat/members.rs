@@ -7,7 +7,10 @@ use super::{
     conversation_views::ConversationInfo, conversations::MAX_GROUP_MEMBERS, Chat, Principal,
 };
 use crate::{
-    domain::{ConversationId, ConversationKind, GroupName, Member, MemberRole, Timestamp, UserId},
+    domain::{
+        ConversationId, ConversationKind, GroupName, Member, MemberRole, NotificationKind,
+        Timestamp, UserId,
+    },
     error::{AppError, AppResult},
 };
 
@@ -55,7 +58,7 @@ impl Chat {
             .store
             .rename_conversation(id, &name, Timestamp::now())
             .await?;
-        self.announce_update(id, ev, None).await?;
+        self.announce_update(id, ev, None, None).await?;
         self.conversation_info(id).await
     }
 
@@ -66,7 +69,8 @@ impl Chat {
         input: AddMemberInput,
     ) -> AppResult<ConversationInfo> {
         self.group_manager(who, id).await?;
-        self.active_user(input.user_id).await?;
+        let user = self.active_user(input.user_id).await?;
+        self.may_start_with(who, &user).await?;
         let role = input.role.unwrap_or(MemberRole::Member);
         if role == MemberRole::Owner {
             return Err(AppError::invalid(
@@ -93,8 +97,19 @@ impl Chat {
             .store
             .add_member(id, input.user_id, role, Timestamp::now())
             .await?;
-        self.announce_update(id, ev, None).await?;
+        // The newcomer learns of the conversation as new, the others as updated.
+        self.announce_update(id, ev, None, Some(input.user_id))
+            .await?;
         self.announce_new(id, vec![input.user_id]).await?;
+        self.notify(
+            input.user_id,
+            NotificationKind::GroupAdded,
+            who.user_id,
+            Some(id),
+            None,
+            None,
+        )
+        .await?;
         self.conversation_info(id).await
     }
 
@@ -125,7 +140,7 @@ impl Chat {
             .store
             .remove_member(id, user, None, Timestamp::now())
             .await?;
-        self.announce_update(id, ev, Some(user)).await
+        self.announce_update(id, ev, Some(user), None).await
     }
 
     /// Leaves a group. An owner leaving hands ownership to the longest-standing
@@ -155,6 +170,6 @@ impl Chat {
             .store
             .remove_member(id, who.user_id, promote, Timestamp::now())
             .await?;
-        self.announce_update(id, ev, Some(who.user_id)).await
+        self.announce_update(id, ev, Some(who.user_id), None).await
     }
 }

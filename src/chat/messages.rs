@@ -72,7 +72,8 @@ impl Chat {
     ) -> AppResult<(MessageView, bool)> {
         let client_msg_id = ClientMsgId::parse(&input.client_msg_id)?;
         let body = MessageBody::parse(&input.body, self.policy.max_message_chars)?;
-        self.active_membership(who, conversation).await?;
+        let (conv, _) = self.active_membership(who, conversation).await?;
+        self.may_send_in(who, &conv).await?;
         if let Some(r) = input.reply_to {
             match self.store.message(r).await? {
                 Some(m) if m.conversation_id == conversation => {}
@@ -111,6 +112,10 @@ impl Chat {
                 },
                 None,
             );
+            if m.body.contains('@') {
+                self.notify_mentions(who, conversation, m.id, &m.body)
+                    .await?;
+            }
             Ok((view, true))
         } else if m.conversation_id != conversation {
             Err(AppError::conflict(

@@ -7,19 +7,24 @@ pub mod admin;
 pub mod conversation_views;
 pub mod conversations;
 pub mod events;
+pub mod friends;
 pub mod members;
 pub mod messages;
+pub mod notifications;
+pub mod policy;
+pub mod presence;
 pub mod resume;
 pub mod sessions;
+pub mod social_views;
 pub mod users;
 pub mod views;
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use crate::{
     auth::{LoginThrottle, Passwords, Tokens},
-    bus::Bus,
-    domain::{Invalid, Role, SessionId, UserId, Username},
+    bus::{presence::Presence, Bus},
+    domain::{Invalid, MessagingPolicy, Role, SessionId, UserId, Username},
     error::AppError,
     store::{writer::MessageWriter, Store},
 };
@@ -31,6 +36,10 @@ pub struct Policy {
     pub refresh_ttl_secs: i64,
     /// Longest message body, in characters (at most 4000).
     pub max_message_chars: usize,
+    /// Who may start a direct conversation with whom.
+    pub messaging: MessagingPolicy,
+    /// How long after a user's last connection closes they still show online.
+    pub presence_grace: Duration,
 }
 
 /// Everything a use case may touch. Cheap to clone.
@@ -41,6 +50,8 @@ pub struct Chat {
     pub passwords: Arc<Passwords>,
     pub throttle: Arc<LoginThrottle>,
     pub bus: Arc<dyn Bus>,
+    /// Who is online on this node.
+    pub presence: Arc<Presence>,
     /// Group-commit writer for message sends.
     pub writer: MessageWriter,
     pub policy: Policy,

@@ -53,6 +53,8 @@ id_type!(UserId);
 id_type!(SessionId);
 id_type!(ConversationId);
 id_type!(MessageId);
+id_type!(FriendRequestId);
+id_type!(NotificationId);
 
 #[cfg(test)]
 mod tests {

@@ -8,17 +8,22 @@ pub mod password;
 pub mod permission;
 pub mod profile;
 pub mod role;
+pub mod social;
 pub mod time;
 pub mod user;
 pub mod username;
 
 pub use conversation::{Conversation, ConversationKind, GroupName, Member, MemberRole};
-pub use ids::{ConversationId, MessageId, SessionId, UserId};
+pub use ids::{ConversationId, FriendRequestId, MessageId, NotificationId, SessionId, UserId};
 pub use message::{ClientMsgId, Message, MessageBody, MessageKind};
 pub use password::Password;
 pub use permission::Permission;
 pub use profile::{Bio, Email, FullName, StatusText};
 pub use role::Role;
+pub use social::{
+    FriendRequest, FriendRequestStatus, MessagingPolicy, Notification, NotificationKind,
+    PresenceMode,
+};
 pub use time::Timestamp;
 pub use user::{Session, User};
 pub use username::Username;

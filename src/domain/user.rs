@@ -1,4 +1,4 @@
-use super::{Role, SessionId, Timestamp, UserId, Username};
+use super::{PresenceMode, Role, SessionId, Timestamp, UserId, Username};
 
 /// A user as stored. The password hash is never part of it; the store hands that out
 /// only to the login path.
@@ -14,6 +14,10 @@ pub struct User {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deactivated_at: Option<Timestamp>,
+    /// What the user chose to show others.
+    pub presence_mode: PresenceMode,
+    /// When the user's last connection closed.
+    pub last_seen_at: Option<Timestamp>,
 }
 
 impl User {

@@ -6,8 +6,10 @@ pub mod auth;
 pub mod conversations;
 pub mod error;
 pub mod extract;
+pub mod friends;
 pub mod health;
 pub mod messages;
+pub mod notifications;
 pub mod sessions;
 pub mod users;
 
@@ -45,6 +47,8 @@ pub struct HttpSettings {
         (name = "users", description = "Profiles and search"),
         (name = "conversations", description = "Direct and group conversations, members"),
         (name = "messages", description = "History, sending, editing, read markers"),
+        (name = "friends", description = "Friend requests, friends, blocks"),
+        (name = "notifications", description = "Your notifications"),
         (name = "admin", description = "User administration (admin role)"),
         (name = "health", description = "Probes"),
     )
@@ -76,6 +80,8 @@ pub fn api() -> (Router<Chat>, utoipa::openapi::OpenApi) {
         .merge(users::router())
         .merge(conversations::router())
         .merge(messages::router())
+        .merge(friends::router())
+        .merge(notifications::router())
         .merge(admin::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())

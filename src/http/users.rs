@@ -20,6 +20,7 @@ use crate::{
 pub fn router() -> OpenApiRouter<Chat> {
     OpenApiRouter::new()
         .routes(routes!(me, update_me))
+        .routes(routes!(set_presence))
         .routes(routes!(search_users))
         .routes(routes!(get_user))
 }
@@ -41,6 +42,19 @@ async fn update_me(
     ApiJson(input): ApiJson<UpdateProfileInput>,
 ) -> AppResult<Json<MeView>> {
     Ok(Json(chat.update_me(&who, input).await?))
+}
+
+/// Set your presence mode: `available`, `busy`, `away`, or `invisible` (others see
+/// you offline). Returns your own view of it.
+#[utoipa::path(put, path = "/users/me/presence", tag = "users", security(("bearer" = [])),
+    request_body = crate::chat::presence::PresenceInput,
+    responses((status = 200, body = crate::chat::social_views::PresenceView), (status = 422, body = ErrorBody)))]
+async fn set_presence(
+    State(chat): State<Chat>,
+    Auth(who): Auth,
+    ApiJson(input): ApiJson<crate::chat::presence::PresenceInput>,
+) -> AppResult<Json<crate::chat::social_views::PresenceView>> {
+    Ok(Json(chat.set_presence_mode(&who, input).await?))
 }
 
 /// Search active users by username or full name, in username order.

@@ -4,7 +4,9 @@
 
 mod backend;
 pub mod conversations;
+pub mod friends;
 pub mod messages;
+pub mod notifications;
 mod rows;
 pub mod sessions;
 pub mod users;

@@ -7,12 +7,13 @@ use std::str::FromStr;
 use sqlx::{any::AnyRow, Row};
 
 use crate::domain::{
-    Conversation, ConversationId, Member, Message, MessageId, Role, Session, SessionId, Timestamp,
-    User, UserId, Username,
+    Conversation, ConversationId, FriendRequest, Member, Message, MessageId, Notification, Role,
+    Session, SessionId, Timestamp, User, UserId, Username,
 };
 
 pub(super) const USER_COLUMNS: &str = "u.id, u.username, u.email, u.full_name, u.bio, \
-     u.status_text, u.role, u.created_at, u.updated_at, u.deactivated_at";
+     u.status_text, u.role, u.created_at, u.updated_at, u.deactivated_at, u.presence_mode, \
+     u.last_seen_at";
 
 pub(super) const SESSION_COLUMNS: &str =
     "s.id AS s_id, s.user_id AS s_user_id, s.created_at AS s_created_at, \
@@ -54,6 +55,8 @@ pub(super) fn user(row: &AnyRow) -> Result<User, sqlx::Error> {
         created_at: ts(row, "created_at")?,
         updated_at: ts(row, "updated_at")?,
         deactivated_at: opt_ts(row, "deactivated_at")?,
+        presence_mode: parse(row, "presence_mode")?,
+        last_seen_at: opt_ts(row, "last_seen_at")?,
     })
 }
 
@@ -131,5 +134,50 @@ pub(super) fn message(row: &AnyRow) -> Result<Message, sqlx::Error> {
         created_at: ts(row, "m_created_at")?,
         edited_at: opt_ts(row, "m_edited_at")?,
         deleted_at: opt_ts(row, "m_deleted_at")?,
+    })
+}
+
+pub(super) const REQUEST_COLUMNS: &str = "fr.id AS fr_id, fr.sender_id AS fr_sender_id, \
+     fr.recipient_id AS fr_recipient_id, fr.status AS fr_status, fr.created_at AS fr_created_at, \
+     fr.updated_at AS fr_updated_at";
+
+pub(super) fn friend_request(row: &AnyRow) -> Result<FriendRequest, sqlx::Error> {
+    Ok(FriendRequest {
+        id: parse(row, "fr_id")?,
+        sender_id: parse(row, "fr_sender_id")?,
+        recipient_id: parse(row, "fr_recipient_id")?,
+        status: parse(row, "fr_status")?,
+        created_at: ts(row, "fr_created_at")?,
+        updated_at: ts(row, "fr_updated_at")?,
+    })
+}
+
+pub(super) const NOTIFICATION_COLUMNS: &str =
+    "n.id AS n_id, n.user_id AS n_user_id, n.seq AS n_seq, \
+     n.kind AS n_kind, n.actor_id AS n_actor_id, n.conversation_id AS n_conversation_id, \
+     n.message_id AS n_message_id, n.request_id AS n_request_id, n.created_at AS n_created_at, \
+     n.read_at AS n_read_at";
+
+fn opt_parse<T: FromStr>(row: &AnyRow, col: &str) -> Result<Option<T>, sqlx::Error>
+where
+    T::Err: std::fmt::Display,
+{
+    let s: Option<String> = row.try_get(col)?;
+    s.map(|s| s.parse().map_err(|e| decode_err(col, e)))
+        .transpose()
+}
+
+pub(super) fn notification(row: &AnyRow) -> Result<Notification, sqlx::Error> {
+    Ok(Notification {
+        id: parse(row, "n_id")?,
+        user_id: parse(row, "n_user_id")?,
+        seq: row.try_get("n_seq")?,
+        kind: parse(row, "n_kind")?,
+        actor_id: parse(row, "n_actor_id")?,
+        conversation_id: opt_parse(row, "n_conversation_id")?,
+        message_id: opt_parse(row, "n_message_id")?,
+        request_id: opt_parse(row, "n_request_id")?,
+        created_at: ts(row, "n_created_at")?,
+        read_at: opt_ts(row, "n_read_at")?,
     })
 }

@@ -168,6 +168,30 @@ impl Store {
         Ok(affected(r) > 0)
     }
 
+    pub async fn set_presence_mode(
+        &self,
+        id: UserId,
+        mode: crate::domain::PresenceMode,
+    ) -> StoreResult<bool> {
+        let sql = self.sql("UPDATE users SET presence_mode = ? WHERE id = ?");
+        let r = sqlx::query(&sql)
+            .bind(mode.as_str())
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(affected(r) > 0)
+    }
+
+    pub async fn set_last_seen(&self, id: UserId, at: Timestamp) -> StoreResult<()> {
+        let sql = self.sql("UPDATE users SET last_seen_at = ? WHERE id = ?");
+        sqlx::query(&sql)
+            .bind(at.millis())
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn count_active_admins(&self) -> StoreResult<i64> {
         let sql =
             self.sql("SELECT COUNT(*) AS n FROM users WHERE role = ? AND deactivated_at IS NULL");

@@ -21,7 +21,7 @@ use super::{
     Gateway,
 };
 use crate::{
-    bus::{hub::Eviction, Envelope},
+    bus::{hub::Eviction, Envelope, StreamKey},
     chat::{
         events::TypingState,
         messages::{ReadInput, SendInput, TYPING_TTL_MS},
@@ -33,6 +33,9 @@ use crate::{
 
 /// How long an out-of-order event waits for its predecessors before the gap is
 /// filled from the database.
+/// How often the server pings; a connection silent for 2.5 intervals is dropped.
+const HEARTBEAT: Duration = Duration::from_secs(30);
+
 pub(super) const REORDER_WAIT: Duration = Duration::from_millis(100);
 
 /// Why the loop ended: the client went away, or we close with a code.
@@ -49,10 +52,10 @@ pub(super) struct Conn {
     pub(super) token: String,
     pub(super) resumed: bool,
     /// Last delivered ev per conversation.
-    pub(super) positions: HashMap<ConversationId, i64>,
+    pub(super) positions: HashMap<StreamKey, i64>,
     /// Events that arrived ahead of a gap, per conversation, and when to give up
     /// waiting for the gap to fill.
-    pub(super) pending: HashMap<ConversationId, (BTreeMap<i64, Bytes>, Instant)>,
+    pub(super) pending: HashMap<StreamKey, (BTreeMap<i64, Bytes>, Instant)>,
     pub(super) typing: Typing,
 }
 
@@ -72,10 +75,12 @@ pub async fn run(gw: Gateway, mut socket: WebSocket) {
         pending: HashMap::new(),
         typing: Typing::default(),
     };
+    conn.gw.chat.connection_opened(&conn.who).await;
     let end = conn
         .serve(&mut socket, registration.rx, registration.evicted)
         .await;
     hub.unregister(user, registration.id);
+    conn.gw.chat.connection_closed(&conn.who);
     for c in conn
         .typing
         .expired(Instant::now() + Duration::from_secs(3600))
@@ -170,6 +175,10 @@ impl Conn {
         recheck.set_missed_tick_behavior(MissedTickBehavior::Delay);
         recheck.tick().await;
         let mut shutdown = self.gw.shutdown.clone();
+        let mut heartbeat = interval(HEARTBEAT);
+        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        heartbeat.tick().await;
+        let mut last_heard = Instant::now();
         loop {
             let reorder_at = self.pending.values().map(|(_, at)| *at).min();
             let typing_at = self.typing.next_expiry();
@@ -181,7 +190,7 @@ impl Conn {
                     Eviction::None => Ok(()),
                 },
                 _ = shutdown.changed() => Err(End::Close(close::GOING_AWAY, "server shutting down")),
-                msg = socket.recv() => match msg {
+                msg = socket.recv() => { last_heard = Instant::now(); match msg {
                     Some(Ok(Message::Text(t))) => self.on_text(socket, t.as_str()).await,
                     Some(Ok(Message::Binary(_))) => {
                         let e = AppError::bad_request("binary_frame", "frames are JSON text");
@@ -192,7 +201,7 @@ impl Conn {
                     // A frame over the size limit or broken framing: this
                     // connection ends, nobody else notices.
                     Some(Err(_)) => Err(End::Close(close::TOO_BIG, "frame too large or malformed")),
-                },
+                }},
                 env = queue.recv(), if self.resumed => match env {
                     Some(env) => self.deliver(socket, env).await,
                     None => Err(End::Gone),
@@ -205,6 +214,14 @@ impl Conn {
                         let _ = self.gw.chat.typing(&self.who, c, TypingState::Stop).await;
                     }
                     Ok(())
+                }
+                _ = heartbeat.tick() => {
+                    // A peer gone without a FIN would otherwise stay "online" forever.
+                    if last_heard.elapsed() > HEARTBEAT * 5 / 2 {
+                        Err(End::Gone)
+                    } else {
+                        socket.send(Message::Ping(Bytes::new())).await.map_err(|_| End::Gone)
+                    }
                 }
                 _ = recheck.tick() => match self.gw.chat.authenticate(&self.token).await {
                     Ok(who) => { self.who = who; Ok(()) }
@@ -243,8 +260,8 @@ impl Conn {
                 Ok(_) => Err(AppError::forbidden("a connection belongs to one user")),
                 Err(e) => Err(e),
             },
-            ClientFrame::Resume { positions } if !self.resumed => {
-                self.resume(socket, positions).await?;
+            ClientFrame::Resume { positions, inbox } if !self.resumed => {
+                self.resume(socket, positions, inbox).await?;
                 Ok(None)
             }
             ClientFrame::Resume { .. } => Err(AppError::bad_request(

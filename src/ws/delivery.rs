@@ -2,10 +2,11 @@
 //! order, exactly once.
 //!
 //! Ordering and exactly-once come from positions, not from the bus: the connection
-//! keeps the last `ev` it delivered per conversation. A live event at or below it
-//! is a duplicate and dropped; the next one is delivered; one further ahead waits
-//! briefly for the events before it (concurrent senders publish slightly out of
-//! order) and, if they do not come, the gap is filled from the database.
+//! keeps the last position it delivered per stream (a conversation's `ev`, the
+//! user's inbox `seq`). A live event at or below it is a duplicate and dropped; the
+//! next one is delivered; one further ahead waits briefly for the events before it
+//! (concurrent writers publish slightly out of order) and, if they do not come, the
+//! gap is filled from the database.
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -19,7 +20,15 @@ use super::{
     connection::{send_bytes, Conn, End, Step, REORDER_WAIT},
     frames::Reply,
 };
-use crate::{bus::Envelope, chat::events::Event, domain::ConversationId};
+use crate::{
+    bus::{Envelope, StreamKey},
+    chat::events::Event,
+    domain::ConversationId,
+};
+
+fn internal<E>(_: E) -> End {
+    End::Close(1011, "internal error")
+}
 
 impl Conn {
     /// Replays what the client missed, then lets live events through.
@@ -27,49 +36,82 @@ impl Conn {
         &mut self,
         socket: &mut WebSocket,
         client: HashMap<ConversationId, i64>,
+        inbox: Option<i64>,
     ) -> Step {
-        let current = self
-            .gw
-            .chat
-            .positions(&self.who)
-            .await
-            .map_err(|_| End::Close(1011, "internal error"))?;
-        for (&c, _) in current.iter() {
+        let current = self.gw.chat.positions(&self.who).await.map_err(internal)?;
+        for &c in current.keys() {
             match client.get(&c) {
-                Some(&from) => self.catch_up(socket, c, from).await?,
+                Some(&from) => {
+                    self.catch_up(socket, StreamKey::Conversation(c), from)
+                        .await?
+                }
                 None => {
-                    let snapshot = self
-                        .gw
-                        .chat
-                        .snapshot(c)
-                        .await
-                        .map_err(|_| End::Close(1011, "internal error"))?;
-                    if let Some((_, ev)) = snapshot.position() {
-                        self.positions.insert(c, ev);
+                    let snapshot = self.gw.chat.snapshot(c).await.map_err(internal)?;
+                    if let Some((key, ev)) = snapshot.position() {
+                        self.positions.insert(key, ev);
                     }
                     send_bytes(socket, snapshot.to_bytes()).await?;
                 }
             }
         }
-        // Conversations the client knows but the user has left: tell it how they ended.
+        // Conversations the client knows but the user has left: how they ended.
         for (&c, &from) in client.iter().filter(|(c, _)| !current.contains_key(c)) {
-            self.catch_up(socket, c, from).await?;
+            self.catch_up(socket, StreamKey::Conversation(c), from)
+                .await?;
+        }
+        match inbox {
+            Some(from) => self.catch_up(socket, StreamKey::Inbox, from).await?,
+            None => {
+                let at = self
+                    .gw
+                    .chat
+                    .inbox_position(&self.who)
+                    .await
+                    .map_err(internal)?;
+                self.positions.insert(StreamKey::Inbox, at);
+            }
         }
         self.resumed = true;
-        let positions = self.positions.clone();
-        self.reply(socket, Reply::Resumed { positions }).await
+        let mut positions = HashMap::new();
+        let mut inbox_at = 0;
+        for (key, at) in &self.positions {
+            match key {
+                StreamKey::Conversation(c) => {
+                    positions.insert(*c, *at);
+                }
+                StreamKey::Inbox => inbox_at = *at,
+            }
+        }
+        self.reply(
+            socket,
+            Reply::Resumed {
+                positions,
+                inbox: inbox_at,
+            },
+        )
+        .await?;
+        // Presence is not replayed: tell the client who is online now.
+        for e in self
+            .gw
+            .chat
+            .presence_snapshot(&self.who)
+            .await
+            .map_err(internal)?
+        {
+            send_bytes(socket, e.to_bytes()).await?;
+        }
+        Ok(())
     }
 
-    /// Sends everything in `c` after `from` from the database.
-    async fn catch_up(&mut self, socket: &mut WebSocket, c: ConversationId, mut from: i64) -> Step {
+    /// Sends everything in the stream after `from`, from the database.
+    async fn catch_up(&mut self, socket: &mut WebSocket, key: StreamKey, mut from: i64) -> Step {
         loop {
-            let events = self
-                .gw
-                .chat
-                .replay(&self.who, c, from)
-                .await
-                .map_err(|_| End::Close(1011, "internal error"))?;
-            let Some(last) = events.last().and_then(Event::position).map(|(_, ev)| ev) else {
+            let events = match key {
+                StreamKey::Conversation(c) => self.gw.chat.replay(&self.who, c, from).await,
+                StreamKey::Inbox => self.gw.chat.replay_inbox(&self.who, from).await,
+            }
+            .map_err(internal)?;
+            let Some(last) = events.last().and_then(Event::position).map(|(_, at)| at) else {
                 break;
             };
             for e in &events {
@@ -77,58 +119,58 @@ impl Conn {
             }
             from = last;
         }
-        let pos = self.positions.entry(c).or_insert(from);
+        let pos = self.positions.entry(key).or_insert(from);
         *pos = (*pos).max(from);
         Ok(())
     }
 
     pub(super) async fn deliver(&mut self, socket: &mut WebSocket, env: Arc<Envelope>) -> Step {
-        let Some((c, ev)) = env.position else {
+        let Some((key, at)) = env.position else {
             return send_bytes(socket, env.frame.clone()).await;
         };
-        let Some(&cur) = self.positions.get(&c) else {
-            // First event of a conversation new to this connection.
-            self.positions.insert(c, ev);
+        let Some(&cur) = self.positions.get(&key) else {
+            // First event of a stream new to this connection.
+            self.positions.insert(key, at);
             return send_bytes(socket, env.frame.clone()).await;
         };
-        if ev <= cur {
+        if at <= cur {
             return Ok(());
         }
-        if ev == cur + 1 {
+        if at == cur + 1 {
             send_bytes(socket, env.frame.clone()).await?;
-            self.positions.insert(c, ev);
-            return self.flush_pending(socket, c).await;
+            self.positions.insert(key, at);
+            return self.flush_pending(socket, key).await;
         }
         let entry = self
             .pending
-            .entry(c)
+            .entry(key)
             .or_insert_with(|| (BTreeMap::new(), Instant::now() + REORDER_WAIT));
-        entry.0.insert(ev, env.frame.clone());
+        entry.0.insert(at, env.frame.clone());
         Ok(())
     }
 
-    /// Delivers held events of `c` that are now next in line.
-    async fn flush_pending(&mut self, socket: &mut WebSocket, c: ConversationId) -> Step {
-        let Some((held, _)) = self.pending.get_mut(&c) else {
+    /// Delivers held events of `key` that are now next in line.
+    async fn flush_pending(&mut self, socket: &mut WebSocket, key: StreamKey) -> Step {
+        let Some((held, _)) = self.pending.get_mut(&key) else {
             return Ok(());
         };
-        let mut cur = self.positions.get(&c).copied().unwrap_or(0);
+        let mut cur = self.positions.get(&key).copied().unwrap_or(0);
         let mut ready = Vec::new();
         while let Some(entry) = held.first_entry() {
-            let ev = *entry.key();
-            if ev <= cur {
+            let at = *entry.key();
+            if at <= cur {
                 entry.remove();
-            } else if ev == cur + 1 {
+            } else if at == cur + 1 {
                 ready.push(entry.remove());
-                cur = ev;
+                cur = at;
             } else {
                 break;
             }
         }
         if held.is_empty() {
-            self.pending.remove(&c);
+            self.pending.remove(&key);
         }
-        self.positions.insert(c, cur);
+        self.positions.insert(key, cur);
         for frame in ready {
             send_bytes(socket, frame).await?;
         }
@@ -139,24 +181,21 @@ impl Conn {
     /// from the database. Held events the replay covered are dropped.
     pub(super) async fn fill_overdue_gaps(&mut self, socket: &mut WebSocket) -> Step {
         let now = Instant::now();
-        let overdue: Vec<ConversationId> = self
+        let overdue: Vec<StreamKey> = self
             .pending
             .iter()
             .filter(|(_, (_, at))| *at <= now)
-            .map(|(c, _)| *c)
+            .map(|(k, _)| *k)
             .collect();
-        for c in overdue {
-            let from = self.positions.get(&c).copied().unwrap_or(0);
-            self.catch_up(socket, c, from).await?;
-            self.flush_pending(socket, c).await?;
-            if let Some((held, at)) = self.pending.get_mut(&c) {
+        for key in overdue {
+            let from = self.positions.get(&key).copied().unwrap_or(0);
+            self.catch_up(socket, key, from).await?;
+            self.flush_pending(socket, key).await?;
+            if let Some((held, _)) = self.pending.remove(&key) {
                 // Still ahead of what the database had: deliver in order anyway.
-                let rest = std::mem::take(held);
-                *at = now;
-                self.pending.remove(&c);
-                for (ev, frame) in rest {
+                for (at, frame) in held {
                     send_bytes(socket, frame).await?;
-                    self.positions.insert(c, ev);
+                    self.positions.insert(key, at);
                 }
             }
         }

@@ -21,6 +21,8 @@ pub enum ClientFrame {
     Resume {
         #[serde(default)]
         positions: HashMap<ConversationId, i64>,
+        /// The last notification seq the client has; absent: no notification replay.
+        inbox: Option<i64>,
     },
     Send {
         conversation_id: ConversationId,
@@ -79,6 +81,7 @@ pub enum Reply {
     },
     Resumed {
         positions: HashMap<ConversationId, i64>,
+        inbox: i64,
     },
     Ack {
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]

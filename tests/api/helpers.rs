@@ -146,6 +146,12 @@ async fn start(
         "8",
         "--shutdown-grace-secs",
         "1",
+        // Most tests are about other things than who may message whom; the policy
+        // tests set it explicitly (flags given later win).
+        "--messaging-policy",
+        "open",
+        "--presence-grace-secs",
+        "1",
     ];
     args.extend(extra.iter().map(String::as_str));
     let config = Cli::try_parse_from(args).unwrap().config;

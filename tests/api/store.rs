@@ -36,6 +36,8 @@ fn user(name: &str, email: Option<&str>) -> User {
         created_at: now,
         updated_at: now,
         deactivated_at: None,
+        presence_mode: confab::domain::PresenceMode::Available,
+        last_seen_at: None,
     }
 }
 

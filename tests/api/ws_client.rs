@@ -21,7 +21,14 @@ pub struct Ws {
     pub positions: HashMap<String, i64>,
     /// Close code received, if the server closed.
     pub closed: Option<u16>,
+    /// Highest notification seq seen.
+    pub inbox: i64,
+    /// Frame types set aside unless a test asks for them: presence and
+    /// notifications arrive around most actions and would crowd other tests.
+    pub skip: Vec<&'static str>,
 }
+
+const SKIPPED: [&str; 2] = ["presence", "notification.new"];
 
 impl Ws {
     /// Opens the socket without authenticating.
@@ -33,6 +40,8 @@ impl Ws {
             stream,
             positions: HashMap::new(),
             closed: None,
+            inbox: 0,
+            skip: SKIPPED.to_vec(),
         }
     }
 
@@ -52,6 +61,8 @@ impl Ws {
             stream,
             positions: HashMap::new(),
             closed: None,
+            inbox: 0,
+            skip: SKIPPED.to_vec(),
         };
         ws.send(json!({"type": "auth", "token": token})).await;
         assert_eq!(ws.next().await["type"], "ready");
@@ -67,12 +78,25 @@ impl Ws {
         token: &str,
         positions: HashMap<String, i64>,
     ) -> (Self, Vec<Value>) {
+        Self::resume_all(app, token, positions, None, &SKIPPED).await
+    }
+
+    /// [`Ws::resume`] with the notification position too, keeping every frame type
+    /// except those in `skip`.
+    pub async fn resume_all(
+        app: &TestApp,
+        token: &str,
+        positions: HashMap<String, i64>,
+        inbox: Option<i64>,
+        skip: &[&'static str],
+    ) -> (Self, Vec<Value>) {
         let mut ws = Self::open(app).await;
+        ws.skip = skip.to_vec();
         ws.positions = positions.clone();
         ws.send(json!({"type": "auth", "token": token})).await;
         let ready = ws.next().await;
         assert_eq!(ready["type"], "ready", "{ready}");
-        ws.send(json!({"type": "resume", "positions": positions}))
+        ws.send(json!({"type": "resume", "positions": positions, "inbox": inbox}))
             .await;
         let mut replayed = Vec::new();
         loop {
@@ -121,6 +145,12 @@ impl Ws {
                     if let (Some(c), Some(ev)) = (v["conversation_id"].as_str(), v["ev"].as_i64()) {
                         let p = self.positions.entry(c.to_owned()).or_insert(0);
                         *p = (*p).max(ev);
+                    }
+                    if v["type"] == "notification.new" {
+                        self.inbox = self.inbox.max(v["seq"].as_i64().unwrap_or(0));
+                    }
+                    if self.skip.iter().any(|t| v["type"] == *t) {
+                        continue;
                     }
                     return Some(v);
                 }

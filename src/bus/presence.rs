@@ -1,0 +1,88 @@
+//! Who is online on this node: live connections per user, with a grace period so a
+//! reconnect (a page reload, a network blip) does not flap offline and back.
+//! Node-local state, like the hub; with several nodes a shared implementation
+//! (Redis) takes its place behind the same calls.
+
+use std::{collections::HashMap, sync::Mutex};
+
+use crate::domain::UserId;
+
+#[derive(Default)]
+struct Entry {
+    connections: usize,
+    /// Announced as online (and not yet announced offline).
+    online: bool,
+    /// Bumped on every connect, so a stale offline timer can tell it lost a race.
+    generation: u64,
+}
+
+#[derive(Default)]
+pub struct Presence {
+    users: Mutex<HashMap<UserId, Entry>>,
+}
+
+impl Presence {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A connection of `user` opened. True when the user just came online (was
+    /// offline, not merely within a grace period).
+    pub fn connected(&self, user: UserId) -> bool {
+        let mut users = self.users.lock().unwrap_or_else(|e| e.into_inner());
+        let e = users.entry(user).or_default();
+        e.connections += 1;
+        e.generation += 1;
+        let came_online = !e.online;
+        e.online = true;
+        came_online
+    }
+
+    /// A connection of `user` closed. When it was the last, returns the generation
+    /// to pass to [`Presence::expire`] once the grace period is over.
+    pub fn disconnected(&self, user: UserId) -> Option<u64> {
+        let mut users = self.users.lock().unwrap_or_else(|e| e.into_inner());
+        let e = users.get_mut(&user)?;
+        e.connections = e.connections.saturating_sub(1);
+        (e.connections == 0).then_some(e.generation)
+    }
+
+    /// After the grace period: true when the user is now offline (no connection came
+    /// back meanwhile), and forgets them.
+    pub fn expire(&self, user: UserId, generation: u64) -> bool {
+        let mut users = self.users.lock().unwrap_or_else(|e| e.into_inner());
+        match users.get(&user) {
+            Some(e) if e.connections == 0 && e.generation == generation => {
+                users.remove(&user);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn is_online(&self, user: UserId) -> bool {
+        let users = self.users.lock().unwrap_or_else(|e| e.into_inner());
+        users.get(&user).is_some_and(|e| e.online)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_devices_and_a_reconnect_within_grace() {
+        let p = Presence::new();
+        let u = UserId::new();
+        assert!(p.connected(u), "first connection: online");
+        assert!(!p.connected(u), "second device: already online");
+        assert_eq!(p.disconnected(u), None, "one device left: still online");
+        let g = p.disconnected(u).expect("last connection closed");
+        assert!(!p.connected(u), "back within grace: no new announcement");
+        assert!(!p.expire(u, g), "the stale timer does nothing");
+        assert!(p.is_online(u));
+        let g = p.disconnected(u).unwrap();
+        assert!(p.expire(u, g));
+        assert!(!p.is_online(u));
+    }
+}

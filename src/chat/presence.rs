@@ -1,0 +1,140 @@
+//! Presence: online while a user has a live connection, offline after the last one
+//! closes and a grace period passes; visible only to friends and co-members, never
+//! across a block. Changes are pushed to exactly that audience.
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{
+    events::Event,
+    social_views::{PresenceStatus, PresenceView},
+    Chat, Principal,
+};
+use crate::{
+    domain::{PresenceMode, Timestamp, User, UserId},
+    error::{AppError, AppResult},
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PresenceInput {
+    /// `available`, `busy`, `away` or `invisible` (appear offline).
+    pub mode: PresenceMode,
+}
+
+impl Chat {
+    /// `u`'s presence as others see it.
+    pub fn presence_of(&self, u: &User) -> PresenceView {
+        let online = u.presence_mode != PresenceMode::Invisible && self.presence.is_online(u.id);
+        PresenceView {
+            status: if online {
+                PresenceStatus::Online
+            } else {
+                PresenceStatus::Offline
+            },
+            mode: online.then_some(u.presence_mode),
+            last_seen_at: if online { None } else { u.last_seen_at },
+        }
+    }
+
+    async fn announce_presence(&self, user: UserId) -> AppResult<()> {
+        let Some(u) = self.store.user_by_id(user).await? else {
+            return Ok(());
+        };
+        let audience = self.store.presence_audience(user).await?;
+        self.publish(
+            audience,
+            &Event::Presence {
+                user_id: user,
+                presence: self.presence_of(&u),
+            },
+            None,
+        );
+        Ok(())
+    }
+
+    /// A connection of the caller opened.
+    pub async fn connection_opened(&self, who: &Principal) {
+        if self.presence.connected(who.user_id) {
+            if let Err(e) = self.announce_presence(who.user_id).await {
+                tracing::warn!(error = %e, "presence announcement failed");
+            }
+        }
+    }
+
+    /// A connection of the caller closed. If it was the last, the user goes offline
+    /// once the grace period passes without a new connection.
+    pub fn connection_closed(&self, who: &Principal) {
+        let Some(generation) = self.presence.disconnected(who.user_id) else {
+            return;
+        };
+        let (chat, user, grace) = (self.clone(), who.user_id, self.policy.presence_grace);
+        tokio::spawn(async move {
+            tokio::time::sleep(grace).await;
+            if chat.presence.expire(user, generation) {
+                let result = async {
+                    chat.store.set_last_seen(user, Timestamp::now()).await?;
+                    chat.announce_presence(user).await
+                }
+                .await;
+                if let Err(e) = result {
+                    tracing::warn!(error = %e, "offline announcement failed");
+                }
+            }
+        });
+    }
+
+    /// Sets the caller's presence mode and tells their audience.
+    pub async fn set_presence_mode(
+        &self,
+        who: &Principal,
+        input: PresenceInput,
+    ) -> AppResult<PresenceView> {
+        if !self
+            .store
+            .set_presence_mode(who.user_id, input.mode)
+            .await?
+        {
+            return Err(AppError::not_found("user"));
+        }
+        if self.presence.is_online(who.user_id) {
+            self.announce_presence(who.user_id).await?;
+        }
+        let me = self
+            .store
+            .user_by_id(who.user_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("user"))?;
+        // The caller sees their own real state, invisible included.
+        Ok(PresenceView {
+            status: if self.presence.is_online(me.id) {
+                PresenceStatus::Online
+            } else {
+                PresenceStatus::Offline
+            },
+            mode: Some(me.presence_mode),
+            last_seen_at: me.last_seen_at,
+        })
+    }
+
+    /// Presence events for everyone the caller may see who is online now: sent after
+    /// a resume, since presence changes are not replayed.
+    pub async fn presence_snapshot(&self, who: &Principal) -> AppResult<Vec<Event>> {
+        let mut out = Vec::new();
+        for id in self.store.presence_audience(who.user_id).await? {
+            if !self.presence.is_online(id) {
+                continue;
+            }
+            if let Some(u) = self.store.user_by_id(id).await? {
+                let presence = self.presence_of(&u);
+                if presence.status == PresenceStatus::Online {
+                    out.push(Event::Presence {
+                        user_id: id,
+                        presence,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
