@@ -217,7 +217,11 @@ impl Chat {
         let mut members = vec![(who.user_id, MemberRole::Owner)];
         for id in member_ids {
             if members.iter().all(|(m, _)| *m != id) {
-                self.active_user(id)
+                let user = self
+                    .active_user(id)
+                    .await
+                    .map_err(|e| e.with_field("member_ids"))?;
+                self.may_start_with(who, &user)
                     .await
                     .map_err(|e| e.with_field("member_ids"))?;
                 members.push((id, MemberRole::Member));

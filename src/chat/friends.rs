@@ -179,7 +179,18 @@ impl Chat {
             ));
         }
         r.status = FriendRequestStatus::Accepted;
-        self.ensure_direct(who, r.sender_id).await?;
+        let sender = self
+            .store
+            .user_by_id(r.sender_id)
+            .await?
+            .ok_or_else(user_not_found)?;
+        // Friends get their direct conversation, unless the server's policy forbids
+        // it between these two (two patients under `care`).
+        let policy = self.policy.messaging;
+        if policy.allows(who.role, sender.role, true) || policy.allows(sender.role, who.role, true)
+        {
+            self.ensure_direct(who, r.sender_id).await?;
+        }
         self.notify(
             r.sender_id,
             NotificationKind::FriendAccepted,
@@ -189,11 +200,6 @@ impl Chat {
             Some(r.id),
         )
         .await?;
-        let sender = self
-            .store
-            .user_by_id(r.sender_id)
-            .await?
-            .ok_or_else(user_not_found)?;
         Ok(FriendRequestView::new(&r, (&sender).into(), true))
     }
 

@@ -71,6 +71,16 @@ impl Conn {
                 self.positions.insert(StreamKey::Inbox, at);
             }
         }
+        // Presence is not replayed: say who is online now, as part of the catch-up.
+        let snapshot = self
+            .gw
+            .chat
+            .presence_snapshot(&self.who)
+            .await
+            .map_err(internal)?;
+        for e in snapshot {
+            send_bytes(socket, e.to_bytes()).await?;
+        }
         self.resumed = true;
         let mut positions = HashMap::new();
         let mut inbox_at = 0;
@@ -90,16 +100,6 @@ impl Conn {
             },
         )
         .await?;
-        // Presence is not replayed: tell the client who is online now.
-        for e in self
-            .gw
-            .chat
-            .presence_snapshot(&self.who)
-            .await
-            .map_err(internal)?
-        {
-            send_bytes(socket, e.to_bytes()).await?;
-        }
         Ok(())
     }
 

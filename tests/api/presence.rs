@@ -1,0 +1,159 @@
+//! Presence with real sockets: several devices, a reconnect within the grace
+//! period, invisible mode, and who may see it.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::{
+    backend_tests,
+    helpers::{spawn_app, Backend, TestApp},
+    ws_client::Ws,
+};
+
+backend_tests!(
+    two_devices_count_and_the_last_one_closing_goes_offline,
+    a_reconnect_within_grace_does_not_flap,
+    invisible_appears_offline,
+    strangers_and_blocked_users_see_nothing,
+);
+
+/// A watcher socket that keeps presence frames.
+async fn watcher(app: &TestApp, token: &str) -> Ws {
+    let (ws, _) = Ws::resume_all(app, token, Default::default(), None, &["notification.new"]).await;
+    ws
+}
+
+async fn presence_of(ws: &mut Ws, user: &str) -> Value {
+    loop {
+        let f = ws.next_of("presence").await;
+        if f["user_id"] == user {
+            return f["presence"].clone();
+        }
+    }
+}
+
+async fn two_devices_count_and_the_last_one_closing_goes_offline(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben) = (app.register("ann").await, app.register("ben").await);
+    let ann2 = app.login("ann").await;
+    app.direct(&ann, &ben).await;
+    let mut w = watcher(&app, &ben.access).await;
+
+    let laptop = Ws::connect(&app, &ann.access).await;
+    assert_eq!(presence_of(&mut w, &ann.user_id).await["status"], "online");
+    let phone = Ws::connect(&app, &ann2.access).await;
+    drop(laptop);
+    w.expect_quiet(Duration::from_millis(1500)).await;
+    let listed = app.get("/api/v1/conversations", &ben.access).await.body;
+    let member = listed["items"][0]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["user_id"] == json!(ann.user_id))
+        .unwrap()
+        .clone();
+    assert_eq!(
+        member["presence"]["status"], "online",
+        "closing one of two devices leaves her online"
+    );
+
+    drop(phone);
+    let off = presence_of(&mut w, &ann.user_id).await;
+    assert_eq!(off["status"], "offline");
+    assert!(
+        off["last_seen_at"].is_string(),
+        "last seen is stored: {off}"
+    );
+}
+
+async fn a_reconnect_within_grace_does_not_flap(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben) = (app.register("ann").await, app.register("ben").await);
+    app.direct(&ann, &ben).await;
+    let mut w = watcher(&app, &ben.access).await;
+    let first = Ws::connect(&app, &ann.access).await;
+    assert_eq!(presence_of(&mut w, &ann.user_id).await["status"], "online");
+    drop(first);
+    let _again = Ws::connect(&app, &ann.access).await; // a page reload
+    w.expect_quiet(Duration::from_millis(2000)).await;
+}
+
+async fn invisible_appears_offline(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben) = (app.register("ann").await, app.register("ben").await);
+    app.direct(&ann, &ben).await;
+    let mut w = watcher(&app, &ben.access).await;
+    let _a = Ws::connect(&app, &ann.access).await;
+    assert_eq!(presence_of(&mut w, &ann.user_id).await["status"], "online");
+
+    let set = |mode: &str| {
+        app.request(
+            Method::PUT,
+            "/api/v1/users/me/presence",
+            Some(&ann.access),
+            Some(json!({"mode": mode})),
+        )
+    };
+    let mine = set("invisible").await;
+    assert_eq!(
+        (mine.status, &mine.body["mode"]),
+        (StatusCode::OK, &json!("invisible")),
+        "she sees her own mode"
+    );
+    let seen = presence_of(&mut w, &ann.user_id).await;
+    assert_eq!(
+        (seen["status"].as_str(), seen.get("mode")),
+        (Some("offline"), None),
+        "others see offline, no mode"
+    );
+    set("busy").await;
+    let seen = presence_of(&mut w, &ann.user_id).await;
+    assert_eq!(
+        (seen["status"].as_str(), seen["mode"].as_str()),
+        (Some("online"), Some("busy"))
+    );
+    assert_eq!(set("asleep").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn strangers_and_blocked_users_see_nothing(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben, eve) = (
+        app.register("ann").await,
+        app.register("ben").await,
+        app.register("eve").await,
+    );
+    app.direct(&ann, &ben).await;
+    app.post(
+        "/api/v1/blocks",
+        Some(&ann.access),
+        json!({"user_id": ben.user_id}),
+    )
+    .await;
+    let mut stranger = watcher(&app, &eve.access).await;
+    let mut blocked = watcher(&app, &ben.access).await;
+    let _a = Ws::connect(&app, &ann.access).await;
+    stranger.expect_quiet(Duration::from_millis(800)).await;
+    blocked.expect_quiet(Duration::from_millis(200)).await;
+    let listed = app.get("/api/v1/conversations", &ben.access).await.body;
+    let member = listed["items"][0]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["user_id"] == json!(ann.user_id))
+        .unwrap()
+        .clone();
+    assert!(
+        member.get("presence").is_none(),
+        "no presence across a block: {member}"
+    );
+}
