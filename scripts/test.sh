@@ -46,6 +46,18 @@ drop_test_databases() {
 }
 drop_test_databases
 
+# The web client: type check, unit tests, production build.
+if [ -f web/package.json ]; then
+  if command -v npm >/dev/null 2>&1; then
+    say "web client: npm ci, typecheck, vitest, build"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent && npm run --silent build)
+  else
+    is_ci && die "npm not found: CI must test the web client"
+    warn "npm not found: the web client's tests will NOT run (install Node.js 20+)"
+    not_run+=("web client (no npm)")
+  fi
+fi
+
 say "cargo fmt --check"
 cargo fmt --all -- --check || die "formatting differs: run 'cargo fmt --all'"
 say "cargo clippy (warnings are errors)"
@@ -62,7 +74,7 @@ drop_test_databases
 
 say "done in $(( $(date +%s) - started ))s"
 if [ ${#not_run[@]} -gt 0 ]; then
-  warn "NOT RUN on these backends (tests passed on the rest): ${not_run[*]}"
+  warn "NOT RUN (everything else passed): ${not_run[*]}"
 else
   say "backends tested: SQLite, PostgreSQL, MySQL/MariaDB"
 fi

@@ -249,6 +249,11 @@ pub struct Config {
     )]
     pub socket_send_buffer_bytes: usize,
 
+    /// Serve the web client from this directory instead of the copy embedded in the
+    /// binary (for development, or to ship a customised client).
+    #[arg(long, env = "CONFAB_WEB_DIR", global = true)]
+    pub web_dir: Option<PathBuf>,
+
     /// Seconds to let in-flight requests finish after SIGINT/SIGTERM.
     #[arg(
         long,
@@ -316,6 +321,7 @@ impl fmt::Debug for Config {
             .field("ws_recheck_secs", &self.ws_recheck_secs)
             .field("ws_max_frame_bytes", &self.ws_max_frame_bytes)
             .field("socket_send_buffer_bytes", &self.socket_send_buffer_bytes)
+            .field("web_dir", &self.web_dir)
             .field("shutdown_grace_secs", &self.shutdown_grace_secs)
             .field("log", &self.log)
             .field("log_format", &self.log_format)

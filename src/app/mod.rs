@@ -76,6 +76,10 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         hub: Hub::new(config.ws_queue),
         http: HttpSettings {
             max_body_bytes: config.max_body_bytes,
+            web: match &config.web_dir {
+                Some(dir) => crate::http::web::WebSource::Dir(dir.clone()),
+                None => crate::http::web::WebSource::Embedded,
+            },
         },
         ws: WsSettings {
             queue: config.ws_queue,

@@ -12,6 +12,7 @@ pub mod messages;
 pub mod notifications;
 pub mod sessions;
 pub mod users;
+pub mod web;
 
 use axum::{
     extract::{DefaultBodyLimit, Request},
@@ -29,12 +30,14 @@ use utoipa::{
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::{chat::Chat, error::AppError};
+use crate::chat::Chat;
 
 /// Transport settings chosen by the app from the config.
 #[derive(Clone, Debug)]
 pub struct HttpSettings {
     pub max_body_bytes: usize,
+    /// Where the web client's files come from.
+    pub web: web::WebSource,
 }
 
 #[derive(OpenApi)]
@@ -98,7 +101,7 @@ pub fn router(chat: Chat, settings: HttpSettings, extra: Router) -> Router {
     api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .with_state(chat)
         .merge(extra)
-        .fallback(not_found)
+        .fallback(move |method: Method, uri: Uri| web::serve(settings.web.clone(), method, uri))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request| {
@@ -112,12 +115,4 @@ pub fn router(chat: Chat, settings: HttpSettings, extra: Router) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-}
-
-async fn not_found(method: Method, uri: Uri) -> AppError {
-    AppError::new(
-        crate::error::ErrorKind::NotFound,
-        "not_found",
-        format!("no route for {method} {}", uri.path()),
-    )
 }

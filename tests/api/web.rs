@@ -1,0 +1,129 @@
+//! The web client as the binary serves it: SPA fallback, cache headers, CSP, and a
+//! helpful page when the client was not built. Backend-independent (SQLite only).
+
+use reqwest::StatusCode;
+
+use crate::helpers::{spawn_app_with, Backend};
+
+async fn app_with_client(files: &[(&str, &str)]) -> (crate::helpers::TestApp, tempfile::TempDir) {
+    let web = tempfile::tempdir().unwrap();
+    for (path, body) in files {
+        let p = web.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+    let dir = web.path().to_str().unwrap().to_owned();
+    let app = spawn_app_with(Backend::Sqlite, &["--web-dir", &dir])
+        .await
+        .unwrap();
+    (app, web)
+}
+
+fn csp(r: &reqwest::Response) -> String {
+    r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_client_is_served_with_an_spa_fallback_and_the_right_caching() {
+    let (app, _web) = app_with_client(&[
+        ("index.html", "<!doctype html><div id=\"root\"></div><script type=\"module\" src=\"/assets/app-1a2b3c.js\"></script>"),
+        ("assets/app-1a2b3c.js", "console.log('hi')"),
+        ("favicon.svg", "<svg/>"),
+    ])
+    .await;
+    let get = |p: &str| app.client.get(format!("{}{p}", app.base)).send();
+
+    let index = get("/").await.unwrap();
+    assert_eq!(index.status(), StatusCode::OK);
+    assert_eq!(
+        index.headers()["cache-control"],
+        "no-cache",
+        "index.html is never cached"
+    );
+    let policy = csp(&index);
+    assert!(policy.contains("script-src 'self';"), "{policy}");
+    assert!(
+        !policy
+            .split(';')
+            .any(|d| d.contains("script-src") && d.contains("unsafe-inline")),
+        "no inline scripts: {policy}"
+    );
+    assert!(index.text().await.unwrap().contains("id=\"root\""));
+
+    for page in [
+        "/friends",
+        "/c/01a1ff8b-64b1-7675-bdec-57f0ec63fc61",
+        "/admin",
+    ] {
+        let r = get(page).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{page}");
+        assert!(
+            r.text().await.unwrap().contains("id=\"root\""),
+            "{page} gets the app shell"
+        );
+    }
+
+    let js = get("/assets/app-1a2b3c.js").await.unwrap();
+    assert_eq!(
+        js.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(js.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("javascript"));
+    assert_eq!(
+        get("/favicon.svg").await.unwrap().headers()["content-type"],
+        "image/svg+xml"
+    );
+    assert_eq!(
+        get("/assets/app-old.js").await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "a stale asset is not the shell"
+    );
+
+    let api = get("/api/v1/nope").await.unwrap();
+    assert_eq!(api.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        api.json::<serde_json::Value>().await.unwrap()["error"]["code"],
+        "not_found"
+    );
+    let post = app
+        .client
+        .post(format!("{}/friends", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn without_a_built_client_the_root_page_says_how_to_build_it() {
+    let (app, _web) = app_with_client(&[]).await;
+    let r = app
+        .client
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(csp(&r).contains("default-src 'self'"));
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("npm run build") && page.contains("scripts/run.sh"),
+        "{page}"
+    );
+    // The API works regardless.
+    assert_eq!(
+        app.client
+            .get(format!("{}/readyz", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+}

@@ -1,0 +1,58 @@
+import { useState, type FormEvent } from "react";
+
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { authenticate, type ApiError, type Me } from "@/lib/api";
+
+export function AuthScreen({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
+  const [mode, setMode] = useState<"login" | "register">("login");
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const data = Object.fromEntries(new FormData(e.currentTarget)) as Record<string, string>;
+    setBusy(true);
+    setError(null);
+    try {
+      onSignedIn(await authenticate(mode, data));
+    } catch (err) {
+      setError(err as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="grid min-h-dvh place-items-center p-4">
+      <form onSubmit={submit} className="w-full max-w-sm space-y-4 rounded-xl border border-zinc-200 p-6 shadow-sm dark:border-zinc-800">
+        <h1 className="text-2xl font-semibold">{mode === "login" ? "Sign in to Confab" : "Create your account"}</h1>
+        <label className="block space-y-1 text-sm">
+          <span>Username</span>
+          <Input name="username" autoComplete="username" required minLength={3} maxLength={32} />
+        </label>
+        {mode === "register" && (
+          <label className="block space-y-1 text-sm">
+            <span>Full name</span>
+            <Input name="full_name" autoComplete="name" required maxLength={100} />
+          </label>
+        )}
+        <label className="block space-y-1 text-sm">
+          <span>Password</span>
+          <Input name="password" type="password" autoComplete={mode === "login" ? "current-password" : "new-password"} required minLength={8} />
+        </label>
+        {error && (
+          <p role="alert" className="text-sm text-red-600 dark:text-red-400">
+            {error.message}
+          </p>
+        )}
+        <Button type="submit" className="w-full" disabled={busy}>
+          {mode === "login" ? "Sign in" : "Create account"}
+        </Button>
+        <button type="button" className="w-full text-sm text-indigo-600 hover:underline dark:text-indigo-400" onClick={() => setMode(mode === "login" ? "register" : "login")}>
+          {mode === "login" ? "New here? Create an account" : "Have an account? Sign in"}
+        </button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,115 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { LogOut, MessageSquarePlus } from "lucide-react";
+import { useState } from "react";
+
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { api, type ApiError, type Me } from "@/lib/api";
+import { cn } from "@/lib/cn";
+
+type Member = { user_id: string; username: string; full_name: string; presence?: { status: string } };
+type Summary = {
+  id: string;
+  kind: "direct" | "group";
+  name: string | null;
+  members: Member[];
+  unread_count: number;
+  last_message: { body: string | null; sender_id: string } | null;
+};
+type UserHit = { id: string; username: string; full_name: string };
+
+export function title(c: Summary, me: Me): string {
+  if (c.name) return c.name;
+  const other = c.members.find((m) => m.user_id !== me.id);
+  return other ? other.full_name || other.username : "Conversation";
+}
+
+function initials(name: string): string {
+  return name.split(/\s+/).map((w) => w[0] ?? "").join("").slice(0, 2).toUpperCase();
+}
+
+export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string | null; onOpen: (id: string) => void; onSignOut: () => void }) {
+  const queries = useQueryClient();
+  const { data } = useQuery({ queryKey: ["conversations"], queryFn: () => api<{ items: Summary[] }>("/conversations?limit=100") });
+  const [filter, setFilter] = useState("");
+  const [hits, setHits] = useState<UserHit[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  const items = (data?.items ?? []).filter((c) => title(c, me).toLowerCase().includes(filter.toLowerCase()));
+
+  async function findPeople(q: string) {
+    setFilter(q);
+    setError(null);
+    setHits(q.trim().length >= 2 ? (await api<{ items: UserHit[] }>(`/users?q=${encodeURIComponent(q)}&limit=5`)).items.filter((u) => u.id !== me.id) : []);
+  }
+
+  async function start(user: UserHit) {
+    try {
+      const c = await api<Summary>("/conversations", { method: "POST", body: { user_id: user.id } });
+      await queries.invalidateQueries({ queryKey: ["conversations"] });
+      setHits([]);
+      setFilter("");
+      onOpen(c.id);
+    } catch (e) {
+      setError((e as ApiError).message);
+    }
+  }
+
+  return (
+    <aside className="flex w-80 max-w-[40%] flex-col border-r border-zinc-200 max-sm:max-w-none max-sm:flex-1 dark:border-zinc-800" aria-label="Conversations">
+      <header className="flex items-center justify-between p-3">
+        <span className="font-semibold">{me.full_name || me.username}</span>
+        <Button variant="ghost" size="icon" aria-label="Sign out" onClick={onSignOut}>
+          <LogOut className="h-4 w-4" />
+        </Button>
+      </header>
+      <div className="px-3 pb-2">
+        <Input aria-label="Search conversations and people" placeholder="Search or start a chat" value={filter} onChange={(e) => void findPeople(e.target.value)} />
+        {error && (
+          <p role="alert" className="mt-2 text-sm text-red-600 dark:text-red-400">
+            {error}
+          </p>
+        )}
+        {hits.length > 0 && (
+          <ul className="mt-2 rounded-md border border-zinc-200 dark:border-zinc-800">
+            {hits.map((u) => (
+              <li key={u.id}>
+                <button className="flex w-full items-center gap-2 px-3 py-2 text-left text-sm hover:bg-zinc-100 dark:hover:bg-zinc-900" onClick={() => void start(u)}>
+                  <MessageSquarePlus className="h-4 w-4" /> {u.full_name} <span className="text-zinc-500">@{u.username}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <nav className="min-h-0 flex-1 overflow-y-auto">
+        {items.map((c) => {
+          const name = title(c, me);
+          const other = c.kind === "direct" ? c.members.find((m) => m.user_id !== me.id) : undefined;
+          return (
+            <button
+              key={c.id}
+              onClick={() => onOpen(c.id)}
+              aria-current={open === c.id}
+              className={cn("flex w-full items-center gap-3 px-3 py-2 text-left hover:bg-zinc-100 dark:hover:bg-zinc-900", open === c.id && "bg-zinc-100 dark:bg-zinc-900")}
+            >
+              <span className="relative grid h-10 w-10 shrink-0 place-items-center rounded-full bg-indigo-100 text-sm font-medium text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300">
+                {initials(name)}
+                {other?.presence?.status === "online" && <span className="absolute right-0 bottom-0 h-3 w-3 rounded-full border-2 border-white bg-emerald-500 dark:border-zinc-950" aria-label="online" />}
+              </span>
+              <span className="min-w-0 flex-1">
+                <span className="block truncate font-medium">{name}</span>
+                <span className="block truncate text-sm text-zinc-500">{c.last_message ? (c.last_message.body ?? "Message deleted") : "No messages yet"}</span>
+              </span>
+              {c.unread_count > 0 && (
+                <span className="rounded-full bg-indigo-600 px-2 text-xs font-semibold text-white" aria-label={`${c.unread_count} unread`}>
+                  {c.unread_count}
+                </span>
+              )}
+            </button>
+          );
+        })}
+      </nav>
+    </aside>
+  );
+}

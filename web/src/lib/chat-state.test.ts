@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+
+import {
+  addPending,
+  applyAck,
+  applyEvent,
+  initialState,
+  markFailed,
+  markRetrying,
+  mergeHistory,
+  outbox,
+  positions,
+  unreadCount,
+  visible,
+} from "./chat-state";
+import type { Message } from "./types";
+
+const ME = "me";
+const C = "c1";
+
+function msg(seq: number, over: Partial<Message> = {}): Message {
+  return {
+    id: `m${seq}`,
+    conversation_id: C,
+    seq,
+    ev: seq,
+    sender_id: "ann",
+    client_msg_id: `cm${seq}`,
+    kind: "text",
+    body: `hello ${seq}`,
+    reply_to: null,
+    created_at: new Date(1_700_000_000_000 + seq).toISOString(),
+    edited_at: null,
+    deleted_at: null,
+    ...over,
+  };
+}
+
+const newEvent = (m: Message) => ({ type: "message.new" as const, conversation_id: C, ev: m.ev, message: m });
+
+describe("optimistic send", () => {
+  it("shows a typed message at once, then exactly one message after the ack", () => {
+    let s = addPending(initialState(ME), { client_msg_id: "x1", conversation_id: C, body: "hi", reply_to: null, created_at: "2026-01-01T00:00:00Z" });
+    expect(visible(s, C)).toMatchObject([{ body: "hi", status: "pending", seq: null }]);
+    s = applyAck(s, msg(1, { sender_id: ME, client_msg_id: "x1", body: "hi" }));
+    expect(visible(s, C)).toMatchObject([{ body: "hi", status: "sent", seq: 1, mine: true }]);
+  });
+
+  it("merges when the event for my own message arrives before the ack", () => {
+    let s = addPending(initialState(ME), { client_msg_id: "x1", conversation_id: C, body: "hi", reply_to: null, created_at: "t" });
+    const mine = msg(1, { sender_id: ME, client_msg_id: "x1", body: "hi" });
+    s = applyEvent(s, newEvent(mine));
+    s = applyAck(s, mine);
+    expect(visible(s, C)).toHaveLength(1);
+    expect(visible(s, C)[0]).toMatchObject({ status: "sent", seq: 1 });
+  });
+
+  it("keeps a failed send with its client_msg_id for the retry", () => {
+    let s = addPending(initialState(ME), { client_msg_id: "x1", conversation_id: C, body: "hi", reply_to: null, created_at: "t" });
+    s = markFailed(s, C, "x1");
+    expect(visible(s, C)[0]).toMatchObject({ status: "failed", key: "x1" });
+    expect(outbox(s)).toHaveLength(0);
+    s = markRetrying(s, C, "x1");
+    expect(outbox(s).map((p) => p.client_msg_id)).toEqual(["x1"]);
+    // The retry is acknowledged as a duplicate of an earlier delivery: still one.
+    s = applyAck(s, msg(1, { sender_id: ME, client_msg_id: "x1" }));
+    s = applyAck(s, msg(1, { sender_id: ME, client_msg_id: "x1" }));
+    expect(visible(s, C)).toHaveLength(1);
+  });
+
+  it("sends the outbox in the order typed", () => {
+    let s = initialState(ME);
+    for (const [i, body] of ["one", "two", "three"].entries()) {
+      s = addPending(s, { client_msg_id: `x${i}`, conversation_id: C, body, reply_to: null, created_at: `2026-01-01T00:00:0${i}Z` });
+    }
+    expect(outbox(s).map((p) => p.body)).toEqual(["one", "two", "three"]);
+    expect(addPending(s, { client_msg_id: "x0", conversation_id: C, body: "again", reply_to: null, created_at: "z" })).toBe(s);
+  });
+});
+
+describe("events and resume", () => {
+  it("applies each event once and ignores anything at or below the position", () => {
+    let s = initialState(ME);
+    s = applyEvent(s, newEvent(msg(1)));
+    s = applyEvent(s, newEvent(msg(2)));
+    const again = applyEvent(s, newEvent(msg(2)));
+    expect(again).toBe(s);
+    expect(applyEvent(s, newEvent(msg(1)))).toBe(s);
+    expect(visible(s, C).map((m) => m.seq)).toEqual([1, 2]);
+    expect(positions(s)).toEqual({ c1: 2 });
+  });
+
+  it("merges a replay of current state (an edited message arrives once, edited)", () => {
+    let s = applyEvent(initialState(ME), newEvent(msg(1)));
+    // While away: message 2 was sent (ev 2) then edited (ev 3); replay sends it once at ev 3.
+    s = applyEvent(s, { type: "message.new", conversation_id: C, ev: 3, message: msg(2, { ev: 3, body: "edited", edited_at: "t" }) });
+    // The live copy of the original send, delivered late, is older and ignored.
+    s = applyEvent(s, newEvent(msg(2)));
+    expect(visible(s, C).map((m) => m.body)).toEqual(["hello 1", "edited"]);
+    // History from REST never moves the position or overwrites newer state.
+    s = mergeHistory(s, C, [msg(1), msg(2)]);
+    expect(positions(s)).toEqual({ c1: 3 });
+    expect(visible(s, C)[1]?.body).toBe("edited");
+  });
+
+  it("shows a deleted message as a tombstone in its place", () => {
+    let s = applyEvent(applyEvent(initialState(ME), newEvent(msg(1))), newEvent(msg(2)));
+    s = applyEvent(s, { type: "message.deleted", conversation_id: C, ev: 3, message: msg(1, { ev: 3, body: null, deleted_at: "t" }) });
+    expect(visible(s, C).map((m) => [m.seq, m.body])).toEqual([[1, null], [2, "hello 2"]]);
+  });
+});
+
+describe("unread counting", () => {
+  it("counts others' live messages after my read marker", () => {
+    let s = initialState(ME);
+    for (let i = 1; i <= 4; i++) s = applyEvent(s, newEvent(msg(i)));
+    s = applyEvent(s, newEvent(msg(5, { sender_id: ME })));
+    expect(unreadCount(s, C)).toBe(4);
+    s = applyEvent(s, { type: "read", conversation_id: C, ev: 6, user_id: ME, seq: 2 });
+    expect(unreadCount(s, C)).toBe(2);
+    s = applyEvent(s, { type: "message.deleted", conversation_id: C, ev: 7, message: msg(4, { ev: 7, body: null, deleted_at: "t" }) });
+    expect(unreadCount(s, C)).toBe(1);
+    // A read receipt of someone else does not change mine.
+    s = applyEvent(s, { type: "read", conversation_id: C, ev: 8, user_id: "ann", seq: 5 });
+    expect(unreadCount(s, C)).toBe(1);
+  });
+});

@@ -1,0 +1,137 @@
+// The client's view of conversations, kept by pure functions so the guarantees
+// can be tested without a browser: a message typed is shown at once (pending),
+// becomes exactly one message when the server acknowledges it or its event
+// arrives (whichever is first), and events are applied once, in order.
+
+import type { Message, OrderedEvent } from "./types";
+
+export type Pending = {
+  client_msg_id: string;
+  conversation_id: string;
+  body: string;
+  reply_to: string | null;
+  created_at: string;
+  status: "pending" | "failed";
+};
+
+export type ConversationState = {
+  /** Confirmed messages by id. */
+  messages: Record<string, Message>;
+  /** Messages typed here and not yet confirmed, in the order they were typed. */
+  pending: Pending[];
+  /** Highest ev applied: what to resume from. */
+  position: number;
+  /** Read markers by user id. */
+  reads: Record<string, number>;
+};
+
+export type ChatState = { me: string; conversations: Record<string, ConversationState> };
+
+export const emptyConversation = (): ConversationState => ({ messages: {}, pending: [], position: 0, reads: {} });
+
+export function initialState(me: string): ChatState {
+  return { me, conversations: {} };
+}
+
+function conv(state: ChatState, id: string): ConversationState {
+  return state.conversations[id] ?? emptyConversation();
+}
+
+function withConv(state: ChatState, id: string, next: ConversationState): ChatState {
+  return { ...state, conversations: { ...state.conversations, [id]: next } };
+}
+
+/** Stores a confirmed message (newer state wins) and retires its pending copy. */
+function upsert(c: ConversationState, m: Message, me: string): ConversationState {
+  const old = c.messages[m.id];
+  const messages = old && old.ev > m.ev ? c.messages : { ...c.messages, [m.id]: m };
+  const pending = m.sender_id === me ? c.pending.filter((p) => p.client_msg_id !== m.client_msg_id) : c.pending;
+  return { ...c, messages, pending };
+}
+
+/** A message the user just typed: shown at once as pending. */
+export function addPending(state: ChatState, p: Omit<Pending, "status">): ChatState {
+  const c = conv(state, p.conversation_id);
+  if (c.pending.some((x) => x.client_msg_id === p.client_msg_id)) return state;
+  return withConv(state, p.conversation_id, { ...c, pending: [...c.pending, { ...p, status: "pending" }] });
+}
+
+/** The server acknowledged a send (possibly as a duplicate of an earlier one). */
+export function applyAck(state: ChatState, m: Message): ChatState {
+  return withConv(state, m.conversation_id, upsert(conv(state, m.conversation_id), m, state.me));
+}
+
+/** A send failed: keep the text, offer a retry with the same client_msg_id. */
+export function markFailed(state: ChatState, conversationId: string, clientMsgId: string): ChatState {
+  const c = conv(state, conversationId);
+  const pending = c.pending.map((p) => (p.client_msg_id === clientMsgId ? { ...p, status: "failed" as const } : p));
+  return withConv(state, conversationId, { ...c, pending });
+}
+
+export function markRetrying(state: ChatState, conversationId: string, clientMsgId: string): ChatState {
+  const c = conv(state, conversationId);
+  const pending = c.pending.map((p) => (p.client_msg_id === clientMsgId ? { ...p, status: "pending" as const } : p));
+  return withConv(state, conversationId, { ...c, pending });
+}
+
+/** Applies a live or replayed event once: anything at or below the position is old. */
+export function applyEvent(state: ChatState, e: OrderedEvent): ChatState {
+  const c = conv(state, e.conversation_id);
+  if (e.ev <= c.position) return state;
+  let next: ConversationState = { ...c, position: e.ev };
+  switch (e.type) {
+    case "message.new":
+    case "message.updated":
+    case "message.deleted":
+    case "message.restored":
+      next = upsert(next, e.message, state.me);
+      break;
+    case "read":
+      next = { ...next, reads: { ...next.reads, [e.user_id]: Math.max(next.reads[e.user_id] ?? 0, e.seq) } };
+      break;
+    case "conversation.new":
+    case "conversation.updated":
+      break;
+  }
+  return withConv(state, e.conversation_id, next);
+}
+
+/** Merges a page of history from REST; never moves the position. */
+export function mergeHistory(state: ChatState, conversationId: string, page: Message[]): ChatState {
+  let c = conv(state, conversationId);
+  for (const m of page) c = upsert(c, m, state.me);
+  return withConv(state, conversationId, c);
+}
+
+export type Shown = { key: string; seq: number | null; body: string | null; mine: boolean; status: "sent" | "pending" | "failed"; message?: Message };
+
+/** What the conversation view shows: confirmed messages by seq, then pending ones. */
+export function visible(state: ChatState, conversationId: string): Shown[] {
+  const c = conv(state, conversationId);
+  const sent: Shown[] = Object.values(c.messages)
+    .sort((a, b) => a.seq - b.seq)
+    .map((m) => ({ key: m.id, seq: m.seq, body: m.body, mine: m.sender_id === state.me, status: "sent", message: m }));
+  const pending: Shown[] = c.pending.map((p) => ({ key: p.client_msg_id, seq: null, body: p.body, mine: true, status: p.status }));
+  return [...sent, ...pending];
+}
+
+/** Messages after the user's read marker, from others, not deleted. */
+export function unreadCount(state: ChatState, conversationId: string): number {
+  const c = conv(state, conversationId);
+  const read = c.reads[state.me] ?? 0;
+  return Object.values(c.messages).filter((m) => m.seq > read && m.sender_id !== state.me && m.deleted_at === null).length;
+}
+
+/** Positions for the `resume` frame. */
+export function positions(state: ChatState): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [id, c] of Object.entries(state.conversations)) if (c.position > 0) out[id] = c.position;
+  return out;
+}
+
+/** Pending sends to (re)send after a reconnect, in the order they were typed. */
+export function outbox(state: ChatState): Pending[] {
+  return Object.values(state.conversations)
+    .flatMap((c) => c.pending.filter((p) => p.status === "pending"))
+    .sort((a, b) => a.created_at.localeCompare(b.created_at));
+}

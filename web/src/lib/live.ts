@@ -1,0 +1,61 @@
+// Wires the real-time stream to the chat store and the REST cache: events update
+// the store once and in order; list-level changes refresh the conversation list.
+
+import type { QueryClient } from "@tanstack/react-query";
+
+import { accessToken, refresh } from "./api";
+import { applyAck, applyEvent, markFailed, outbox, positions } from "./chat-state";
+import { Realtime, type Frame, type Status } from "./realtime";
+import { getChat, updateChat } from "./store";
+import type { Message, OrderedEvent } from "./types";
+
+let realtime: Realtime | null = null;
+let statusListener: (s: Status) => void = () => undefined;
+
+export function onStatus(f: (s: Status) => void): void {
+  statusListener = f;
+}
+
+function flushOutbox(): void {
+  for (const p of outbox(getChat())) {
+    realtime?.send({ type: "send", ref: p.client_msg_id, conversation_id: p.conversation_id, client_msg_id: p.client_msg_id, body: p.body, reply_to: p.reply_to });
+  }
+}
+
+export function startLive(queries: QueryClient): void {
+  realtime?.stop();
+  realtime = new Realtime({
+    token: async () => accessToken() ?? ((await refresh()) ? accessToken() : null),
+    positions: () => positions(getChat()),
+    onStatus: (s) => statusListener(s),
+    onResumed: () => {
+      void queries.invalidateQueries({ queryKey: ["conversations"] });
+      flushOutbox();
+    },
+    onFrame: (f: Frame) => {
+      if (f.type === "ack" && f.for === "send") {
+        updateChat((s) => applyAck(s, f.message as Message));
+      } else if (f.type === "error" && typeof f.ref === "string") {
+        const ref = f.ref;
+        updateChat((s) => {
+          const c = Object.entries(s.conversations).find(([, c]) => c.pending.some((p) => p.client_msg_id === ref));
+          return c ? markFailed(s, c[0], ref) : s;
+        });
+      } else if (typeof f.ev === "number" && typeof f.conversation_id === "string") {
+        updateChat((s) => applyEvent(s, f as unknown as OrderedEvent));
+        void queries.invalidateQueries({ queryKey: ["conversations"] });
+      }
+    },
+  });
+  realtime.start();
+}
+
+export function stopLive(): void {
+  realtime?.stop();
+  realtime = null;
+}
+
+/** Sends what is in the outbox now (after the user typed something). */
+export function sendNow(): void {
+  flushOutbox();
+}

@@ -1,0 +1,81 @@
+// The real-time stream (docs/protocol.md): authenticates, resumes from the
+// client's positions, reconnects with exponential backoff and jitter, and asks
+// for the outbox to be flushed once resumed.
+
+export type Status = "connecting" | "online" | "offline";
+export type Frame = { type: string; [key: string]: unknown };
+
+export type RealtimeOptions = {
+  token: () => Promise<string | null>;
+  positions: () => Record<string, number>;
+  onFrame: (f: Frame) => void;
+  onStatus: (s: Status) => void;
+  onResumed: () => void;
+};
+
+export class Realtime {
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+
+  constructor(private readonly opts: RealtimeOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.ws?.close(1000);
+    this.ws = null;
+  }
+
+  /** Sends a frame if the stream is up; false otherwise (the caller keeps it queued). */
+  send(frame: Frame): boolean {
+    if (this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** 0.5 s doubling to 30 s, each wait randomised by ±50 % so clients spread out. */
+  static backoff(attempt: number, random: () => number = Math.random): number {
+    const base = Math.min(30_000, 500 * 2 ** attempt);
+    return Math.round(base * (0.5 + random()));
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    this.opts.onStatus("connecting");
+    const token = await this.opts.token();
+    if (!token) return this.retry();
+    const proto = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(`${proto}://${location.host}/api/v1/ws`);
+    this.ws = ws;
+    ws.onopen = () => ws.send(JSON.stringify({ type: "auth", token }));
+    ws.onmessage = (m) => {
+      const f = JSON.parse(String(m.data)) as Frame;
+      if (f.type === "ready") {
+        ws.send(JSON.stringify({ type: "resume", positions: this.opts.positions() }));
+      } else if (f.type === "resumed") {
+        this.attempt = 0;
+        this.opts.onStatus("online");
+        this.opts.onResumed();
+      } else {
+        this.opts.onFrame(f);
+      }
+    };
+    ws.onclose = () => {
+      if (this.ws === ws) this.ws = null;
+      if (!this.stopped) this.retry();
+    };
+  }
+
+  private retry(): void {
+    this.opts.onStatus("offline");
+    const wait = Realtime.backoff(this.attempt++);
+    this.timer = setTimeout(() => void this.connect(), wait);
+  }
+}

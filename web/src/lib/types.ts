@@ -1,0 +1,34 @@
+// Wire types of the Confab API and real-time protocol (docs/protocol.md).
+
+export type Message = {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  ev: number;
+  sender_id: string;
+  client_msg_id: string;
+  kind: "text" | "system";
+  body: string | null;
+  reply_to: string | null;
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+};
+
+export type ReadEvent = { type: "read"; conversation_id: string; ev: number; user_id: string; seq: number };
+
+export type MessageEvent = {
+  type: "message.new" | "message.updated" | "message.deleted" | "message.restored";
+  conversation_id: string;
+  ev: number;
+  message: Message;
+};
+
+export type ConversationEvent = {
+  type: "conversation.new" | "conversation.updated";
+  conversation_id: string;
+  ev: number;
+  conversation: { id: string; name: string | null; last_seq: number; ev: number };
+};
+
+export type OrderedEvent = MessageEvent | ReadEvent | ConversationEvent;
