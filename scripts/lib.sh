@@ -25,3 +25,8 @@ url_port() {
 
 # True when something accepts TCP connections at host:port.
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# Why `npm install --no-save` and not `npm ci`: npm 11 writes a lock file without
+# the other platforms' optional binaries of Tailwind's engine, then `npm ci`
+# refuses that same lock as "out of sync". `install --no-save` installs exactly the
+# locked versions and never rewrites the lock.

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 need_cargo
 if command -v npm >/dev/null 2>&1; then
   say "building the web client"
-  (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build)
+  (cd web && npm install --no-save --no-audit --no-fund --loglevel=error && npm run --silent build)
 else
   warn "npm not found: serving without the web client (install Node.js 20+ and run again)"
 fi

@@ -50,7 +50,7 @@ drop_test_databases
 if [ -f web/package.json ]; then
   if command -v npm >/dev/null 2>&1; then
     say "web client: npm ci, typecheck, vitest, build"
-    (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent && npm run --silent build)
+    (cd web && npm install --no-save --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent && npm run --silent build)
   else
     is_ci && die "npm not found: CI must test the web client"
     warn "npm not found: the web client's tests will NOT run (install Node.js 20+)"

@@ -72,7 +72,7 @@ code,pre{background:#f3f4f6;border-radius:.375rem;padding:.1rem .35rem}pre{paddi
 <body><h1>Confab is running</h1>
 <p>The API is up (<a href="/api/docs/">API docs</a>), but this binary was built without the web client.</p>
 <p>Build the client, then rebuild the server so it embeds <code>web/dist</code>:</p>
-<pre>cd web &amp;&amp; npm ci &amp;&amp; npm run build &amp;&amp; cd .. &amp;&amp; cargo build --release</pre>
+<pre>cd web &amp;&amp; npm install &amp;&amp; npm run build &amp;&amp; cd .. &amp;&amp; cargo build --release</pre>
 <p>or simply run <code>scripts/run.sh</code>, which does both.</p></body></html>"#;
 
 /// Serves a client file, or `index.html` for any other page path (the client
