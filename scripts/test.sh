@@ -49,7 +49,7 @@ drop_test_databases
 # The web client: type check, unit tests, production build.
 if [ -f web/package.json ]; then
   if command -v npm >/dev/null 2>&1; then
-    say "web client: npm ci, typecheck, vitest, build"
+    say "web client: npm install (locked), typecheck, vitest, build"
     (cd web && npm install --no-save --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent && npm run --silent build)
   else
     is_ci && die "npm not found: CI must test the web client"
