@@ -72,6 +72,23 @@ else
 fi
 drop_test_databases
 
+# Browser tests: Debian's Chromium driven by playwright-core (never a downloaded
+# browser), against the debug server binary the tests above just built.
+if [ -f web/package.json ] && command -v npm >/dev/null 2>&1; then
+  chromium_bin="${CHROMIUM:-/usr/bin/chromium}"
+  if [ ! -x "$chromium_bin" ] && is_ci; then
+    say "installing Chromium (apt-get) for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  if [ -x "$chromium_bin" ]; then
+    say "browser tests (Chromium)"
+    (cd web && CHROMIUM="$chromium_bin" CONFAB_BIN="$CARGO_TARGET_DIR/debug/confab" npm run --silent e2e)
+  else
+    warn "Chromium not found at $chromium_bin: browser tests will NOT run ('apt-get install chromium')"
+    not_run+=("browser tests (no Chromium)")
+  fi
+fi
+
 say "done in $(( $(date +%s) - started ))s"
 if [ ${#not_run[@]} -gt 0 ]; then
   warn "NOT RUN (everything else passed): ${not_run[*]}"

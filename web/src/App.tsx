@@ -1,19 +1,38 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { MessagesSquare, Shield, UserRound, Users } from "lucide-react";
+import { useEffect, useState, type ReactNode } from "react";
 
+import { Button } from "@/components/ui/button";
+import { AdminPage } from "@/features/admin/AdminPage";
 import { AuthScreen } from "@/features/auth/AuthScreen";
 import { ChatView } from "@/features/chat/ChatView";
 import { Sidebar } from "@/features/conversations/Sidebar";
+import { FriendsPage } from "@/features/friends/FriendsPage";
+import { Bell } from "@/features/notifications/Bell";
+import { ProfilePage } from "@/features/profile/ProfilePage";
 import { logout, refresh, type Me } from "@/lib/api";
+import { cn } from "@/lib/cn";
 import { onStatus, startLive, stopLive } from "@/lib/live";
 import type { Status } from "@/lib/realtime";
 import { resetChat } from "@/lib/store";
+
+type View = "chats" | "friends" | "profile" | "admin";
+
+function NavButton({ view, current, label, icon, onClick }: { view: View; current: View; label: string; icon: ReactNode; onClick: (v: View) => void }) {
+  return (
+    <Button variant="ghost" size="sm" aria-current={current === view ? "page" : undefined} className={cn(current === view && "bg-zinc-100 dark:bg-zinc-800")} onClick={() => onClick(view)}>
+      {icon}
+      <span className="max-sm:sr-only">{label}</span>
+    </Button>
+  );
+}
 
 export function App() {
   const queries = useQueryClient();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [status, setStatus] = useState<Status>("connecting");
   const [open, setOpen] = useState<string | null>(null);
+  const [view, setView] = useState<View>("chats");
 
   useEffect(() => {
     void refresh().then((u) => setMe(u));
@@ -30,22 +49,41 @@ export function App() {
   if (me === undefined) return <div className="grid h-dvh place-items-center text-zinc-500">Loading…</div>;
   if (me === null) return <AuthScreen onSignedIn={setMe} />;
 
+  const signOut = () => void logout().then(() => setMe(null));
   return (
     <div className="flex h-dvh flex-col">
+      <nav className="flex items-center gap-1 border-b border-zinc-200 px-2 py-1 dark:border-zinc-800" aria-label="Main">
+        <span className="mr-2 px-2 font-semibold text-indigo-600">Confab</span>
+        <NavButton view="chats" current={view} label="Chats" icon={<MessagesSquare className="h-4 w-4" />} onClick={setView} />
+        <NavButton view="friends" current={view} label="Friends" icon={<Users className="h-4 w-4" />} onClick={setView} />
+        <NavButton view="profile" current={view} label="Profile" icon={<UserRound className="h-4 w-4" />} onClick={setView} />
+        {me.role === "admin" && <NavButton view="admin" current={view} label="Admin" icon={<Shield className="h-4 w-4" />} onClick={setView} />}
+        <span className="ml-auto" />
+        <Bell />
+      </nav>
       {status !== "online" && (
         <div role="status" className="bg-amber-100 px-4 py-1 text-center text-sm text-amber-900 dark:bg-amber-900 dark:text-amber-100">
           {status === "connecting" ? "Connecting…" : "Offline — reconnecting. Messages you send will go out when the connection returns."}
         </div>
       )}
       <div className="flex min-h-0 flex-1">
-        <Sidebar me={me} open={open} onOpen={setOpen} onSignOut={() => void logout().then(() => setMe(null))} />
-        <main className="flex min-w-0 flex-1 flex-col">
-          {open ? (
-            <ChatView key={open} me={me} conversationId={open} />
-          ) : (
-            <div className="grid flex-1 place-items-center text-zinc-500">Choose a conversation, or start one.</div>
-          )}
-        </main>
+        {view === "chats" && (
+          <>
+            <div className={cn("flex max-sm:flex-1", open && "max-sm:hidden")}>
+              <Sidebar me={me} open={open} onOpen={setOpen} onSignOut={signOut} />
+            </div>
+            <main className={cn("flex min-w-0 flex-1 flex-col", !open && "max-sm:hidden")}>
+              {open ? (
+                <ChatView key={open} me={me} conversationId={open} onBack={() => setOpen(null)} />
+              ) : (
+                <div className="grid flex-1 place-items-center text-zinc-500">Choose a conversation, or start one.</div>
+              )}
+            </main>
+          </>
+        )}
+        {view === "friends" && <FriendsPage />}
+        {view === "profile" && <ProfilePage />}
+        {view === "admin" && <AdminPage />}
       </div>
     </div>
   );

@@ -11,6 +11,19 @@ import type { Message, OrderedEvent } from "./types";
 
 let realtime: Realtime | null = null;
 let statusListener: (s: Status) => void = () => undefined;
+const subscribers = new Map<string, Set<(f: Frame) => void>>();
+
+/** Listens to frames of one type (typing, presence, notification.new...). */
+export function subscribe(type: string, f: (frame: Frame) => void): () => void {
+  const set = subscribers.get(type) ?? new Set();
+  set.add(f);
+  subscribers.set(type, set);
+  return () => set.delete(f);
+}
+
+export function sendTyping(conversationId: string, state: "start" | "stop"): void {
+  realtime?.send({ type: "typing", conversation_id: conversationId, state });
+}
 
 export function onStatus(f: (s: Status) => void): void {
   statusListener = f;
@@ -33,6 +46,12 @@ export function startLive(queries: QueryClient): void {
       flushOutbox();
     },
     onFrame: (f: Frame) => {
+      for (const s of subscribers.get(f.type) ?? []) s(f);
+      if (f.type === "notification.new" || f.type === "presence") {
+        void queries.invalidateQueries({ queryKey: [f.type === "presence" ? "friends" : "notifications"] });
+        if (f.type === "presence") void queries.invalidateQueries({ queryKey: ["conversations"] });
+        if (f.type === "notification.new") void queries.invalidateQueries({ queryKey: ["friend-requests"] });
+      }
       if (f.type === "ack" && f.for === "send") {
         updateChat((s) => applyAck(s, f.message as Message));
       } else if (f.type === "error" && typeof f.ref === "string") {

@@ -18,16 +18,40 @@ export class Realtime {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
+  private connecting = false;
 
   constructor(private readonly opts: RealtimeOptions) {}
 
+  // The browser knows about a lost network before a socket times out: drop the
+  // socket at once, and reconnect the moment the network is back.
+  private readonly goneOffline = () => {
+    this.ws?.close(1000);
+    this.opts.onStatus("offline");
+  };
+  private readonly backOnline = () => {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.attempt = 0;
+    // A handshake started while offline may never finish: start afresh.
+    if (this.ws && this.ws.readyState !== WebSocket.OPEN) {
+      const stale = this.ws;
+      this.ws = null;
+      stale.close();
+    }
+    void this.connect();
+  };
+
   start(): void {
     this.stopped = false;
+    window.addEventListener("offline", this.goneOffline);
+    window.addEventListener("online", this.backOnline);
     void this.connect();
   }
 
   stop(): void {
     this.stopped = true;
+    window.removeEventListener("offline", this.goneOffline);
+    window.removeEventListener("online", this.backOnline);
     if (this.timer) clearTimeout(this.timer);
     this.ws?.close(1000);
     this.ws = null;
@@ -47,19 +71,26 @@ export class Realtime {
   }
 
   private async connect(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.ws || this.connecting) return;
+    this.connecting = true;
     this.opts.onStatus("connecting");
-    const token = await this.opts.token();
+    const token = await this.opts.token().finally(() => (this.connecting = false));
+    if (this.stopped || this.ws) return;
     if (!token) return this.retry();
     const proto = location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(`${proto}://${location.host}/api/v1/ws`);
     this.ws = ws;
+    // A connection that is not resumed within 10 s is dropped and retried.
+    const handshake = setTimeout(() => {
+      if (this.ws === ws) ws.close();
+    }, 10_000);
     ws.onopen = () => ws.send(JSON.stringify({ type: "auth", token }));
     ws.onmessage = (m) => {
       const f = JSON.parse(String(m.data)) as Frame;
       if (f.type === "ready") {
         ws.send(JSON.stringify({ type: "resume", positions: this.opts.positions() }));
       } else if (f.type === "resumed") {
+        clearTimeout(handshake);
         this.attempt = 0;
         this.opts.onStatus("online");
         this.opts.onResumed();
@@ -68,13 +99,16 @@ export class Realtime {
       }
     };
     ws.onclose = () => {
-      if (this.ws === ws) this.ws = null;
+      clearTimeout(handshake);
+      if (this.ws !== ws) return;
+      this.ws = null;
       if (!this.stopped) this.retry();
     };
   }
 
   private retry(): void {
     this.opts.onStatus("offline");
+    if (this.timer) clearTimeout(this.timer);
     const wait = Realtime.backoff(this.attempt++);
     this.timer = setTimeout(() => void this.connect(), wait);
   }

@@ -56,7 +56,7 @@ export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string 
   }
 
   return (
-    <aside className="flex w-80 max-w-[40%] flex-col border-r border-zinc-200 max-sm:max-w-none max-sm:flex-1 dark:border-zinc-800" aria-label="Conversations">
+    <aside className="flex w-80 flex-col border-r border-zinc-200 max-sm:w-full max-sm:border-r-0 dark:border-zinc-800" aria-label="Conversations">
       <header className="flex items-center justify-between p-3">
         <span className="font-semibold">{me.full_name || me.username}</span>
         <Button variant="ghost" size="icon" aria-label="Sign out" onClick={onSignOut}>

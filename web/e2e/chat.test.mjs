@@ -1,0 +1,149 @@
+// End to end in Debian's Chromium (no browser download): two people become
+// friends and chat; offline and back; reload; hostile text; the care policy.
+// Saves screenshots of the main screens into docs/screenshots/.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { chromium } from "playwright-core";
+
+import { startServer } from "./server.mjs";
+
+const SHOTS = new URL("../../docs/screenshots/", import.meta.url).pathname;
+const PASSWORD = "correct horse battery";
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+});
+after(async () => browser?.close());
+
+async function person(base, username, fullName, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, ...options });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(String(e)));
+  page.on("dialog", (d) => {
+    page.errors.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  await page.goto(base);
+  await page.getByRole("button", { name: "New here? Create an account" }).click();
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Full name").fill(fullName);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("navigation", { name: "Main" }).waitFor();
+  return page;
+}
+
+const composer = (page) => page.getByRole("textbox", { name: "Message" });
+const messages = (page) => page.getByRole("list", { name: "Messages" }).getByRole("listitem");
+
+async function say(page, text) {
+  await composer(page).fill(text);
+  await composer(page).press("Enter");
+}
+
+test("two people befriend each other and chat in real time, across a network cut and a reload", async () => {
+  const server = await startServer(["--messaging-policy", "friends"]);
+  try {
+    const ann = await person(server.base, "ann", "Ann Archer");
+    await ann.screenshot({ path: `${SHOTS}conversations-empty.png` });
+    const ben = await person(server.base, "ben", "Ben Baker");
+
+    await ann.getByRole("button", { name: "Friends" }).click();
+    await ann.getByLabel("Username to befriend").fill("ben");
+    await ann.getByRole("button", { name: "Send request" }).click();
+    await ann.getByText("Request sent to @ben").waitFor();
+    await ben.getByRole("button", { name: "Friends" }).click();
+    await ben.getByRole("button", { name: "Accept" }).click();
+    await ben.getByText("You and @ann are friends").waitFor();
+    await ben.screenshot({ path: `${SHOTS}friends.png` });
+
+    for (const p of [ann, ben]) {
+      await p.getByRole("button", { name: "Chats" }).click();
+      await p.getByRole("button", { name: /Baker|Archer/ }).first().click();
+    }
+    // Typing, then the message, both ways.
+    await composer(ann).press("H");
+    await ben.getByText("Ann Archer is typing…").waitFor();
+    await composer(ann).fill("");
+    await say(ann, "Hello Ben, see https://example.org");
+    await ben.getByText("Hello Ben, see").waitFor();
+    await say(ben, "Hi Ann!");
+    await ann.getByText("Hi Ann!").waitFor();
+    await ben.getByText("Seen").waitFor();
+    const link = ben.getByRole("link", { name: "https://example.org" });
+    assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
+
+    // Ben loses the network while Ann writes; when it returns he has every message once, in order.
+    await ben.context().setOffline(true);
+    await ben.getByText(/Offline|Connecting/).waitFor();
+    for (const n of [1, 2, 3]) await say(ann, `while you were away ${n}`);
+    await ben.context().setOffline(false);
+    await ben.getByText("while you were away 3").waitFor({ timeout: 20_000 });
+    const texts = await messages(ben).allInnerTexts();
+    const away = texts.filter((t) => t.startsWith("while you were away"));
+    assert.deepEqual(away, ["while you were away 1", "while you were away 2", "while you were away 3"]);
+
+    // Hostile text is shown as text.
+    await say(ann, "<img src=x onerror=alert(1)>");
+    await ben.getByText("<img src=x onerror=alert(1)>").waitFor();
+    assert.equal(await ben.locator("img[src=x]").count(), 0);
+
+    // A reload keeps the session and the history.
+    await ben.reload();
+    await ben.getByRole("button", { name: /Archer/ }).first().click();
+    await ben.getByText("while you were away 2").waitFor();
+    assert.equal((await messages(ben).allInnerTexts()).filter((t) => t.startsWith("while you were away 2")).length, 1);
+    await ann.screenshot({ path: `${SHOTS}conversation.png` });
+
+    await ann.getByRole("button", { name: "Profile" }).click();
+    await ann.getByText("Signed-in devices").waitFor();
+    await ann.screenshot({ path: `${SHOTS}profile.png` });
+
+    // Phone width and dark theme.
+    const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, colorScheme: "dark" });
+    const p = await phone.newPage();
+    await p.goto(server.base);
+    await p.getByLabel("Username").fill("ben");
+    await p.getByLabel("Password").fill(PASSWORD);
+    await p.screenshot({ path: `${SHOTS}login-dark-phone.png` });
+    await p.getByRole("button", { name: "Sign in" }).click();
+    await p.getByRole("button", { name: /Archer/ }).first().click();
+    await p.getByText("Hi Ann!").waitFor();
+    await p.screenshot({ path: `${SHOTS}conversation-dark-phone.png` });
+
+    // The admin page, for an admin made with the CLI.
+    server.admin(["create-user", "--username", "root", "--role", "admin", "--full-name", "Site Admin"], PASSWORD);
+    const admin = await (await browser.newContext({ viewport: { width: 1200, height: 760 } })).newPage();
+    await admin.goto(server.base);
+    await admin.getByLabel("Username").fill("root");
+    await admin.getByLabel("Password").fill(PASSWORD);
+    await admin.getByRole("button", { name: "Sign in" }).click();
+    await admin.getByRole("button", { name: "Admin" }).click();
+    await admin.getByText("@ben").waitFor();
+    await admin.screenshot({ path: `${SHOTS}admin.png` });
+
+    assert.deepEqual([...ann.errors, ...ben.errors], []);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("under the care policy a patient is told clearly they cannot start a chat with another patient", async () => {
+  const server = await startServer(["--messaging-policy", "care"]);
+  try {
+    await person(server.base, "pia", "Pia Patient");
+    const pat = await person(server.base, "pat", "Pat Patient");
+    await pat.getByLabel("Search conversations and people").fill("pia");
+    await pat.getByRole("button", { name: /Pia Patient/ }).click();
+    await pat.getByRole("alert").filter({ hasText: "patients can start conversations with doctors only" }).waitFor();
+  } finally {
+    await server.stop();
+  }
+});

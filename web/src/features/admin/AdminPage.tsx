@@ -1,0 +1,69 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { Input } from "@/components/ui/input";
+import { api, type ApiError } from "@/lib/api";
+
+type AdminUser = { id: string; username: string; full_name: string; role: string; deactivated_at: string | null };
+
+export function AdminPage() {
+  const queries = useQueryClient();
+  const [q, setQ] = useState("");
+  const users = useQuery({ queryKey: ["admin-users", q], queryFn: () => api<{ items: AdminUser[] }>(`/admin/users?limit=100&q=${encodeURIComponent(q)}`) });
+  const [note, setNote] = useState<string | null>(null);
+
+  async function run(call: Promise<unknown>, done: string) {
+    try {
+      await call;
+      setNote(done);
+    } catch (e) {
+      setNote((e as ApiError).message);
+    }
+    void queries.invalidateQueries({ queryKey: ["admin-users"] });
+  }
+
+  return (
+    <div className="mx-auto w-full max-w-3xl space-y-4 overflow-y-auto p-4">
+      <h1 className="text-xl font-semibold">Users</h1>
+      <Input aria-label="Search users" placeholder="Search by name or username" value={q} onChange={(e) => setQ(e.target.value)} />
+      {note && (
+        <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
+          {note}
+        </p>
+      )}
+      <Card className="divide-y divide-zinc-200 p-0 dark:divide-zinc-800">
+        {(users.data?.items ?? []).map((u) => (
+          <div key={u.id} className="flex flex-wrap items-center justify-between gap-2 px-4 py-2">
+            <span>
+              {u.full_name} <span className="text-zinc-500">@{u.username}</span>
+              {u.deactivated_at && <span className="ml-2 rounded bg-red-100 px-1.5 text-xs text-red-800 dark:bg-red-950 dark:text-red-300">deactivated</span>}
+            </span>
+            <span className="flex items-center gap-2">
+              <select
+                aria-label={`Role of ${u.username}`}
+                value={u.role}
+                onChange={(e) => void run(api(`/admin/users/${u.id}`, { method: "PATCH", body: { role: e.target.value } }), `@${u.username} is now ${e.target.value}`)}
+                className="h-8 rounded-md border border-zinc-300 bg-transparent px-2 text-sm dark:border-zinc-700"
+              >
+                {["patient", "doctor", "admin"].map((r) => (
+                  <option key={r}>{r}</option>
+                ))}
+              </select>
+              {u.deactivated_at ? (
+                <Button size="sm" variant="outline" onClick={() => void run(api(`/admin/users/${u.id}/reactivate`, { method: "POST", body: {} }), "Reactivated")}>
+                  Reactivate
+                </Button>
+              ) : (
+                <Button size="sm" variant="outline" onClick={() => void run(api(`/admin/users/${u.id}/deactivate`, { method: "POST", body: {} }), "Deactivated")}>
+                  Deactivate
+                </Button>
+              )}
+            </span>
+          </div>
+        ))}
+      </Card>
+    </div>
+  );
+}

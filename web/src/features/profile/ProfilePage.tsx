@@ -1,0 +1,104 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { Input } from "@/components/ui/input";
+import { api, type ApiError } from "@/lib/api";
+
+type Profile = { username: string; full_name: string; bio: string; status_text: string; role: string };
+type Session = { id: string; user_agent: string; ip: string; last_used_at: string; current: boolean };
+
+export function ProfilePage() {
+  const queries = useQueryClient();
+  const me = useQuery({ queryKey: ["me"], queryFn: () => api<Profile>("/users/me") });
+  const sessions = useQuery({ queryKey: ["sessions"], queryFn: () => api<Session[]>("/auth/sessions") });
+  const [note, setNote] = useState<string | null>(null);
+
+  async function run(call: Promise<unknown>, done: string) {
+    try {
+      await call;
+      setNote(done);
+    } catch (e) {
+      setNote((e as ApiError).message);
+    }
+    void queries.invalidateQueries({ queryKey: ["me"] });
+    void queries.invalidateQueries({ queryKey: ["sessions"] });
+  }
+
+  function save(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    void run(api("/users/me", { method: "PATCH", body: Object.fromEntries(new FormData(e.currentTarget)) }), "Profile saved");
+  }
+
+  function password(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    void run(api("/auth/password", { method: "PUT", body: Object.fromEntries(new FormData(e.currentTarget)) }), "Password changed; your other sessions were signed out");
+    e.currentTarget.reset();
+  }
+
+  if (!me.data) return null;
+  return (
+    <div className="mx-auto w-full max-w-2xl space-y-4 overflow-y-auto p-4">
+      <h1 className="text-xl font-semibold">Profile</h1>
+      {note && (
+        <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
+          {note}
+        </p>
+      )}
+      <Card>
+        <form onSubmit={save} className="space-y-3" key={me.dataUpdatedAt}>
+          <p className="text-sm text-zinc-500">
+            @{me.data.username} · {me.data.role}
+          </p>
+          <label className="block space-y-1 text-sm">
+            <span>Full name</span>
+            <Input name="full_name" defaultValue={me.data.full_name} maxLength={100} />
+          </label>
+          <label className="block space-y-1 text-sm">
+            <span>Status</span>
+            <Input name="status_text" defaultValue={me.data.status_text} maxLength={100} placeholder="What are you up to?" />
+          </label>
+          <label className="block space-y-1 text-sm">
+            <span>Bio</span>
+            <textarea name="bio" defaultValue={me.data.bio} maxLength={500} className="min-h-20 w-full rounded-md border border-zinc-300 bg-transparent p-2 dark:border-zinc-700" />
+          </label>
+          <Button type="submit">Save profile</Button>
+        </form>
+      </Card>
+      <Card>
+        <h2 className="mb-2 font-medium">Presence</h2>
+        <div className="flex flex-wrap gap-2" role="group" aria-label="Presence mode">
+          {["available", "busy", "away", "invisible"].map((mode) => (
+            <Button key={mode} size="sm" variant="outline" onClick={() => void run(api("/users/me/presence", { method: "PUT", body: { mode } }), `You are now ${mode}`)}>
+              {mode}
+            </Button>
+          ))}
+        </div>
+      </Card>
+      <Card>
+        <form onSubmit={password} className="space-y-3">
+          <h2 className="font-medium">Change password</h2>
+          <Input name="current_password" type="password" aria-label="Current password" placeholder="Current password" autoComplete="current-password" />
+          <Input name="new_password" type="password" aria-label="New password" placeholder="New password (8+ characters)" autoComplete="new-password" />
+          <Button type="submit">Change password</Button>
+        </form>
+      </Card>
+      <Card aria-label="Sessions">
+        <h2 className="mb-2 font-medium">Signed-in devices</h2>
+        {(sessions.data ?? []).map((s) => (
+          <div key={s.id} className="flex items-center justify-between gap-2 py-1 text-sm">
+            <span className="truncate">
+              {s.user_agent || "Unknown device"} · {s.ip} {s.current && <strong>(this device)</strong>}
+            </span>
+            {!s.current && (
+              <Button size="sm" variant="outline" onClick={() => void run(api(`/auth/sessions/${s.id}`, { method: "DELETE" }), "Device signed out")}>
+                Sign out
+              </Button>
+            )}
+          </div>
+        ))}
+      </Card>
+    </div>
+  );
+}
