@@ -42,6 +42,8 @@ async function person(base, username, fullName, options = {}) {
 
 const composer = (page) => page.getByRole("textbox", { name: "Message" });
 const messages = (page) => page.getByRole("list", { name: "Messages" }).getByRole("listitem");
+/** A message in the open conversation (not its preview in the sidebar). */
+const inChat = (page, text) => page.getByRole("list", { name: "Messages" }).getByText(text);
 
 async function say(page, text) {
   await composer(page).fill(text);
@@ -73,9 +75,9 @@ test("two people befriend each other and chat in real time, across a network cut
     await ben.getByText("Ann Archer is typing…").waitFor();
     await composer(ann).fill("");
     await say(ann, "Hello Ben, see https://example.org");
-    await ben.getByText("Hello Ben, see").waitFor();
+    await inChat(ben, "Hello Ben, see").waitFor();
     await say(ben, "Hi Ann!");
-    await ann.getByText("Hi Ann!").waitFor();
+    await inChat(ann, "Hi Ann!").waitFor();
     await ben.getByText("Seen").waitFor();
     const link = ben.getByRole("link", { name: "https://example.org" });
     assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
@@ -85,20 +87,20 @@ test("two people befriend each other and chat in real time, across a network cut
     await ben.getByText(/Offline|Connecting/).waitFor();
     for (const n of [1, 2, 3]) await say(ann, `while you were away ${n}`);
     await ben.context().setOffline(false);
-    await ben.getByText("while you were away 3").waitFor({ timeout: 20_000 });
+    await inChat(ben, "while you were away 3").waitFor({ timeout: 20_000 });
     const texts = await messages(ben).allInnerTexts();
     const away = texts.filter((t) => t.startsWith("while you were away"));
     assert.deepEqual(away, ["while you were away 1", "while you were away 2", "while you were away 3"]);
 
     // Hostile text is shown as text.
     await say(ann, "<img src=x onerror=alert(1)>");
-    await ben.getByText("<img src=x onerror=alert(1)>").waitFor();
+    await inChat(ben, "<img src=x onerror=alert(1)>").waitFor();
     assert.equal(await ben.locator("img[src=x]").count(), 0);
 
     // A reload keeps the session and the history.
     await ben.reload();
     await ben.getByRole("button", { name: /Archer/ }).first().click();
-    await ben.getByText("while you were away 2").waitFor();
+    await inChat(ben, "while you were away 2").waitFor();
     assert.equal((await messages(ben).allInnerTexts()).filter((t) => t.startsWith("while you were away 2")).length, 1);
     await ann.screenshot({ path: `${SHOTS}conversation.png` });
 
@@ -115,7 +117,7 @@ test("two people befriend each other and chat in real time, across a network cut
     await p.screenshot({ path: `${SHOTS}login-dark-phone.png` });
     await p.getByRole("button", { name: "Sign in" }).click();
     await p.getByRole("button", { name: /Archer/ }).first().click();
-    await p.getByText("Hi Ann!").waitFor();
+    await inChat(p, "Hi Ann!").waitFor();
     await p.screenshot({ path: `${SHOTS}conversation-dark-phone.png` });
 
     // The admin page, for an admin made with the CLI.
