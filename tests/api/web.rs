@@ -28,9 +28,11 @@ fn csp(r: &reqwest::Response) -> String {
 
 #[tokio::test]
 async fn the_client_is_served_with_an_spa_fallback_and_the_right_caching() {
+    let js = "console.log('hello from the client');\n".repeat(100);
+    let script = js.as_str();
     let (app, _web) = app_with_client(&[
         ("index.html", "<!doctype html><div id=\"root\"></div><script type=\"module\" src=\"/assets/app-1a2b3c.js\"></script>"),
-        ("assets/app-1a2b3c.js", "console.log('hi')"),
+        ("assets/app-1a2b3c.js", script),
         ("favicon.svg", "<svg/>"),
     ])
     .await;
@@ -65,6 +67,19 @@ async fn the_client_is_served_with_an_spa_fallback_and_the_right_caching() {
             "{page} gets the app shell"
         );
     }
+
+    let zipped = app
+        .client
+        .get(format!("{}/assets/app-1a2b3c.js", app.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        zipped.headers()["content-encoding"],
+        "gzip",
+        "assets are compressed for clients that accept it"
+    );
 
     let js = get("/assets/app-1a2b3c.js").await.unwrap();
     assert_eq!(
