@@ -41,7 +41,6 @@ async function person(base, username, fullName, options = {}) {
 }
 
 const composer = (page) => page.getByRole("textbox", { name: "Message" });
-const messages = (page) => page.getByRole("list", { name: "Messages" }).getByRole("listitem");
 /** A message in the open conversation (not its preview in the sidebar). */
 const inChat = (page, text) => page.getByRole("list", { name: "Messages" }).getByText(text);
 
@@ -88,8 +87,7 @@ test("two people befriend each other and chat in real time, across a network cut
     for (const n of [1, 2, 3]) await say(ann, `while you were away ${n}`);
     await ben.context().setOffline(false);
     await inChat(ben, "while you were away 3").waitFor({ timeout: 20_000 });
-    const texts = await messages(ben).allInnerTexts();
-    const away = texts.filter((t) => t.startsWith("while you were away"));
+    const away = await inChat(ben, /^while you were away \d$/).allInnerTexts();
     assert.deepEqual(away, ["while you were away 1", "while you were away 2", "while you were away 3"]);
 
     // Hostile text is shown as text.
@@ -101,7 +99,7 @@ test("two people befriend each other and chat in real time, across a network cut
     await ben.reload();
     await ben.getByRole("button", { name: /Archer/ }).first().click();
     await inChat(ben, "while you were away 2").waitFor();
-    assert.equal((await messages(ben).allInnerTexts()).filter((t) => t.startsWith("while you were away 2")).length, 1);
+    assert.equal(await inChat(ben, /^while you were away 2$/).count(), 1);
     await ann.screenshot({ path: `${SHOTS}conversation.png` });
 
     await ann.getByRole("button", { name: "Profile" }).click();
@@ -145,6 +143,58 @@ test("under the care policy a patient is told clearly they cannot start a chat w
     await pat.getByLabel("Search conversations and people").fill("pia");
     await pat.getByRole("button", { name: /Pia Patient/ }).click();
     await pat.getByRole("alert").filter({ hasText: "patients can start conversations with doctors only" }).waitFor();
+  } finally {
+    await server.stop();
+  }
+});
+
+test("messages can be edited, quoted, deleted and restored; a group is created and renamed", async () => {
+  const server = await startServer(["--messaging-policy", "open"]);
+  try {
+    const ann = await person(server.base, "ann", "Ann Archer");
+    const ben = await person(server.base, "ben", "Ben Baker");
+    await person(server.base, "cat", "Cat Cole");
+
+    await ann.getByRole("button", { name: "New group" }).click();
+    await ann.getByLabel("Group name").fill("Book club");
+    await ann.getByLabel("Members").fill("ben, @cat");
+    await ann.getByRole("button", { name: "Create group" }).click();
+    await ann.getByRole("heading", { name: "Book club" }).waitFor();
+    await ben.getByRole("button", { name: /Book club/ }).click();
+
+    await say(ann, "first draft");
+    await inChat(ben, "first draft").waitFor();
+    const actionsFor = (page, text) => page.getByRole("listitem").filter({ has: page.getByText(text, { exact: true }) }).getByRole("button", { name: "Message actions" });
+
+    await actionsFor(ann, "first draft").click();
+    await ann.getByRole("menuitem", { name: "Edit" }).click();
+    await composer(ann).fill("final text");
+    await composer(ann).press("Enter");
+    await inChat(ben, "final text").waitFor();
+    await ben.getByText(/edited/).first().waitFor();
+
+    await actionsFor(ben, "final text").click();
+    await ben.getByRole("menuitem", { name: "Reply" }).click();
+    await say(ben, "agreed");
+    const reply = ann.getByRole("listitem").filter({ has: ann.getByText("agreed", { exact: true }) });
+    await reply.getByText("final text").waitFor();
+
+    await actionsFor(ann, "final text").first().click();
+    await ann.getByRole("menuitem", { name: "Delete" }).click();
+    await ben.getByText("Message deleted").first().waitFor();
+    await ann.getByRole("listitem").filter({ hasText: "Message deleted" }).first().getByRole("button", { name: "Message actions" }).click();
+    await ann.getByRole("menuitem", { name: "Restore" }).click();
+    // Restored: no tombstone left, neither the message nor the quote of it.
+    await ben.getByText("Message deleted").first().waitFor({ state: "detached" });
+    assert.equal(await inChat(ben, "final text").count(), 2, "the message and its quote");
+
+    await ann.getByRole("button", { name: "Group settings" }).click();
+    await ann.getByLabel("Group name").fill("Core team");
+    await ann.getByRole("button", { name: "Rename" }).click();
+    await ben.getByRole("heading", { name: "Core team" }).waitFor();
+    await ann.keyboard.press("Escape");
+    await ann.screenshot({ path: `${SHOTS}group.png` });
+    assert.deepEqual([...ann.errors, ...ben.errors], []);
   } finally {
     await server.stop();
   }

@@ -15,6 +15,8 @@ import { cn } from "@/lib/cn";
 import { onStatus, startLive, stopLive } from "@/lib/live";
 import type { Status } from "@/lib/realtime";
 import { resetChat } from "@/lib/store";
+import { startTypingFeed } from "@/lib/typing";
+import { startBrowserNotifications } from "@/lib/browser-notifications";
 
 type View = "chats" | "friends" | "profile" | "admin";
 
@@ -43,7 +45,13 @@ export function App() {
     resetChat(me.id);
     onStatus(setStatus);
     startLive(queries);
-    return () => stopLive();
+    const stopTyping = startTypingFeed(me.id);
+    const stopNotices = startBrowserNotifications(me.id);
+    return () => {
+      stopNotices();
+      stopTyping();
+      stopLive();
+    };
   }, [me, queries]);
 
   if (me === undefined) return <div className="grid h-dvh place-items-center text-zinc-500">Loading…</div>;

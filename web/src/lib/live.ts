@@ -63,6 +63,7 @@ export function startLive(queries: QueryClient): void {
       } else if (typeof f.ev === "number" && typeof f.conversation_id === "string") {
         updateChat((s) => applyEvent(s, f as unknown as OrderedEvent));
         void queries.invalidateQueries({ queryKey: ["conversations"] });
+        if (f.type === "conversation.updated" || f.type === "read") void queries.invalidateQueries({ queryKey: ["conversation", f.conversation_id] });
       }
     },
   });

@@ -1,83 +1,139 @@
 import { useQuery } from "@tanstack/react-query";
-import { ArrowLeft } from "lucide-react";
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { ArrowLeft, X } from "lucide-react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 
 import { Button } from "@/components/ui/button";
-import { api, type Me } from "@/lib/api";
-import { addPending, markRetrying, mergeHistory, visible } from "@/lib/chat-state";
-import { cn } from "@/lib/cn";
-import { sendNow, sendTyping, subscribe } from "@/lib/live";
+import { api, type ApiError, type Me } from "@/lib/api";
+import { addPending, markRetrying, mergeHistory, visible, type Shown } from "@/lib/chat-state";
+import { sendNow, sendTyping } from "@/lib/live";
 import { updateChat, useChat } from "@/lib/store";
+import { useTyping } from "@/lib/typing";
 import type { Message } from "@/lib/types";
 
-import { Linkified } from "./Linkified";
+import { GroupSettings } from "./GroupSettings";
+import { MessageList, type Actions } from "./MessageList";
 
-type Member = { user_id: string; username: string; full_name: string; last_read_seq: number };
-type Summary = { id: string; kind: "direct" | "group"; name: string | null; members: Member[] };
+type Member = { user_id: string; username: string; full_name: string; role: string; last_read_seq: number };
+type Summary = { id: string; kind: "direct" | "group"; name: string | null; members: Member[]; last_read_seq: number; unread_count: number };
+type Page = { items: Message[]; has_more: boolean };
 
 export function ChatView({ me, conversationId, onBack }: { me: Me; conversationId: string; onBack: () => void }) {
   const conv = useChat((s) => s.conversations[conversationId]);
   const shown = useMemo(() => visible({ me: me.id, conversations: conv ? { [conversationId]: conv } : {} }, conversationId), [conv, conversationId, me.id]);
   const { data: info } = useQuery({ queryKey: ["conversation", conversationId], queryFn: () => api<Summary>(`/conversations/${conversationId}`) });
+  const typingIds = useTyping(conversationId);
   const [draft, setDraft] = useState("");
-  const [typing, setTyping] = useState<Record<string, number>>({});
+  const [replyTo, setReplyTo] = useState<Shown | null>(null);
+  const [editing, setEditing] = useState<Shown | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [hasOlder, setHasOlder] = useState(false);
+  const [firstUnread, setFirstUnread] = useState<number | null>(null);
+  const list = useRef<HTMLOListElement>(null);
+  const keepFromBottom = useRef<number | null>(null);
   const lastTyping = useRef(0);
-  const bottom = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
 
+  // First page: the newest messages; remember where unread ones start.
   useEffect(() => {
-    void api<{ items: Message[] }>(`/conversations/${conversationId}/messages?limit=50`).then((page) =>
-      updateChat((s) => mergeHistory(s, conversationId, page.items)),
-    );
+    void api<Page>(`/conversations/${conversationId}/messages?limit=50`).then((page) => {
+      updateChat((s) => mergeHistory(s, conversationId, page.items));
+      setHasOlder(page.has_more);
+    });
   }, [conversationId]);
-
-  useEffect(
-    () =>
-      subscribe("typing", (f) => {
-        if (f.conversation_id !== conversationId || f.user_id === me.id) return;
-        const who = String(f.user_id);
-        setTyping((t) => {
-          const next = { ...t };
-          if (f.state === "start") next[who] = Date.now() + Number(f.expires_in_ms ?? 5000);
-          else delete next[who];
-          return next;
-        });
-      }),
-    [conversationId, me.id],
-  );
-
   useEffect(() => {
-    const t = setInterval(() => setTyping((cur) => Object.fromEntries(Object.entries(cur).filter(([, until]) => until > Date.now()))), 1000);
-    return () => clearInterval(t);
-  }, []);
+    if (info && firstUnread === null && info.unread_count > 0) setFirstUnread(info.last_read_seq + 1);
+  }, [info, firstUnread]);
+
+  async function loadOlder() {
+    const oldest = shown.find((m) => m.seq !== null)?.seq;
+    if (!hasOlder || !oldest || !list.current) return;
+    keepFromBottom.current = list.current.scrollHeight - list.current.scrollTop;
+    const page = await api<Page>(`/conversations/${conversationId}/messages?limit=50&before_seq=${oldest}`);
+    updateChat((s) => mergeHistory(s, conversationId, page.items));
+    setHasOlder(page.has_more);
+  }
+
+  // Keep the view where the reader is: at the bottom for new messages, in place
+  // when older ones are added above.
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (!el) return;
+    if (keepFromBottom.current !== null) {
+      el.scrollTop = el.scrollHeight - keepFromBottom.current;
+      keepFromBottom.current = null;
+    } else if (stick.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [shown.length]);
 
   const lastSeq = shown.reduce((m, x) => Math.max(m, x.seq ?? 0), 0);
   useEffect(() => {
-    bottom.current?.scrollIntoView({ block: "end" });
-    if (lastSeq > 0) void api(`/conversations/${conversationId}/read`, { method: "POST", body: { seq: lastSeq } }).catch(() => undefined);
-  }, [lastSeq, conversationId, shown.length]);
+    if (lastSeq > 0 && !document.hidden) void api(`/conversations/${conversationId}/read`, { method: "POST", body: { seq: lastSeq } }).catch(() => undefined);
+  }, [lastSeq, conversationId]);
 
   const others = (info?.members ?? []).filter((m) => m.user_id !== me.id);
-  const name = info?.name ?? others.map((m) => m.full_name || m.username).join(", ");
-  const typers = others.filter((m) => typing[m.user_id]).map((m) => m.full_name || m.username);
-  // "Seen" for my newest message: the other's read marker (live, else from the list).
-  const myLast = [...shown].reverse().find((m) => m.mine && m.seq !== null);
+  const names = Object.fromEntries((info?.members ?? []).map((m) => [m.user_id, m.full_name || m.username]));
+  const title = info?.name ?? others.map((m) => m.full_name || m.username).join(", ");
+  const typers = typingIds.map((id) => names[id]).filter(Boolean);
+  const myRole = info?.members.find((m) => m.user_id === me.id)?.role ?? "member";
   const readOf = (m: Member) => Math.max(conv?.reads[m.user_id] ?? 0, m.last_read_seq);
+  const myLast = [...shown].reverse().find((m) => m.mine && m.seq !== null);
   const seenBy = myLast?.seq ? others.filter((m) => readOf(m) >= (myLast.seq ?? 0)) : [];
+  const seenLabel = myLast?.seq && seenBy.length > 0 ? { seq: myLast.seq, text: info?.kind === "direct" ? "Seen" : `Seen by ${seenBy.map((m) => m.full_name || m.username).join(", ")}` } : null;
+
+  async function change(path: string, method: string, body?: unknown) {
+    try {
+      const m = await api<Message>(path, { method, body });
+      updateChat((s) => mergeHistory(s, conversationId, [m]));
+    } catch (e) {
+      setError((e as ApiError).message);
+    }
+  }
+
+  const actions: Actions = {
+    reply: (m) => {
+      setEditing(null);
+      setReplyTo(m);
+    },
+    edit: (m) => {
+      setReplyTo(null);
+      setEditing(m);
+      setDraft(m.body ?? "");
+    },
+    remove: (m) => void change(`/messages/${m.message!.id}`, "DELETE"),
+    restore: (m) => void change(`/messages/${m.message!.id}/restore`, "POST", {}),
+    retry: (m) => {
+      updateChat((s) => markRetrying(s, conversationId, m.key));
+      sendNow();
+    },
+  };
 
   function send() {
     const body = draft.trim();
     if (!body) return;
-    updateChat((s) => addPending(s, { client_msg_id: crypto.randomUUID(), conversation_id: conversationId, body, reply_to: null, created_at: new Date().toISOString() }));
+    setError(null);
+    if (editing?.message) {
+      void change(`/messages/${editing.message.id}`, "PATCH", { body });
+      setEditing(null);
+    } else {
+      const reply = replyTo?.message?.id ?? null;
+      updateChat((s) => addPending(s, { client_msg_id: crypto.randomUUID(), conversation_id: conversationId, body, reply_to: reply, created_at: new Date().toISOString() }));
+      sendTyping(conversationId, "stop");
+      lastTyping.current = 0;
+      stick.current = true;
+      sendNow();
+    }
     setDraft("");
-    sendTyping(conversationId, "stop");
-    lastTyping.current = 0;
-    sendNow();
+    setReplyTo(null);
   }
 
   function onKey(e: KeyboardEvent<HTMLTextAreaElement>) {
     if (e.key === "Enter" && !e.shiftKey) {
       e.preventDefault();
       send();
+    } else if (e.key === "Escape") {
+      setEditing(null);
+      setReplyTo(null);
     } else if (Date.now() - lastTyping.current > 2000) {
       lastTyping.current = Date.now();
       sendTyping(conversationId, "start");
@@ -90,43 +146,46 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
         <Button variant="ghost" size="icon" className="sm:hidden" aria-label="Back to conversations" onClick={onBack}>
           <ArrowLeft className="h-4 w-4" />
         </Button>
-        <h2 className="truncate font-semibold">{name}</h2>
-      </header>
-      <ol className="min-h-0 flex-1 space-y-1 overflow-y-auto p-4" aria-label="Messages">
-        {shown.map((m) => (
-          <li key={m.key} className={cn("flex", m.mine ? "justify-end" : "justify-start")}>
-            <div
-              className={cn(
-                "max-w-[75%] rounded-2xl px-3 py-2 text-sm break-words whitespace-pre-wrap",
-                m.mine ? "bg-indigo-600 text-white" : "bg-zinc-100 dark:bg-zinc-800",
-                m.status !== "sent" && "opacity-60",
-              )}
-              data-status={m.status}
-            >
-              {m.body === null ? <em className="opacity-70">Message deleted</em> : <Linkified text={m.body} />}
-              {m.message?.edited_at && m.body !== null && <span className="ml-2 text-xs opacity-70">(edited)</span>}
-              {m.status === "failed" && (
-                <button
-                  className="ml-2 text-xs underline"
-                  onClick={() => {
-                    updateChat((s) => markRetrying(s, conversationId, m.key));
-                    sendNow();
-                  }}
-                >
-                  Not sent — retry
-                </button>
-              )}
-            </div>
-          </li>
-        ))}
-        {seenBy.length > 0 && (
-          <li className="text-right text-xs text-zinc-500">{info?.kind === "direct" ? "Seen" : `Seen by ${seenBy.map((m) => m.full_name || m.username).join(", ")}`}</li>
+        <h2 className="min-w-0 flex-1 truncate font-semibold">{title}</h2>
+        {firstUnread !== null && (
+          <Button size="sm" variant="outline" onClick={() => document.getElementById("first-unread")?.scrollIntoView({ block: "center" })}>
+            Jump to first unread
+          </Button>
         )}
-        <div ref={bottom} />
+        {info?.kind === "group" && <GroupSettings conversationId={conversationId} name={info.name ?? ""} members={info.members} me={me.id} onLeft={onBack} />}
+      </header>
+      <ol
+        ref={list}
+        className="min-h-0 flex-1 overflow-y-auto px-4 pb-2"
+        aria-label="Messages"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+          if (el.scrollTop < 40) void loadOlder();
+        }}
+      >
+        {hasOlder && (
+          <li className="list-none py-2 text-center">
+            <Button size="sm" variant="ghost" onClick={() => void loadOlder()}>
+              Load older messages
+            </Button>
+          </li>
+        )}
+        <MessageList shown={shown} names={names} firstUnread={firstUnread} canModerate={info?.kind === "group" && (myRole === "owner" || myRole === "admin")} seenLabel={seenLabel} actions={actions} />
       </ol>
       <p className="h-5 px-4 text-xs text-zinc-500" aria-live="polite">
         {typers.length > 0 && `${typers.join(", ")} ${typers.length > 1 ? "are" : "is"} typing…`}
       </p>
+      {(replyTo || editing || error) && (
+        <div className="flex items-center gap-2 border-t border-zinc-200 px-3 py-1 text-xs dark:border-zinc-800">
+          <span className="min-w-0 flex-1 truncate" role={error ? "alert" : undefined}>
+            {error ?? (editing ? "Editing your message" : `Replying to: ${replyTo?.body ?? ""}`)}
+          </span>
+          <Button variant="ghost" size="icon" aria-label="Cancel" onClick={() => (setReplyTo(null), setEditing(null), setError(null), editing && setDraft(""))}>
+            <X className="h-3 w-3" />
+          </Button>
+        </div>
+      )}
       <form
         className="flex gap-2 border-t border-zinc-200 p-3 dark:border-zinc-800"
         onSubmit={(e) => {
@@ -140,10 +199,10 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
           value={draft}
           onChange={(e) => setDraft(e.target.value)}
           onKeyDown={onKey}
-          placeholder="Write a message"
+          placeholder="Write a message (Enter sends, Shift+Enter for a new line)"
           className="max-h-40 min-h-9 flex-1 resize-none rounded-md border border-zinc-300 bg-transparent px-3 py-2 text-sm dark:border-zinc-700"
         />
-        <Button type="submit">Send</Button>
+        <Button type="submit">{editing ? "Save" : "Send"}</Button>
       </form>
     </>
   );

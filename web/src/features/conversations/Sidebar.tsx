@@ -6,6 +6,9 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError, type Me } from "@/lib/api";
 import { cn } from "@/lib/cn";
+import { useTyping } from "@/lib/typing";
+
+import { NewGroup } from "./NewGroup";
 
 type Member = { user_id: string; username: string; full_name: string; presence?: { status: string } };
 type Summary = {
@@ -59,9 +62,17 @@ export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string 
     <aside className="flex w-80 flex-col border-r border-zinc-200 max-sm:w-full max-sm:border-r-0 dark:border-zinc-800" aria-label="Conversations">
       <header className="flex items-center justify-between p-3">
         <span className="font-semibold">{me.full_name || me.username}</span>
-        <Button variant="ghost" size="icon" aria-label="Sign out" onClick={onSignOut}>
-          <LogOut className="h-4 w-4" />
-        </Button>
+        <span className="flex">
+          <NewGroup
+            onCreated={(id) => {
+              void queries.invalidateQueries({ queryKey: ["conversations"] });
+              onOpen(id);
+            }}
+          />
+          <Button variant="ghost" size="icon" aria-label="Sign out" onClick={onSignOut}>
+            <LogOut className="h-4 w-4" />
+          </Button>
+        </span>
       </header>
       <div className="px-3 pb-2">
         <Input aria-label="Search conversations and people" placeholder="Search or start a chat" value={filter} onChange={(e) => void findPeople(e.target.value)} />
@@ -99,7 +110,7 @@ export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string 
               </span>
               <span className="min-w-0 flex-1">
                 <span className="block truncate font-medium">{name}</span>
-                <span className="block truncate text-sm text-zinc-500">{c.last_message ? (c.last_message.body ?? "Message deleted") : "No messages yet"}</span>
+                <Preview conversation={c} />
               </span>
               {c.unread_count > 0 && (
                 <span className="rounded-full bg-indigo-600 px-2 text-xs font-semibold text-white" aria-label={`${c.unread_count} unread`}>
@@ -112,4 +123,11 @@ export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string 
       </nav>
     </aside>
   );
+}
+
+/** The last message, or "typing…" while someone types. */
+function Preview({ conversation: c }: { conversation: Summary }) {
+  const typing = useTyping(c.id);
+  if (typing.length > 0) return <span className="block truncate text-sm text-indigo-600 italic">typing…</span>;
+  return <span className="block truncate text-sm text-zinc-500">{c.last_message ? (c.last_message.body ?? "Message deleted") : "No messages yet"}</span>;
 }

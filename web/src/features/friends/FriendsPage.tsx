@@ -28,6 +28,11 @@ export function FriendsPage() {
     for (const key of ["friend-requests", "friends", "blocks", "conversations"]) void queries.invalidateQueries({ queryKey: [key] });
   }
 
+  const [hits, setHits] = useState<User[]>([]);
+  async function search(q: string) {
+    setHits(q.trim().length >= 2 ? (await api<{ items: User[] }>(`/users?q=${encodeURIComponent(q)}&limit=8`)).items : []);
+  }
+
   function request(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const username = String(new FormData(e.currentTarget).get("username") ?? "").trim();
@@ -43,6 +48,17 @@ export function FriendsPage() {
           <Input name="username" aria-label="Username to befriend" placeholder="Add a friend by username" />
           <Button type="submit">Send request</Button>
         </form>
+        <Input className="mt-2" aria-label="Find people" placeholder="Or find people by name" onChange={(e) => void search(e.target.value)} />
+        {hits.map((u) => (
+          <div key={u.id} className="flex items-center justify-between py-1 text-sm">
+            <span>
+              {u.full_name} <span className="text-zinc-500">@{u.username}</span>
+            </span>
+            <Button size="sm" variant="outline" onClick={() => void act(api("/friends/requests", { method: "POST", body: { user_id: u.id } }), `Request sent to @${u.username}`)}>
+              Add friend
+            </Button>
+          </div>
+        ))}
         {message && (
           <p role="status" className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
             {message}

@@ -4,6 +4,7 @@ import { Bell as BellIcon } from "lucide-react";
 
 import { Button } from "@/components/ui/button";
 import { api } from "@/lib/api";
+import { enableBrowserNotifications, notificationsWanted } from "@/lib/browser-notifications";
 
 type Notification = { id: string; kind: string; actor: { username: string } | null; read_at: string | null };
 
@@ -33,6 +34,11 @@ export function Bell() {
       </Popover.Trigger>
       <Popover.Portal>
         <Popover.Content align="end" className="z-10 w-72 rounded-lg border border-zinc-200 bg-white p-1 shadow-lg dark:border-zinc-800 dark:bg-zinc-900">
+          {!notificationsWanted() && typeof Notification !== "undefined" && (
+            <Popover.Item onSelect={() => void enableBrowserNotifications()} className="rounded px-3 py-2 text-sm text-indigo-600 outline-none data-[highlighted]:bg-zinc-100 dark:data-[highlighted]:bg-zinc-800">
+              Notify me in this browser when the tab is in the background
+            </Popover.Item>
+          )}
           {(data?.items ?? []).length === 0 && <p className="p-3 text-sm text-zinc-500">Nothing new.</p>}
           {(data?.items ?? []).map((n) => (
             <Popover.Item key={n.id} className="rounded px-3 py-2 text-sm outline-none data-[highlighted]:bg-zinc-100 dark:data-[highlighted]:bg-zinc-800">
