@@ -52,6 +52,10 @@ async function say(page, text) {
 test("two people befriend each other and chat in real time, across a network cut and a reload", async () => {
   const server = await startServer(["--messaging-policy", "friends"]);
   try {
+    const first = await (await browser.newContext({ viewport: { width: 1200, height: 760 } })).newPage();
+    await first.goto(server.base);
+    await first.getByRole("button", { name: "Sign in" }).waitFor();
+    await first.screenshot({ path: `${SHOTS}login.png` });
     const ann = await person(server.base, "ann", "Ann Archer");
     await ann.screenshot({ path: `${SHOTS}conversations-empty.png` });
     const ben = await person(server.base, "ben", "Ben Baker");
