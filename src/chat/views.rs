@@ -42,6 +42,8 @@ pub struct MeView {
     pub email: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
+    /// The mode the user chose (others see `invisible` as offline).
+    pub presence_mode: crate::domain::PresenceMode,
 }
 
 impl From<&User> for MeView {
@@ -50,6 +52,7 @@ impl From<&User> for MeView {
             user: u.into(),
             email: u.email.clone(),
             updated_at: u.updated_at,
+            presence_mode: u.presence_mode,
         }
     }
 }

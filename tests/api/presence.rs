@@ -108,6 +108,8 @@ async fn invisible_appears_offline(b: Backend) {
         (StatusCode::OK, &json!("invisible")),
         "she sees her own mode"
     );
+    let me = app.get("/api/v1/users/me", &ann.access).await;
+    assert_eq!(me.body["presence_mode"], "invisible");
     let seen = presence_of(&mut w, &ann.user_id).await;
     assert_eq!(
         (seen["status"].as_str(), seen.get("mode")),

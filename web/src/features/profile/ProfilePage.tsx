@@ -6,7 +6,7 @@ import { Card } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError } from "@/lib/api";
 
-type Profile = { username: string; full_name: string; bio: string; status_text: string; role: string };
+type Profile = { username: string; full_name: string; bio: string; status_text: string; role: string; presence_mode: string };
 type Session = { id: string; user_agent: string; ip: string; last_used_at: string; current: boolean };
 
 export function ProfilePage() {
@@ -70,7 +70,7 @@ export function ProfilePage() {
         <h2 className="mb-2 font-medium">Presence</h2>
         <div className="flex flex-wrap gap-2" role="group" aria-label="Presence mode">
           {["available", "busy", "away", "invisible"].map((mode) => (
-            <Button key={mode} size="sm" variant="outline" onClick={() => void run(api("/users/me/presence", { method: "PUT", body: { mode } }), `You are now ${mode}`)}>
+            <Button key={mode} size="sm" variant={me.data.presence_mode === mode ? "default" : "outline"} aria-pressed={me.data.presence_mode === mode} onClick={() => void run(api("/users/me/presence", { method: "PUT", body: { mode } }), `You are now ${mode}`)}>
               {mode}
             </Button>
           ))}
