@@ -66,6 +66,31 @@ pub enum AdminCommand {
         #[arg(long)]
         username: String,
     },
+    /// Benchmark set-up: create USERS users named PREFIX0, PREFIX1... (all with the
+    /// password "bench password 1234", hashed once) and GROUPS groups of GROUP_SIZE
+    /// of them, straight into the database. Not for production data.
+    SeedBench {
+        #[arg(long, default_value = "bench")]
+        prefix: String,
+        #[arg(long)]
+        users: u32,
+        #[arg(long, default_value_t = 0)]
+        groups: u32,
+        #[arg(long, default_value_t = 2)]
+        group_size: u32,
+    },
+    /// Benchmark set-up: sign in COUNT users whose username starts with PREFIX
+    /// without their passwords, and write "user_id access_token" lines to OUT.
+    /// Whoever runs this already controls the database and the signing secret.
+    /// Tokens live --access-token-ttl-secs; give the server the same value.
+    BenchTokens {
+        #[arg(long, default_value = "bench")]
+        prefix: String,
+        #[arg(long)]
+        count: u32,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -2,5 +2,6 @@
 //! started in-process.
 
 pub mod groups;
+pub mod idle;
 pub mod report;
 pub mod setup;

@@ -4,7 +4,7 @@
 //!   cargo run --release -p confab-bench -- --url http://127.0.0.1:8080 groups --groups 1 --members 50 --messages 20
 
 use clap::{Parser, Subcommand};
-use confab_bench::groups;
+use confab_bench::{groups, idle};
 
 #[derive(Parser)]
 #[command(name = "confab-bench", about = "Load tool for Confab")]
@@ -25,6 +25,9 @@ enum Scenario {
     /// (closed loop) while every member receives. Checks every message off at every
     /// recipient: lost, duplicated and out-of-order deliveries are counted.
     Groups(groups::Args),
+    /// Open N authenticated connections and hold them; reports connections per
+    /// second and the server's memory per connection (with --server-pid).
+    Idle(idle::Args),
 }
 
 #[tokio::main]
@@ -32,6 +35,18 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let report = match cli.scenario {
         Scenario::Groups(args) => groups::run(&cli.url, args).await?,
+        Scenario::Idle(args) => {
+            let r = idle::run(&cli.url, args).await?;
+            println!("{}", r.table());
+            if let Some(path) = cli.json {
+                std::fs::write(&path, serde_json::to_string_pretty(&r.json())?)?;
+                println!("wrote {}", path.display());
+            }
+            if r.failed > 0 {
+                anyhow::bail!("{} connections failed", r.failed);
+            }
+            return Ok(());
+        }
     };
     println!("{}", report.table());
     if let Some(path) = cli.json {

@@ -2,34 +2,15 @@
 //! delivers every message to every member exactly once, in order. No timing is
 //! judged here; figures belong in BENCHMARKS.md.
 
-use clap::Parser;
+mod common;
+
 use confab_bench::groups;
 
 #[tokio::test]
 async fn a_small_groups_run_loses_and_duplicates_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().to_str().unwrap().to_owned();
-    let config = confab::config::Cli::try_parse_from([
-        "confab",
-        "--data-dir",
-        &data,
-        "--password-hash-memory-kib",
-        "64",
-        "--messaging-policy",
-        "open",
-    ])
-    .unwrap()
-    .config;
-    let state = confab::app::build(&config).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(confab::app::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
-
+    let server = common::start().await;
     let report = groups::run(
-        &url,
+        &server.url,
         groups::Args {
             groups: 2,
             members: 5,
@@ -54,7 +35,5 @@ async fn a_small_groups_run_loses_and_duplicates_nothing() {
         (0, 0, 0, 0)
     );
     assert_eq!(report.ack.len(), 100);
-
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    server.shutdown().await;
 }

@@ -84,6 +84,15 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> anyhow::Result<String> {
                 &chat.deactivate_as_operator(id).await.map_err(explain)?,
             )
         }
+        AdminCommand::SeedBench {
+            prefix,
+            users,
+            groups,
+            group_size,
+        } => super::bench_cli::seed(chat, &prefix, users, groups, group_size).await?,
+        AdminCommand::BenchTokens { prefix, count, out } => {
+            super::bench_cli::tokens(chat, &prefix, count, &out).await?
+        }
         AdminCommand::Reactivate { username } => {
             let id = chat.user_id_for(&username).await.map_err(explain)?;
             describe(

@@ -3,6 +3,7 @@
 //! future so tests run the real server on port 0.
 
 pub mod admin_cli;
+mod bench_cli;
 mod secret;
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
@@ -144,8 +145,23 @@ pub async fn serve(
     Ok(())
 }
 
+/// Every connection is a file descriptor: raise the soft limit to the hard one,
+/// and say so when that still caps the number of clients.
+fn raise_fd_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) if n < 65_536 => tracing::warn!(
+            limit = n,
+            "open-file limit caps this server at about {n} connections; raise the hard limit \
+             (ulimit -Hn, or LimitNOFILE= in a systemd unit)"
+        ),
+        Ok(n) => tracing::info!(limit = n, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "could not read or raise the open-file limit"),
+    }
+}
+
 /// Binds the configured address and serves until SIGINT or SIGTERM.
 pub async fn run(config: &Config) -> anyhow::Result<()> {
+    raise_fd_limit();
     let state = build(config).await?;
     let listener = TcpListener::bind(config.listen)
         .await

@@ -17,18 +17,21 @@ pub struct UserSearch<'a> {
     pub include_deactivated: bool,
 }
 
-/// Escapes LIKE wildcards so a search for `50%` finds a literal percent sign.
-fn like_pattern(q: &str) -> String {
+/// Escapes LIKE wildcards (with `!`) so `50%` matches a literal percent sign.
+fn escape_like(q: &str) -> String {
     let mut out = String::with_capacity(q.len() + 2);
-    out.push('%');
     for c in q.chars() {
         if matches!(c, '%' | '_' | '!') {
             out.push('!');
         }
         out.push(c);
     }
-    out.push('%');
     out
+}
+
+/// A LIKE pattern for "contains `q`".
+fn like_pattern(q: &str) -> String {
+    format!("%{}%", escape_like(q))
 }
 
 impl Store {
@@ -57,6 +60,50 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Inserts many users in one transaction, all with the same password hash: the
+    /// benchmark seed path, where hashing per user would dominate.
+    pub async fn insert_users_bulk(&self, users: &[User], password_hash: &str) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let sql = self.sql(
+            "INSERT INTO users (id, username, username_lower, email, email_lower, password_hash, \
+             full_name, bio, status_text, search_text, role, created_at, updated_at, deactivated_at) \
+             VALUES (?, ?, ?, NULL, NULL, ?, ?, '', '', ?, ?, ?, ?, NULL)",
+        );
+        for u in users {
+            sqlx::query(&sql)
+                .bind(u.id.to_string())
+                .bind(u.username.as_str().to_owned())
+                .bind(u.username.lower())
+                .bind(password_hash.to_owned())
+                .bind(u.full_name.clone())
+                .bind(User::search_text(&u.username, &u.full_name))
+                .bind(u.role.as_str())
+                .bind(u.created_at.millis())
+                .bind(u.updated_at.millis())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Active users whose username starts with `prefix` (case-folded), in username
+    /// order: the benchmark's seeded accounts.
+    pub async fn users_with_prefix(&self, prefix: &str, limit: u32) -> StoreResult<Vec<User>> {
+        let sql = format!(
+            "SELECT {} FROM users u WHERE u.username_lower LIKE ? ESCAPE '!' AND u.deactivated_at IS NULL \
+             ORDER BY u.username_lower LIMIT ?",
+            rows::USER_COLUMNS
+        );
+        let pattern = format!("{}%", escape_like(&prefix.to_ascii_lowercase()));
+        let rows = sqlx::query(&self.sql(&sql))
+            .bind(pattern)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(rows::user).collect::<Result<_, _>>()?)
     }
 
     pub async fn user_by_id(&self, id: UserId) -> StoreResult<Option<User>> {

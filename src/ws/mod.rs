@@ -35,6 +35,8 @@ pub mod close {
     pub const GOING_AWAY: u16 = 1001;
 }
 
+const READ_BUFFER: usize = 4 * 1024;
+
 #[derive(Clone, Debug)]
 pub struct WsSettings {
     /// Events queued for one connection before it counts as too slow.
@@ -61,7 +63,13 @@ pub fn router(gateway: Gateway) -> Router {
 
 async fn upgrade(State(gw): State<Gateway>, ws: WebSocketUpgrade) -> Response {
     let max = gw.settings.max_frame_bytes;
+    // tungstenite reserves a 128 KiB read buffer per connection by default, which
+    // dominated an idle connection's memory (~140 KiB each, measured). Frames here
+    // are small; a large one just takes more reads. Writes are flushed per frame,
+    // so no write buffer is kept either.
     ws.max_message_size(max)
         .max_frame_size(max)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| connection::run(gw, socket))
 }

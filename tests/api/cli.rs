@@ -206,3 +206,87 @@ fn first_start_creates_database_and_secret_then_stops_gracefully_on_sigterm() {
         "JSON logs and a clean stop: {log}"
     );
 }
+
+#[tokio::test]
+async fn bench_seed_and_tokens_set_up_a_load_test_without_hashing_per_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tokens.txt");
+    let run = |args: &[&str]| {
+        let out = confab(dir.path()).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let said = run(&[
+        "admin",
+        "seed-bench",
+        "--prefix",
+        "load",
+        "--users",
+        "30",
+        "--groups",
+        "3",
+        "--group-size",
+        "5",
+    ]);
+    assert!(
+        said.contains("seeded 30 users") && said.contains("3 groups of 5"),
+        "{said}"
+    );
+    let said = run(&[
+        "admin",
+        "bench-tokens",
+        "--prefix",
+        "load",
+        "--count",
+        "10",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(said.contains("wrote 10 tokens"), "{said}");
+    let bad = confab(dir.path())
+        .args([
+            "admin",
+            "seed-bench",
+            "--users",
+            "3",
+            "--groups",
+            "2",
+            "--group-size",
+            "5",
+        ])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success(), "impossible groups are refused");
+
+    // The tokens are real: the server (same data dir, same secret) accepts them.
+    let data = dir.path().to_str().unwrap().to_owned();
+    let config =
+        <confab::config::Cli as clap::Parser>::try_parse_from(["confab", "--data-dir", &data])
+            .unwrap()
+            .config;
+    let state = confab::app::build(&config).await.unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 10);
+    for line in lines {
+        let (user, token) = line.split_once(' ').unwrap();
+        let who = state.chat.authenticate(token).await.expect("a valid token");
+        assert_eq!(who.user_id.to_string(), user);
+        assert!(who.username.as_str().starts_with("load"));
+    }
+    // Seeded groups exist with their members.
+    let first = text
+        .lines()
+        .next()
+        .unwrap()
+        .split_once(' ')
+        .unwrap()
+        .0
+        .parse()
+        .unwrap();
+    assert_eq!(state.chat.store.positions_of(first).await.unwrap().len(), 1);
+}

@@ -1,0 +1,158 @@
+//! Benchmark set-up commands (`confab admin seed-bench`, `bench-tokens`): they
+//! write straight to the store so that password hashing and one-by-one requests do
+//! not dominate the set-up of a load test. Operator tools, never server endpoints.
+
+use std::{io::Write, path::Path};
+
+use anyhow::{bail, Context};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::{
+    auth::tokens::{hash_refresh_token, new_refresh_token},
+    chat::Chat,
+    domain::{
+        Conversation, ConversationId, ConversationKind, MemberRole, PresenceMode, Role, Session,
+        SessionId, Timestamp, User, UserId, Username,
+    },
+};
+
+pub const BENCH_PASSWORD: &str = "bench password 1234";
+const BATCH: usize = 500;
+
+fn bar(len: u64, what: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    pb.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_message(what.to_owned());
+    pb
+}
+
+pub async fn seed(
+    chat: &Chat,
+    prefix: &str,
+    users: u32,
+    groups: u32,
+    group_size: u32,
+) -> anyhow::Result<String> {
+    if groups > 0
+        && (group_size < 2 || u64::from(groups) * u64::from(group_size) > u64::from(users))
+    {
+        bail!("need group_size >= 2 and groups * group_size <= users");
+    }
+    let hash = chat.passwords.hash(BENCH_PASSWORD).await?;
+    let now = Timestamp::now();
+    let mut ids = Vec::with_capacity(users as usize);
+    let pb = bar(u64::from(users), "users");
+    let mut batch = Vec::with_capacity(BATCH);
+    for i in 0..users {
+        let username =
+            Username::parse(&format!("{prefix}{i}")).map_err(|e| anyhow::anyhow!(e.message))?;
+        let id = UserId::new();
+        ids.push(id);
+        batch.push(User {
+            id,
+            full_name: format!("Bench user {i}"),
+            username,
+            email: None,
+            bio: String::new(),
+            status_text: String::new(),
+            role: Role::Patient,
+            created_at: now,
+            updated_at: now,
+            deactivated_at: None,
+            presence_mode: PresenceMode::Available,
+            last_seen_at: None,
+        });
+        if batch.len() == BATCH || i + 1 == users {
+            chat.store
+                .insert_users_bulk(&batch, &hash)
+                .await
+                .context("inserting users")?;
+            pb.inc(batch.len() as u64);
+            batch.clear();
+        }
+    }
+    pb.finish();
+    let pb = bar(u64::from(groups), "groups");
+    for (g, members) in ids
+        .chunks(group_size.max(1) as usize)
+        .take(groups as usize)
+        .enumerate()
+    {
+        let conv = Conversation {
+            id: ConversationId::new(),
+            kind: ConversationKind::Group,
+            name: Some(format!("{prefix} group {g}")),
+            created_by: members[0],
+            created_at: now,
+            last_seq: 0,
+            last_ev: 1,
+            last_activity_at: now,
+        };
+        let roles: Vec<(UserId, MemberRole)> = members
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                (
+                    *u,
+                    if i == 0 {
+                        MemberRole::Owner
+                    } else {
+                        MemberRole::Member
+                    },
+                )
+            })
+            .collect();
+        chat.store
+            .create_conversation(&conv, None, &roles)
+            .await
+            .context("creating a group")?;
+        pb.inc(1);
+    }
+    pb.finish();
+    Ok(format!("seeded {users} users ({prefix}0..{prefix}{}) and {groups} groups of {group_size}; password: {BENCH_PASSWORD:?}", users.saturating_sub(1)))
+}
+
+pub async fn tokens(chat: &Chat, prefix: &str, count: u32, out: &Path) -> anyhow::Result<String> {
+    let users = chat.store.users_with_prefix(prefix, count).await?;
+    if users.is_empty() {
+        bail!("no active users named {prefix}*: run `confab admin seed-bench` first");
+    }
+    if users.iter().any(|u| u.role == Role::Admin) {
+        bail!("refusing to mint tokens for admin accounts");
+    }
+    let mut file = std::io::BufWriter::new(
+        std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?,
+    );
+    let pb = bar(users.len() as u64, "tokens");
+    let now = Timestamp::now();
+    for u in &users {
+        let session = Session {
+            id: SessionId::new(),
+            user_id: u.id,
+            created_at: now,
+            last_used_at: now,
+            expires_at: now.plus_secs(chat.policy.refresh_ttl_secs),
+            revoked_at: None,
+            user_agent: "confab-bench".into(),
+            ip: String::new(),
+        };
+        chat.store
+            .create_session(&session, &hash_refresh_token(&new_refresh_token()))
+            .await?;
+        let token = chat.tokens.issue_access(u.id, session.id, u.role, now)?;
+        writeln!(file, "{} {token}", u.id)?;
+        pb.inc(1);
+    }
+    pb.finish();
+    file.flush()?;
+    Ok(format!(
+        "wrote {} tokens to {} (valid {} s)",
+        users.len(),
+        out.display(),
+        chat.tokens.access_ttl_secs
+    ))
+}
