@@ -3,5 +3,6 @@
 
 pub mod groups;
 pub mod idle;
+pub mod reconnect;
 pub mod report;
 pub mod setup;

@@ -4,7 +4,7 @@
 //!   cargo run --release -p confab-bench -- --url http://127.0.0.1:8080 groups --groups 1 --members 50 --messages 20
 
 use clap::{Parser, Subcommand};
-use confab_bench::{groups, idle};
+use confab_bench::{groups, idle, reconnect};
 
 #[derive(Parser)]
 #[command(name = "confab-bench", about = "Load tool for Confab")]
@@ -28,6 +28,9 @@ enum Scenario {
     /// Open N authenticated connections and hold them; reports connections per
     /// second and the server's memory per connection (with --server-pid).
     Idle(idle::Args),
+    /// All clients drop at once while messages arrive, then all resume at once;
+    /// reports the time until everyone has caught up, with nothing lost.
+    Reconnect(reconnect::Args),
 }
 
 #[tokio::main]
@@ -35,6 +38,18 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let report = match cli.scenario {
         Scenario::Groups(args) => groups::run(&cli.url, args).await?,
+        Scenario::Reconnect(args) => {
+            let r = reconnect::run(&cli.url, args).await?;
+            println!("{}", r.table());
+            if let Some(path) = cli.json {
+                std::fs::write(&path, serde_json::to_string_pretty(&r.json())?)?;
+                println!("wrote {}", path.display());
+            }
+            if r.lost + r.duplicated > 0 {
+                anyhow::bail!("delivery check failed");
+            }
+            return Ok(());
+        }
         Scenario::Idle(args) => {
             let r = idle::run(&cli.url, args).await?;
             println!("{}", r.table());

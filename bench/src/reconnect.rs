@@ -1,0 +1,228 @@
+//! The `reconnect` scenario: every client connects and learns its positions, all
+//! drop at once, messages arrive meanwhile, then all reconnect at once and resume.
+//! Reports the time until every client has caught up, and checks each missed
+//! message off at each client (lost and duplicated are counted).
+
+use std::{
+    collections::{HashMap, HashSet},
+    net::SocketAddr,
+    path::PathBuf,
+    time::Duration,
+};
+
+use anyhow::{bail, Context};
+use futures_util::{stream, SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::time::Instant;
+use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// File of "user_id access_token" lines (`confab admin bench-tokens`); users
+    /// should share conversations (`confab admin seed-bench --groups`).
+    #[arg(long)]
+    pub tokens: PathBuf,
+    /// Clients: the first N tokens.
+    #[arg(long, default_value_t = 1000)]
+    pub clients: usize,
+    /// Messages sent to each conversation while everyone is away.
+    #[arg(long, default_value_t = 5)]
+    pub messages: usize,
+    #[arg(long, default_value_t = 128)]
+    pub concurrency: usize,
+    /// Spread over 127.0.0.1 .. 127.0.0.N source addresses.
+    #[arg(long, default_value_t = 1)]
+    pub sources: u8,
+}
+
+#[derive(Debug)]
+pub struct ReconnectReport {
+    pub clients: usize,
+    pub conversations: usize,
+    pub missed_per_conversation: usize,
+    pub catch_up_seconds: f64,
+    pub delivered: u64,
+    pub lost: u64,
+    pub duplicated: u64,
+}
+
+impl ReconnectReport {
+    pub fn json(&self) -> Value {
+        json!({
+            "scenario": "reconnect",
+            "clients": self.clients,
+            "conversations": self.conversations,
+            "missed_per_conversation": self.missed_per_conversation,
+            "catch_up_seconds": self.catch_up_seconds,
+            "delivered": self.delivered,
+            "lost": self.lost,
+            "duplicated": self.duplicated,
+        })
+    }
+
+    pub fn table(&self) -> String {
+        format!(
+            "scenario reconnect\n{} clients in {} conversations reconnected at once and caught up in {:.2} s\n\
+             {} missed messages delivered, lost {}, duplicated {}\n",
+            self.clients, self.conversations, self.catch_up_seconds, self.delivered, self.lost, self.duplicated
+        )
+    }
+}
+
+type Ws = tokio_tungstenite::WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Connects, resumes from `positions`, and returns the replayed frames and the
+/// positions in the `resumed` frame.
+async fn session(
+    url: &str,
+    server: SocketAddr,
+    source: u8,
+    token: &str,
+    positions: &HashMap<String, i64>,
+) -> anyhow::Result<(Vec<Value>, HashMap<String, i64>)> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind(SocketAddr::from(([127, 0, 0, source], 0)))?;
+    let tcp = socket.connect(server).await?;
+    let (mut ws, _): (Ws, _) = tokio_tungstenite::client_async(
+        format!("{}/api/v1/ws", url.replacen("http", "ws", 1)),
+        MaybeTlsStream::Plain(tcp),
+    )
+    .await?;
+    ws.send(Message::Text(
+        json!({"type": "auth", "token": token}).to_string().into(),
+    ))
+    .await?;
+    ws.send(Message::Text(
+        json!({"type": "resume", "positions": positions})
+            .to_string()
+            .into(),
+    ))
+    .await?;
+    let mut frames = Vec::new();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(60), ws.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) => {
+                let f: Value = serde_json::from_str(t.as_str())?;
+                if f["type"] == "resumed" {
+                    let at = serde_json::from_value(f["positions"].clone()).unwrap_or_default();
+                    let _ = ws.close(None).await;
+                    return Ok((frames, at));
+                }
+                frames.push(f);
+            }
+            Ok(Some(Ok(Message::Close(c)))) => bail!("closed by the server: {c:?}"),
+            Ok(Some(Ok(_))) => continue,
+            Ok(Some(Err(e))) => return Err(e.into()),
+            Ok(None) => bail!("connection ended"),
+            Err(_) => bail!("no resumed frame within 60 s"),
+        }
+    }
+}
+
+pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
+    let text = std::fs::read_to_string(&args.tokens)
+        .with_context(|| format!("reading {}", args.tokens.display()))?;
+    let tokens: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(_, t)| t.to_owned())
+        .take(args.clients)
+        .collect();
+    let server: SocketAddr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .context("--url must be http://IP:PORT")?;
+    let sources = args.sources.max(1);
+    let source = |i: usize| 1 + (i % sources as usize) as u8;
+
+    // 1. Everyone connects once and learns where they are.
+    let empty = HashMap::new();
+    let first: Vec<anyhow::Result<(Vec<Value>, HashMap<String, i64>)>> =
+        stream::iter(tokens.iter().enumerate())
+            .map(|(i, t)| session(url, server, source(i), t, &empty))
+            .buffered(args.concurrency.max(1))
+            .collect()
+            .await;
+    let positions: Vec<HashMap<String, i64>> = first
+        .into_iter()
+        .map(|r| r.map(|(_, p)| p))
+        .collect::<anyhow::Result<_>>()?;
+
+    // 2. While all are away, one member of each conversation posts to it.
+    let mut sender_of: HashMap<String, usize> = HashMap::new();
+    for (i, p) in positions.iter().enumerate() {
+        for c in p.keys() {
+            sender_of.entry(c.clone()).or_insert(i);
+        }
+    }
+    let http = reqwest::Client::new();
+    let sends: Vec<anyhow::Result<()>> = stream::iter(
+        sender_of
+            .iter()
+            .flat_map(|(c, &i)| (0..args.messages).map(move |m| (c.clone(), i, m))),
+    )
+    .map(|(c, i, m)| {
+        let (http, token) = (http.clone(), tokens[i].clone());
+        async move {
+            let r = http
+                .post(format!("{url}/api/v1/conversations/{c}/messages"))
+                .bearer_auth(token)
+                .json(
+                    &json!({"client_msg_id": format!("rc-{c}-{m}"), "body": format!("missed {m}")}),
+                )
+                .send()
+                .await?;
+            if !r.status().is_success() {
+                bail!("send failed: {}", r.status());
+            }
+            Ok(())
+        }
+    })
+    .buffer_unordered(32)
+    .collect()
+    .await;
+    sends.into_iter().collect::<anyhow::Result<()>>()?;
+
+    // 3. All come back at once, each from its own positions.
+    let began = Instant::now();
+    let second: Vec<anyhow::Result<(Vec<Value>, HashMap<String, i64>)>> =
+        stream::iter(tokens.iter().enumerate())
+            .map(|(i, t)| session(url, server, source(i), t, &positions[i]))
+            .buffer_unordered(args.concurrency.max(1))
+            .collect()
+            .await;
+    let catch_up_seconds = began.elapsed().as_secs_f64();
+
+    let (mut delivered, mut duplicated, mut lost) = (0u64, 0u64, 0u64);
+    let expected_each: HashMap<usize, u64> = positions
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, (p.len() * args.messages) as u64))
+        .collect();
+    for (i, r) in second.into_iter().enumerate() {
+        let (frames, _) = r?;
+        let mut seen = HashSet::new();
+        for f in frames.iter().filter(|f| f["type"] == "message.new") {
+            if !seen.insert(f["message"]["id"].as_str().unwrap_or("").to_owned()) {
+                duplicated += 1;
+            }
+        }
+        delivered += seen.len() as u64;
+        lost += expected_each
+            .get(&i)
+            .copied()
+            .unwrap_or(0)
+            .saturating_sub(seen.len() as u64);
+    }
+    Ok(ReconnectReport {
+        clients: tokens.len(),
+        conversations: sender_of.len(),
+        missed_per_conversation: args.messages,
+        catch_up_seconds,
+        delivered,
+        lost,
+        duplicated,
+    })
+}
