@@ -71,6 +71,9 @@ impl ReconnectReport {
 
 type Ws = tokio_tungstenite::WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
+/// What one session saw: the replayed frames and the positions it ended at.
+type Session = (Vec<Value>, HashMap<String, i64>);
+
 /// Connects, resumes from `positions`, and returns the replayed frames and the
 /// positions in the `resumed` frame.
 async fn session(
@@ -139,12 +142,11 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
 
     // 1. Everyone connects once and learns where they are.
     let empty = HashMap::new();
-    let first: Vec<anyhow::Result<(Vec<Value>, HashMap<String, i64>)>> =
-        stream::iter(tokens.iter().enumerate())
-            .map(|(i, t)| session(url, server, source(i), t, &empty))
-            .buffered(args.concurrency.max(1))
-            .collect()
-            .await;
+    let first: Vec<anyhow::Result<Session>> = stream::iter(tokens.iter().enumerate())
+        .map(|(i, t)| session(url, server, source(i), t, &empty))
+        .buffered(args.concurrency.max(1))
+        .collect()
+        .await;
     let positions: Vec<HashMap<String, i64>> = first
         .into_iter()
         .map(|r| r.map(|(_, p)| p))
@@ -187,12 +189,11 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
 
     // 3. All come back at once, each from its own positions.
     let began = Instant::now();
-    let second: Vec<anyhow::Result<(Vec<Value>, HashMap<String, i64>)>> =
-        stream::iter(tokens.iter().enumerate())
-            .map(|(i, t)| session(url, server, source(i), t, &positions[i]))
-            .buffer_unordered(args.concurrency.max(1))
-            .collect()
-            .await;
+    let second: Vec<anyhow::Result<Session>> = stream::iter(tokens.iter().enumerate())
+        .map(|(i, t)| session(url, server, source(i), t, &positions[i]))
+        .buffer_unordered(args.concurrency.max(1))
+        .collect()
+        .await;
     let catch_up_seconds = began.elapsed().as_secs_f64();
 
     let (mut delivered, mut duplicated, mut lost) = (0u64, 0u64, 0u64);
