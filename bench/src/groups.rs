@@ -1,15 +1,17 @@
 //! The `groups` scenario: closed-loop senders in G groups of S members.
 
-use std::{collections::HashSet, sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+    time::Duration,
+};
 
-use anyhow::{bail, Context};
-use futures_util::{SinkExt, StreamExt};
+use anyhow::Context;
 use hdrhistogram::Histogram;
 use serde_json::{json, Value};
 use tokio::{sync::Barrier, time::Instant};
-use tokio_tungstenite::tungstenite::Message;
 
-use crate::{report::Report, setup};
+use crate::{client, report::Report, setup};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -22,44 +24,6 @@ pub struct Args {
     /// Messages each member sends.
     #[arg(long, default_value_t = 20)]
     pub messages: usize,
-}
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn next_json(ws: &mut Ws, wait: Duration) -> anyhow::Result<Option<Value>> {
-    loop {
-        match tokio::time::timeout(wait, ws.next()).await {
-            Err(_) => return Ok(None),
-            Ok(None) => bail!("connection closed"),
-            Ok(Some(m)) => match m? {
-                Message::Text(t) => return Ok(Some(serde_json::from_str(t.as_str())?)),
-                Message::Close(f) => bail!("closed by server: {f:?}"),
-                _ => continue,
-            },
-        }
-    }
-}
-
-async fn connect(url: &str, token: &str) -> anyhow::Result<Ws> {
-    let ws_url = format!("{}/api/v1/ws", url.replacen("http", "ws", 1));
-    let (mut ws, _) = tokio_tungstenite::connect_async(ws_url).await?;
-    ws.send(Message::Text(
-        json!({"type": "auth", "token": token}).to_string().into(),
-    ))
-    .await?;
-    ws.send(Message::Text(
-        json!({"type": "resume", "positions": {}})
-            .to_string()
-            .into(),
-    ))
-    .await?;
-    while let Some(f) = next_json(&mut ws, Duration::from_secs(30)).await? {
-        if f["type"] == "resumed" {
-            return Ok(ws);
-        }
-    }
-    bail!("no resumed frame")
 }
 
 /// What one member saw.
@@ -119,7 +83,7 @@ async fn member(plan: Plan, start: Arc<Barrier>, base: Instant) -> anyhow::Resul
         messages,
         expected,
     } = plan;
-    let mut ws = connect(&url, &token).await?;
+    let mut ws = client::connect(&url, 1, &token, &HashMap::new()).await?.ws;
     let mut me = Member {
         sent: 0,
         ack: hist(),
@@ -135,9 +99,9 @@ async fn member(plan: Plan, start: Arc<Barrier>, base: Instant) -> anyhow::Resul
         let cmid = format!("{tag}-{m}");
         let t0 = base.elapsed().as_micros() as u64;
         let frame = json!({"type": "send", "ref": cmid, "conversation_id": conversation, "client_msg_id": cmid, "body": t0.to_string()});
-        ws.send(Message::Text(frame.to_string().into())).await?;
+        client::send_json(&mut ws, frame).await?;
         loop {
-            let f = next_json(&mut ws, Duration::from_secs(30))
+            let f = client::next_json(&mut ws, Duration::from_secs(30))
                 .await?
                 .context("no ack within 30 s")?;
             if f["ref"] == cmid.as_str() {
@@ -158,7 +122,7 @@ async fn member(plan: Plan, start: Arc<Barrier>, base: Instant) -> anyhow::Resul
     }
     // Keep receiving until every message of the group has arrived (or it is quiet).
     while me.received.len() < expected {
-        match next_json(&mut ws, Duration::from_secs(10)).await? {
+        match client::next_json(&mut ws, Duration::from_secs(10)).await? {
             Some(f) => me.on_frame(&f, base, &mut last_seq),
             None => break,
         }

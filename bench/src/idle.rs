@@ -2,13 +2,14 @@
 //! hold them; report how fast they opened and the server's memory per connection
 //! (from /proc/PID/status of the server under test).
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{collections::HashMap, path::PathBuf, time::Duration};
 
 use anyhow::{bail, Context};
-use futures_util::{stream, SinkExt, StreamExt};
+use futures_util::{stream, StreamExt};
 use serde_json::{json, Value};
 use tokio::time::Instant;
-use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream};
+
+use crate::client;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -98,44 +99,6 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn open(url: &str, server: SocketAddr, source: u8, token: &str) -> anyhow::Result<Ws> {
-    let socket = tokio::net::TcpSocket::new_v4()?;
-    socket.bind(SocketAddr::from(([127, 0, 0, source], 0)))?;
-    let tcp = socket.connect(server).await?;
-    let (mut ws, _) = tokio_tungstenite::client_async(
-        format!("{}/api/v1/ws", url.replacen("http", "ws", 1)),
-        MaybeTlsStream::Plain(tcp),
-    )
-    .await?;
-    ws.send(Message::Text(
-        json!({"type": "auth", "token": token}).to_string().into(),
-    ))
-    .await?;
-    ws.send(Message::Text(
-        json!({"type": "resume", "positions": {}})
-            .to_string()
-            .into(),
-    ))
-    .await?;
-    loop {
-        match tokio::time::timeout(Duration::from_secs(30), ws.next()).await {
-            Ok(Some(Ok(Message::Text(t)))) => {
-                let f: Value = serde_json::from_str(t.as_str())?;
-                if f["type"] == "resumed" {
-                    return Ok(ws);
-                }
-            }
-            Ok(Some(Ok(Message::Close(c)))) => bail!("closed by the server: {c:?}"),
-            Ok(Some(Ok(_))) => continue,
-            Ok(Some(Err(e))) => return Err(e.into()),
-            Ok(None) => bail!("connection ended"),
-            Err(_) => bail!("no resumed frame within 30 s"),
-        }
-    }
-}
-
 pub async fn run(url: &str, args: Args) -> anyhow::Result<IdleReport> {
     // Each connection is a file descriptor here and on the server.
     let _ = rlimit::increase_nofile_limit(u64::MAX);
@@ -149,19 +112,24 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<IdleReport> {
     if tokens.is_empty() {
         bail!("no tokens in {}", args.tokens.display());
     }
-    let server: SocketAddr = url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .parse()
-        .context("--url must be http://IP:PORT on loopback")?;
+    client::server_addr(url)?;
     let rss_before_kib = args.server_pid.and_then(rss_kib);
     let began = Instant::now();
     let sources = args.sources.max(1);
-    let results: Vec<anyhow::Result<Ws>> = stream::iter(0..args.connections)
+    let results: Vec<anyhow::Result<client::Ws>> = stream::iter(0..args.connections)
         .map(|i| {
             let token = tokens[i % tokens.len()].clone();
             let url = url.to_owned();
-            async move { open(&url, server, 1 + (i % sources as usize) as u8, &token).await }
+            async move {
+                client::connect(
+                    &url,
+                    1 + (i % sources as usize) as u8,
+                    &token,
+                    &HashMap::new(),
+                )
+                .await
+                .map(|r| r.ws)
+            }
         })
         .buffer_unordered(args.concurrency.max(1))
         .collect()
@@ -170,7 +138,7 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<IdleReport> {
     let first_error = results
         .iter()
         .find_map(|r| r.as_ref().err().map(|e| format!("{e:#}")));
-    let open: Vec<Ws> = results.into_iter().filter_map(Result::ok).collect();
+    let open: Vec<client::Ws> = results.into_iter().filter_map(Result::ok).collect();
     // Let the server settle before reading its memory.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_after_kib = args.server_pid.and_then(rss_kib);

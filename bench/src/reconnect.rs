@@ -5,16 +5,15 @@
 
 use std::{
     collections::{HashMap, HashSet},
-    net::SocketAddr,
     path::PathBuf,
-    time::Duration,
 };
 
 use anyhow::{bail, Context};
-use futures_util::{stream, SinkExt, StreamExt};
+use futures_util::{stream, StreamExt};
 use serde_json::{json, Value};
 use tokio::time::Instant;
-use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream};
+
+use crate::client;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -69,59 +68,6 @@ impl ReconnectReport {
     }
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// What one session saw: the replayed frames and the positions it ended at.
-type Session = (Vec<Value>, HashMap<String, i64>);
-
-/// Connects, resumes from `positions`, and returns the replayed frames and the
-/// positions in the `resumed` frame.
-async fn session(
-    url: &str,
-    server: SocketAddr,
-    source: u8,
-    token: &str,
-    positions: &HashMap<String, i64>,
-) -> anyhow::Result<(Vec<Value>, HashMap<String, i64>)> {
-    let socket = tokio::net::TcpSocket::new_v4()?;
-    socket.bind(SocketAddr::from(([127, 0, 0, source], 0)))?;
-    let tcp = socket.connect(server).await?;
-    let (mut ws, _): (Ws, _) = tokio_tungstenite::client_async(
-        format!("{}/api/v1/ws", url.replacen("http", "ws", 1)),
-        MaybeTlsStream::Plain(tcp),
-    )
-    .await?;
-    ws.send(Message::Text(
-        json!({"type": "auth", "token": token}).to_string().into(),
-    ))
-    .await?;
-    ws.send(Message::Text(
-        json!({"type": "resume", "positions": positions})
-            .to_string()
-            .into(),
-    ))
-    .await?;
-    let mut frames = Vec::new();
-    loop {
-        match tokio::time::timeout(Duration::from_secs(60), ws.next()).await {
-            Ok(Some(Ok(Message::Text(t)))) => {
-                let f: Value = serde_json::from_str(t.as_str())?;
-                if f["type"] == "resumed" {
-                    let at = serde_json::from_value(f["positions"].clone()).unwrap_or_default();
-                    let _ = ws.close(None).await;
-                    return Ok((frames, at));
-                }
-                frames.push(f);
-            }
-            Ok(Some(Ok(Message::Close(c)))) => bail!("closed by the server: {c:?}"),
-            Ok(Some(Ok(_))) => continue,
-            Ok(Some(Err(e))) => return Err(e.into()),
-            Ok(None) => bail!("connection ended"),
-            Err(_) => bail!("no resumed frame within 60 s"),
-        }
-    }
-}
-
 pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let text = std::fs::read_to_string(&args.tokens)
@@ -132,24 +78,20 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
         .map(|(_, t)| t.to_owned())
         .take(args.clients)
         .collect();
-    let server: SocketAddr = url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .parse()
-        .context("--url must be http://IP:PORT")?;
+    client::server_addr(url)?;
     let sources = args.sources.max(1);
     let source = |i: usize| 1 + (i % sources as usize) as u8;
 
     // 1. Everyone connects once and learns where they are.
     let empty = HashMap::new();
-    let first: Vec<anyhow::Result<Session>> = stream::iter(tokens.iter().enumerate())
-        .map(|(i, t)| session(url, server, source(i), t, &empty))
+    let first: Vec<anyhow::Result<client::Resumed>> = stream::iter(tokens.iter().enumerate())
+        .map(|(i, t)| client::connect(url, source(i), t, &empty))
         .buffered(args.concurrency.max(1))
         .collect()
         .await;
     let positions: Vec<HashMap<String, i64>> = first
         .into_iter()
-        .map(|r| r.map(|(_, p)| p))
+        .map(|r| r.map(|r| r.positions))
         .collect::<anyhow::Result<_>>()?;
 
     // 2. While all are away, one member of each conversation posts to it.
@@ -189,8 +131,8 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
 
     // 3. All come back at once, each from its own positions.
     let began = Instant::now();
-    let second: Vec<anyhow::Result<Session>> = stream::iter(tokens.iter().enumerate())
-        .map(|(i, t)| session(url, server, source(i), t, &positions[i]))
+    let second: Vec<anyhow::Result<client::Resumed>> = stream::iter(tokens.iter().enumerate())
+        .map(|(i, t)| client::connect(url, source(i), t, &positions[i]))
         .buffer_unordered(args.concurrency.max(1))
         .collect()
         .await;
@@ -203,7 +145,7 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
         .map(|(i, p)| (i, (p.len() * args.messages) as u64))
         .collect();
     for (i, r) in second.into_iter().enumerate() {
-        let (frames, _) = r?;
+        let frames = r?.replayed;
         let mut seen = HashSet::new();
         for f in frames.iter().filter(|f| f["type"] == "message.new") {
             if !seen.insert(f["message"]["id"].as_str().unwrap_or("").to_owned()) {
