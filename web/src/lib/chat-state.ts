@@ -129,9 +129,10 @@ export function positions(state: ChatState): Record<string, number> {
   return out;
 }
 
-/** Pending sends to (re)send after a reconnect, in the order they were typed. */
-export function outbox(state: ChatState): Pending[] {
+/** Pending sends to (re)send, in the order they were typed, leaving out those
+ * already sent on the current connection and not yet answered. */
+export function outbox(state: ChatState, inFlight: ReadonlySet<string> = new Set()): Pending[] {
   return Object.values(state.conversations)
-    .flatMap((c) => c.pending.filter((p) => p.status === "pending"))
+    .flatMap((c) => c.pending.filter((p) => p.status === "pending" && !inFlight.has(p.client_msg_id)))
     .sort((a, b) => a.created_at.localeCompare(b.created_at));
 }

@@ -29,9 +29,15 @@ export function onStatus(f: (s: Status) => void): void {
   statusListener = f;
 }
 
+// Sends written to the current socket and not yet acknowledged or refused. A new
+// socket starts empty: after a reconnect everything pending goes out again, and
+// the server's idempotency by client_msg_id makes that safe.
+const inFlight = new Set<string>();
+
 function flushOutbox(): void {
-  for (const p of outbox(getChat())) {
-    realtime?.send({ type: "send", ref: p.client_msg_id, conversation_id: p.conversation_id, client_msg_id: p.client_msg_id, body: p.body, reply_to: p.reply_to });
+  for (const p of outbox(getChat(), inFlight)) {
+    const sent = realtime?.send({ type: "send", ref: p.client_msg_id, conversation_id: p.conversation_id, client_msg_id: p.client_msg_id, body: p.body, reply_to: p.reply_to });
+    if (sent) inFlight.add(p.client_msg_id);
   }
 }
 
@@ -42,6 +48,7 @@ export function startLive(queries: QueryClient): void {
     positions: () => positions(getChat()),
     onStatus: (s) => statusListener(s),
     onResumed: () => {
+      inFlight.clear();
       void queries.invalidateQueries({ queryKey: ["conversations"] });
       flushOutbox();
     },
@@ -53,9 +60,11 @@ export function startLive(queries: QueryClient): void {
         if (f.type === "notification.new") void queries.invalidateQueries({ queryKey: ["friend-requests"] });
       }
       if (f.type === "ack" && f.for === "send") {
+        inFlight.delete((f.message as Message).client_msg_id);
         updateChat((s) => applyAck(s, f.message as Message));
       } else if (f.type === "error" && typeof f.ref === "string") {
         const ref = f.ref;
+        inFlight.delete(ref);
         updateChat((s) => {
           const c = Object.entries(s.conversations).find(([, c]) => c.pending.some((p) => p.client_msg_id === ref));
           return c ? markFailed(s, c[0], ref) : s;
