@@ -73,7 +73,7 @@ impl Chat {
         let client_msg_id = ClientMsgId::parse(&input.client_msg_id)?;
         let body = MessageBody::parse(&input.body, self.policy.max_message_chars)?;
         let (conv, _) = self.active_membership(who, conversation).await?;
-        self.may_send_in(who, &conv).await?;
+        let direct_members = self.may_send_in(who, &conv).await?;
         if let Some(r) = input.reply_to {
             match self.store.message(r).await? {
                 Some(m) if m.conversation_id == conversation => {}
@@ -102,7 +102,12 @@ impl Chat {
         let m = &appended.message;
         if appended.created {
             let view = MessageView::from(m);
-            let to = self.store.active_member_ids(conversation).await?;
+            // A group's members are read after the commit, so anyone who joined
+            // meanwhile is included; a direct conversation's never change.
+            let to = match direct_members {
+                Some(members) => members,
+                None => self.store.active_member_ids(conversation).await?,
+            };
             self.publish(
                 to,
                 &Event::MessageNew {

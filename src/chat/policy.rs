@@ -4,7 +4,7 @@
 
 use super::{Chat, Principal};
 use crate::{
-    domain::{Conversation, ConversationKind, User},
+    domain::{Conversation, ConversationKind, User, UserId},
     error::{AppError, AppResult},
 };
 
@@ -28,22 +28,24 @@ impl Chat {
     }
 
     /// In a direct conversation, a block in either direction stops sending.
+    /// Returns the members it read to check that (a direct conversation's members
+    /// never change, so the caller may reuse them as the recipients).
     pub(super) async fn may_send_in(
         &self,
         who: &Principal,
         conversation: &Conversation,
-    ) -> AppResult<()> {
+    ) -> AppResult<Option<Vec<UserId>>> {
         if conversation.kind != ConversationKind::Direct {
-            return Ok(());
+            return Ok(None);
         }
-        let others = self.store.active_member_ids(conversation.id).await?;
-        for other in others.into_iter().filter(|o| *o != who.user_id) {
+        let members = self.store.active_member_ids(conversation.id).await?;
+        for &other in members.iter().filter(|o| **o != who.user_id) {
             if self.store.blocks(other, who.user_id).await?
                 || self.store.blocks(who.user_id, other).await?
             {
                 return Err(refused("you cannot send messages to this user"));
             }
         }
-        Ok(())
+        Ok(Some(members))
     }
 }

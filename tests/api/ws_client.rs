@@ -8,10 +8,7 @@ use std::{collections::HashMap, time::Duration};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
-use tokio_tungstenite::{
-    tungstenite::{protocol::frame::coding::CloseCode, Message},
-    MaybeTlsStream, WebSocketStream,
-};
+use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream, WebSocketStream};
 
 use crate::helpers::TestApp;
 
@@ -206,8 +203,4 @@ impl Ws {
             }
         }
     }
-}
-
-pub fn close_code(c: CloseCode) -> u16 {
-    u16::from(c)
 }
