@@ -3,7 +3,7 @@
 //! future so tests run the real server on port 0.
 
 pub mod admin_cli;
-mod bench_cli;
+pub mod bench_cli;
 mod secret;
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
@@ -50,7 +50,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
     let secret = secret::load_or_create(config.jwt_secret.as_deref(), &config.data_dir)?;
     let bus: Arc<dyn Bus> = Arc::new(LocalBus::new(65_536));
     let chat = Chat {
-        writer: MessageWriter::spawn(store.clone()),
+        writer: MessageWriter::spawn(store.clone()).await?,
         bus: bus.clone(),
         presence: Arc::new(crate::bus::presence::Presence::new()),
         store,

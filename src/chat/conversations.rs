@@ -54,13 +54,10 @@ impl Chat {
         who: &Principal,
         id: ConversationId,
     ) -> AppResult<(Conversation, Member)> {
-        let member = self
-            .store
-            .member(id, who.user_id)
+        self.store
+            .membership(id, who.user_id)
             .await?
-            .ok_or_else(not_found)?;
-        let (conv, _) = self.store.conversation(id).await?.ok_or_else(not_found)?;
-        Ok((conv, member))
+            .ok_or_else(not_found)
     }
 
     /// As [`Chat::membership`], but only a current member passes.

@@ -86,6 +86,30 @@ impl Store {
         Ok(row.as_ref().map(rows::conversation).transpose()?)
     }
 
+    /// The conversation and `user`'s membership row (current or former) in one
+    /// query: every send and history read starts here.
+    pub async fn membership(
+        &self,
+        conversation: ConversationId,
+        user: UserId,
+    ) -> StoreResult<Option<(Conversation, Member)>> {
+        let sql = format!(
+            "SELECT {}, {} FROM members mb JOIN conversations c ON c.id = mb.conversation_id \
+             WHERE mb.conversation_id = ? AND mb.user_id = ?",
+            rows::CONVERSATION_COLUMNS,
+            rows::MEMBER_COLUMNS
+        );
+        let row = sqlx::query(&self.sql(&sql))
+            .bind(conversation.to_string())
+            .bind(user.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => Ok(Some((rows::conversation(&row)?.0, rows::member(&row)?))),
+            None => Ok(None),
+        }
+    }
+
     /// `user`'s membership row, current or former.
     pub async fn member(
         &self,

@@ -2,6 +2,7 @@
 //! driver with the same SQL; the only dialect difference so far (placeholders) is
 //! isolated in [`backend::Backend::sql`]. Only this module names sqlx.
 
+mod append;
 mod backend;
 pub mod conversations;
 pub mod friends;
@@ -69,10 +70,22 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The URL sqlx opened, to open a dedicated pool (see [`Store::dedicated`]).
+    url: String,
+}
+
+// By hand: the URL may carry a password.
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .field("url", &backend::redact(&self.url))
+            .finish()
+    }
 }
 
 /// How to open the store.
@@ -96,9 +109,33 @@ impl Store {
                 }
             }
         }
-        let pool = AnyPoolOptions::new()
-            .max_connections(opts.max_connections.max(1))
+        let pool = Self::open_pool(backend, &url, opts.max_connections).await?;
+        Ok(Self { pool, backend, url })
+    }
+
+    /// The same database through a pool of its own with `connections`
+    /// connections: the message writer's, so that its commits never queue behind
+    /// hundreds of reads waiting for a shared connection.
+    pub async fn dedicated(&self, connections: u32) -> anyhow::Result<Self> {
+        Ok(Self {
+            pool: Self::open_pool(self.backend, &self.url, connections).await?,
+            backend: self.backend,
+            url: self.url.clone(),
+        })
+    }
+
+    async fn open_pool(
+        backend: Backend,
+        url: &str,
+        max_connections: u32,
+    ) -> anyhow::Result<AnyPool> {
+        AnyPoolOptions::new()
+            .max_connections(max_connections.max(1))
             .acquire_timeout(Duration::from_secs(10))
+            // A ping before every acquire is one more round trip per query. An
+            // embedded SQLite connection cannot go stale, so it is skipped there;
+            // a server connection can (restart, idle cut), so it stays.
+            .test_before_acquire(backend != Backend::Sqlite)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     for pragma in backend.connection_setup() {
@@ -107,10 +144,9 @@ impl Store {
                     Ok(())
                 })
             })
-            .connect(&url)
+            .connect(url)
             .await
-            .with_context(|| format!("connecting to the {} database", backend.name()))?;
-        Ok(Self { pool, backend })
+            .with_context(|| format!("connecting to the {} database", backend.name()))
     }
 
     pub fn backend(&self) -> Backend {

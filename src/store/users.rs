@@ -89,12 +89,13 @@ impl Store {
         Ok(())
     }
 
-    /// Active users whose username starts with `prefix` (case-folded), in username
-    /// order: the benchmark's seeded accounts.
+    /// Active users whose username starts with `prefix` (case-folded), oldest
+    /// first (ids are time-ordered): the benchmark's seeded accounts, in the order
+    /// `seed-bench` made them, so the first N fill whole groups.
     pub async fn users_with_prefix(&self, prefix: &str, limit: u32) -> StoreResult<Vec<User>> {
         let sql = format!(
             "SELECT {} FROM users u WHERE u.username_lower LIKE ? ESCAPE '!' AND u.deactivated_at IS NULL \
-             ORDER BY u.username_lower LIMIT ?",
+             ORDER BY u.id LIMIT ?",
             rows::USER_COLUMNS
         );
         let pattern = format!("{}%", escape_like(&prefix.to_ascii_lowercase()));

@@ -1,0 +1,267 @@
+//! Storing a batch of new messages (the writer's group commit) in a fixed number of
+//! statements, whatever the batch size: in one transaction one counter update for
+//! all the batch's conversations, one read of the new counters and one multi-row
+//! insert (per 64 rows); the idempotency lookup only when the unique index says a
+//! client_msg_id was already stored. Each statement is a round trip (on
+//! SQLite, a hand-off to the driver's thread and back), so statements per batch,
+//! not per message, is what lets many acks share one commit cheaply.
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use super::{
+    affected,
+    messages::{Appended, NewMessage},
+    placeholders, rows, Store, StoreError, StoreResult,
+};
+use crate::domain::{ConversationId, Message, UserId};
+
+/// Rows per multi-row INSERT and pairs per idempotency lookup: keeps every
+/// statement well under each backend's bound-parameter limit (13 columns × 64).
+const CHUNK: usize = 64;
+
+type Key = (UserId, String);
+
+impl Store {
+    /// Stores a batch of messages in one transaction (group commit: one fsync for
+    /// the batch). Sends whose client_msg_id is already stored return the stored
+    /// message; a duplicate inside the batch resolves to its first occurrence. If
+    /// the batch transaction fails (a concurrent duplicate from another node, a
+    /// deadlock, a conversation deleted meanwhile), each message is retried in its
+    /// own transaction, so one bad send never fails the others.
+    pub async fn append_messages(&self, batch: &[NewMessage]) -> Vec<StoreResult<Appended>> {
+        let key = |m: &NewMessage| (m.sender_id, m.client_msg_id.clone());
+        let mut first: HashMap<Key, usize> = HashMap::new();
+        for (i, m) in batch.iter().enumerate() {
+            first.entry(key(m)).or_insert(i);
+        }
+        let mut fresh: Vec<usize> = first.values().copied().collect();
+        fresh.sort_unstable();
+        // Insert first: a resend of a stored message is rare, and the unique index
+        // catches it; only then are the batch's ids looked up and the rest retried.
+        let mut stored: HashMap<Key, Message> = HashMap::new();
+        let mut created: HashMap<Key, bool> = HashMap::new();
+        let inserted = match self.insert_all(batch, &fresh).await {
+            Err(StoreError::Conflict("client_msg_id")) => {
+                let Ok(existing) = self.by_client_ids(batch).await else {
+                    return self.append_each(batch).await;
+                };
+                fresh.retain(|&i| !existing.contains_key(&key(&batch[i])));
+                stored = existing;
+                self.insert_all(batch, &fresh).await
+            }
+            other => other,
+        };
+        match inserted {
+            Ok(new) => {
+                for (&i, msg) in fresh.iter().zip(new) {
+                    created.insert(key(&batch[i]), true);
+                    stored.insert(key(&batch[i]), msg);
+                }
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "batch insert failed; retrying one by one");
+                return self.append_each(batch).await;
+            }
+        }
+        batch
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let k = key(m);
+                let is_first = first.get(&k) == Some(&i);
+                match stored.get(&k) {
+                    Some(message) => Ok(Appended {
+                        message: message.clone(),
+                        created: is_first && created.contains_key(&k),
+                    }),
+                    None => Err(StoreError::Other(anyhow::anyhow!("message not stored"))),
+                }
+            })
+            .collect()
+    }
+
+    /// Stores fresh messages (no idempotency lookup): for seeding benchmarks.
+    pub async fn insert_messages(&self, batch: &[NewMessage]) -> StoreResult<Vec<Message>> {
+        let all: Vec<usize> = (0..batch.len()).collect();
+        self.insert_all(batch, &all).await
+    }
+
+    /// The slow path: every message in its own transaction, in batch order.
+    async fn append_each(&self, batch: &[NewMessage]) -> Vec<StoreResult<Appended>> {
+        let mut out = Vec::with_capacity(batch.len());
+        for m in batch {
+            out.push(self.append_one(m).await);
+        }
+        out
+    }
+
+    async fn append_one(&self, m: &NewMessage) -> StoreResult<Appended> {
+        for _ in 0..3 {
+            let key = (m.sender_id, m.client_msg_id.clone());
+            if let Some(existing) = self
+                .by_client_ids(std::slice::from_ref(m))
+                .await?
+                .remove(&key)
+            {
+                return Ok(Appended {
+                    message: existing,
+                    created: false,
+                });
+            }
+            match self.insert_all(std::slice::from_ref(m), &[0]).await {
+                Ok(mut v) => {
+                    return Ok(Appended {
+                        message: v.remove(0),
+                        created: true,
+                    })
+                }
+                Err(StoreError::Conflict("client_msg_id")) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StoreError::Conflict("client_msg_id"))
+    }
+
+    /// The stored messages that `batch`'s (sender, client_msg_id) pairs name.
+    async fn by_client_ids(&self, batch: &[NewMessage]) -> StoreResult<HashMap<Key, Message>> {
+        let mut found = HashMap::new();
+        for chunk in batch.chunks(CHUNK) {
+            let pairs = vec!["(m.sender_id = ? AND m.client_msg_id = ?)"; chunk.len()].join(" OR ");
+            let sql = format!(
+                "SELECT {} FROM messages m WHERE {pairs}",
+                rows::MESSAGE_COLUMNS
+            );
+            let sql = self.sql(&sql);
+            let mut q = sqlx::query(&sql);
+            for m in chunk {
+                q = q
+                    .bind(m.sender_id.to_string())
+                    .bind(m.client_msg_id.clone());
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                let msg = rows::message(&row)?;
+                found.insert((msg.sender_id, msg.client_msg_id.clone()), msg);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Inserts `batch[which]` in one transaction and returns them with their seq and
+    /// ev. The counter UPDATE comes first, so it takes the conversations' row locks
+    /// (on SQLite, the database write lock) before anything is read: commit order
+    /// equals counter order, and seq has no gaps.
+    async fn insert_all(&self, batch: &[NewMessage], which: &[usize]) -> StoreResult<Vec<Message>> {
+        if which.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Messages per conversation, conversations in order of first appearance.
+        let mut counts: Vec<(ConversationId, i64)> = Vec::new();
+        for &i in which {
+            let c = batch[i].conversation_id;
+            match counts.iter_mut().find(|(id, _)| *id == c) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((c, 1)),
+            }
+        }
+        let latest = which.iter().map(|&i| batch[i].created_at).max();
+        let mut tx = self.pool.begin().await?;
+        // CASE picks each row's share by comparing ids, so a statement costs
+        // conversations²: a few dozen per statement keeps that small.
+        for part in counts.chunks(32) {
+            let case = vec!["WHEN ? THEN ?"; part.len()].join(" ");
+            let update = format!(
+                "UPDATE conversations SET last_seq = last_seq + CASE id {case} END, \
+                 last_ev = last_ev + CASE id {case} END, last_activity_at = ? WHERE id IN ({})",
+                placeholders(part.len())
+            );
+            let update = self.sql(&update);
+            let mut q = sqlx::query(&update);
+            for _ in 0..2 {
+                for (id, n) in part {
+                    q = q.bind(id.to_string()).bind(*n);
+                }
+            }
+            q = q.bind(latest.map(|t| t.millis()).unwrap_or_default());
+            for (id, _) in part {
+                q = q.bind(id.to_string());
+            }
+            if affected(q.execute(&mut *tx).await?) != part.len() as u64 {
+                return Err(StoreError::NotFound);
+            }
+        }
+        let read = format!(
+            "SELECT id, last_seq, last_ev FROM conversations WHERE id IN ({})",
+            placeholders(counts.len())
+        );
+        let read = self.sql(&read);
+        let mut q = sqlx::query(&read);
+        for (id, _) in &counts {
+            q = q.bind(id.to_string());
+        }
+        // Next (seq, ev) to hand out per conversation: the new counters minus the
+        // batch's share.
+        let mut next: HashMap<String, (i64, i64)> = HashMap::new();
+        for row in q.fetch_all(&mut *tx).await? {
+            let id: String = row.try_get("id")?;
+            let n = counts
+                .iter()
+                .find(|(c, _)| c.to_string() == id)
+                .map_or(0, |(_, n)| *n);
+            let (seq, ev): (i64, i64) = (row.try_get("last_seq")?, row.try_get("last_ev")?);
+            next.insert(id, (seq - n + 1, ev - n + 1));
+        }
+        let mut stored = Vec::with_capacity(which.len());
+        for &i in which {
+            let m = &batch[i];
+            let slot = next
+                .get_mut(&m.conversation_id.to_string())
+                .ok_or(StoreError::NotFound)?;
+            let (seq, ev) = *slot;
+            *slot = (seq + 1, ev + 1);
+            stored.push(Message {
+                id: m.id,
+                conversation_id: m.conversation_id,
+                seq,
+                ev,
+                created_ev: ev,
+                sender_id: m.sender_id,
+                client_msg_id: m.client_msg_id.clone(),
+                kind: m.kind,
+                body: m.body.clone(),
+                reply_to: m.reply_to,
+                created_at: m.created_at,
+                edited_at: None,
+                deleted_at: None,
+            });
+        }
+        for chunk in stored.chunks(CHUNK) {
+            let values =
+                vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)"; chunk.len()].join(", ");
+            let sql = format!(
+                "INSERT INTO messages (id, conversation_id, seq, ev, created_ev, sender_id, \
+                 client_msg_id, kind, body, reply_to, created_at, edited_at, deleted_at) VALUES {values}"
+            );
+            let sql = self.sql(&sql);
+            let mut q = sqlx::query(&sql);
+            for m in chunk {
+                q = q
+                    .bind(m.id.to_string())
+                    .bind(m.conversation_id.to_string())
+                    .bind(m.seq)
+                    .bind(m.ev)
+                    .bind(m.created_ev)
+                    .bind(m.sender_id.to_string())
+                    .bind(m.client_msg_id.clone())
+                    .bind(m.kind.as_str())
+                    .bind(m.body.clone())
+                    .bind(m.reply_to.map(|r| r.to_string()))
+                    .bind(m.created_at.millis());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
+}
