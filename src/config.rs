@@ -78,6 +78,10 @@ pub enum AdminCommand {
         groups: u32,
         #[arg(long, default_value_t = 2)]
         group_size: u32,
+        /// Messages stored in each group (for the `history` benchmark), in
+        /// batches, with sequence numbers as if they had been sent.
+        #[arg(long, default_value_t = 0)]
+        messages: u64,
     },
     /// Benchmark set-up: sign in COUNT users whose username starts with PREFIX
     /// without their passwords, and write "user_id access_token" lines to OUT.

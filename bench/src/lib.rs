@@ -1,9 +1,14 @@
 //! confab-bench as a library, so its scenarios can be tested against a server
 //! started in-process.
 
+pub mod cast;
 pub mod client;
-pub mod groups;
+pub mod fanout;
+pub mod history;
 pub mod idle;
+pub mod ingest;
+pub mod latency;
+pub mod member;
 pub mod reconnect;
 pub mod report;
 pub mod setup;

@@ -1,13 +1,17 @@
 //! confab-bench: drives a running Confab exactly as clients do (REST to set up,
 //! the WebSocket protocol to chat) and measures it. Loopback only.
 //!
-//!   cargo run --release -p confab-bench -- --url http://127.0.0.1:8080 groups --groups 1 --members 50 --messages 20
+//!   cargo run --release -p confab-bench -- --url http://127.0.0.1:8080 fanout --groups 1 --members 50 --messages 20
 
 use clap::{Parser, Subcommand};
-use confab_bench::{groups, idle, reconnect};
+use confab_bench::{fanout, history, idle, ingest, latency, reconnect};
+use serde_json::Value;
 
 #[derive(Parser)]
-#[command(name = "confab-bench", about = "Load tool for Confab")]
+#[command(
+    name = "confab-bench",
+    about = "Load tool for Confab (see BENCHMARKS.md)"
+)]
 struct Cli {
     /// Base URL of the server under test.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
@@ -21,10 +25,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Scenario {
-    /// G groups of S members; every member sends M messages as fast as acks allow
-    /// (closed loop) while every member receives. Checks every message off at every
-    /// recipient: lost, duplicated and out-of-order deliveries are counted.
-    Groups(groups::Args),
+    /// G groups of S members; K members of each send M messages as fast as acks
+    /// allow (closed loop) while every member receives. Every message is checked
+    /// off at every member: lost, duplicated and out-of-order deliveries count.
+    #[command(alias = "groups")]
+    Fanout(fanout::Args),
+    /// Durable sends per second: many two-person conversations, closed loop.
+    Ingest(ingest::Args),
+    /// Open-loop sends at fixed offered rates, one step per rate; send-to-receive
+    /// percentiles per step.
+    Latency(latency::Args),
+    /// Paged history reads at random points of long (seeded) conversations.
+    History(history::Args),
     /// Open N authenticated connections and hold them; reports connections per
     /// second and the server's memory per connection (with --server-pid).
     Idle(idle::Args),
@@ -33,43 +45,81 @@ enum Scenario {
     Reconnect(reconnect::Args),
 }
 
+/// Prints the table, writes the JSON if asked, and fails the run if `failed`.
+fn finish(
+    cli_json: Option<std::path::PathBuf>,
+    table: String,
+    json: Value,
+    failed: Option<String>,
+) -> anyhow::Result<()> {
+    println!("{table}");
+    if let Some(path) = cli_json {
+        std::fs::write(&path, serde_json::to_string_pretty(&json)?)?;
+        println!("wrote {}", path.display());
+    }
+    match failed {
+        Some(why) => anyhow::bail!(why),
+        None => Ok(()),
+    }
+}
+
+fn check(lost: u64, duplicated: u64, out_of_order: u64) -> Option<String> {
+    (lost + duplicated + out_of_order > 0).then(|| {
+        format!("delivery check failed: {lost} lost, {duplicated} duplicated, {out_of_order} out of order")
+    })
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let report = match cli.scenario {
-        Scenario::Groups(args) => groups::run(&cli.url, args).await?,
+    let url = cli.url.clone();
+    match cli.scenario {
+        Scenario::Fanout(args) => {
+            let r = fanout::run(&url, args).await?;
+            finish(
+                cli.json,
+                r.table(),
+                r.json(),
+                check(r.lost, r.duplicated, r.out_of_order),
+            )
+        }
+        Scenario::Ingest(args) => {
+            let r = ingest::run(&url, args).await?;
+            finish(
+                cli.json,
+                r.table(),
+                r.json(),
+                check(r.lost, r.duplicated, r.out_of_order),
+            )
+        }
+        Scenario::Latency(args) => {
+            let r = latency::run(&url, args).await?;
+            finish(
+                cli.json,
+                r.table(),
+                r.json(),
+                check(r.lost, r.duplicated, r.out_of_order),
+            )
+        }
+        Scenario::History(args) => {
+            let r = history::run(&url, args).await?;
+            let failed = (r.bad_pages + r.errors > 0)
+                .then(|| format!("{} bad pages, {} errors", r.bad_pages, r.errors));
+            finish(cli.json, r.table(), r.json(), failed)
+        }
         Scenario::Reconnect(args) => {
-            let r = reconnect::run(&cli.url, args).await?;
-            println!("{}", r.table());
-            if let Some(path) = cli.json {
-                std::fs::write(&path, serde_json::to_string_pretty(&r.json())?)?;
-                println!("wrote {}", path.display());
-            }
-            if r.lost + r.duplicated > 0 {
-                anyhow::bail!("delivery check failed");
-            }
-            return Ok(());
+            let r = reconnect::run(&url, args).await?;
+            finish(
+                cli.json,
+                r.table(),
+                r.json(),
+                check(r.lost, r.duplicated, 0),
+            )
         }
         Scenario::Idle(args) => {
-            let r = idle::run(&cli.url, args).await?;
-            println!("{}", r.table());
-            if let Some(path) = cli.json {
-                std::fs::write(&path, serde_json::to_string_pretty(&r.json())?)?;
-                println!("wrote {}", path.display());
-            }
-            if r.failed > 0 {
-                anyhow::bail!("{} connections failed", r.failed);
-            }
-            return Ok(());
+            let r = idle::run(&url, args).await?;
+            let failed = (r.failed > 0).then(|| format!("{} connections failed", r.failed));
+            finish(cli.json, r.table(), r.json(), failed)
         }
-    };
-    println!("{}", report.table());
-    if let Some(path) = cli.json {
-        std::fs::write(&path, serde_json::to_string_pretty(&report.json())?)?;
-        println!("wrote {}", path.display());
     }
-    if report.lost + report.duplicated + report.out_of_order > 0 {
-        anyhow::bail!("delivery check failed");
-    }
-    Ok(())
 }

@@ -89,7 +89,8 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> anyhow::Result<String> {
             users,
             groups,
             group_size,
-        } => super::bench_cli::seed(chat, &prefix, users, groups, group_size).await?,
+            messages,
+        } => super::bench_cli::seed(chat, &prefix, users, groups, group_size, messages).await?,
         AdminCommand::BenchTokens { prefix, count, out } => {
             super::bench_cli::tokens(chat, &prefix, count, &out).await?
         }

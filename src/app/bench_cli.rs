@@ -11,9 +11,10 @@ use crate::{
     auth::tokens::{hash_refresh_token, new_refresh_token},
     chat::Chat,
     domain::{
-        Conversation, ConversationId, ConversationKind, MemberRole, PresenceMode, Role, Session,
-        SessionId, Timestamp, User, UserId, Username,
+        Conversation, ConversationId, ConversationKind, MemberRole, MessageId, MessageKind,
+        PresenceMode, Role, Session, SessionId, Timestamp, User, UserId, Username,
     },
+    store::messages::NewMessage,
 };
 
 pub const BENCH_PASSWORD: &str = "bench password 1234";
@@ -36,6 +37,7 @@ pub async fn seed(
     users: u32,
     groups: u32,
     group_size: u32,
+    messages: u64,
 ) -> anyhow::Result<String> {
     if groups > 0
         && (group_size < 2 || u64::from(groups) * u64::from(group_size) > u64::from(users))
@@ -77,6 +79,7 @@ pub async fn seed(
     }
     pb.finish();
     let pb = bar(u64::from(groups), "groups");
+    let mut seeded = Vec::new();
     for (g, members) in ids
         .chunks(group_size.max(1) as usize)
         .take(groups as usize)
@@ -110,10 +113,58 @@ pub async fn seed(
             .create_conversation(&conv, None, &roles)
             .await
             .context("creating a group")?;
+        seeded.push((conv.id, members));
         pb.inc(1);
     }
     pb.finish();
-    Ok(format!("seeded {users} users ({prefix}0..{prefix}{}) and {groups} groups of {group_size}; password: {BENCH_PASSWORD:?}", users.saturating_sub(1)))
+    if messages > 0 {
+        seed_messages(chat, &seeded, messages).await?;
+    }
+    Ok(format!(
+        "seeded {users} users ({prefix}0..{prefix}{}), {groups} groups of {group_size} and {messages} messages in each group; password: {BENCH_PASSWORD:?}",
+        users.saturating_sub(1)
+    ))
+}
+
+/// Messages per transaction when seeding: large enough that commits are rare,
+/// small enough to keep memory flat.
+const MESSAGE_BATCH: u64 = 5000;
+
+/// Stores `per_group` messages in each group through the same insert path as
+/// live sends (counters advanced, seqs contiguous), members taking turns.
+async fn seed_messages(
+    chat: &Chat,
+    groups: &[(ConversationId, &[UserId])],
+    per_group: u64,
+) -> anyhow::Result<()> {
+    let pb = bar(per_group * groups.len() as u64, "messages");
+    for (conversation, members) in groups {
+        let mut done = 0u64;
+        while done < per_group {
+            let n = MESSAGE_BATCH.min(per_group - done);
+            let now = Timestamp::now();
+            let batch: Vec<NewMessage> = (done..done + n)
+                .map(|i| NewMessage {
+                    id: MessageId::new(),
+                    conversation_id: *conversation,
+                    sender_id: members[(i % members.len() as u64) as usize],
+                    client_msg_id: format!("seed-{i}"),
+                    kind: MessageKind::Text,
+                    body: format!("Seeded message number {i}, about as long as a short chat line."),
+                    reply_to: None,
+                    created_at: now,
+                })
+                .collect();
+            chat.store
+                .insert_messages(&batch)
+                .await
+                .context("storing seeded messages")?;
+            done += n;
+            pb.inc(n);
+        }
+    }
+    pb.finish();
+    Ok(())
 }
 
 pub async fn tokens(chat: &Chat, prefix: &str, count: u32, out: &Path) -> anyhow::Result<String> {

@@ -1,0 +1,254 @@
+//! The `latency` scenario: a fixed offered rate (open loop: sends are due on a
+//! schedule whatever the server does), stepped through a list of rates, reporting
+//! send-to-receive percentiles at each, to find the knee. Latency is timed from
+//! when a send was due, so queueing anywhere shows.
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use anyhow::bail;
+use hdrhistogram::Histogram;
+use serde_json::{json, Value};
+use tokio::{sync::Barrier, time::Instant};
+
+use crate::{
+    cast::{self, CastSpec},
+    member::{self, hist, Plan, Sending},
+};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Seeded users' tokens (see `fanout`); without it, users are registered.
+    #[arg(long)]
+    pub tokens: Option<PathBuf>,
+    #[arg(long, default_value_t = 10)]
+    pub groups: usize,
+    #[arg(long, default_value_t = 10)]
+    pub members: usize,
+    /// Senders per group.
+    #[arg(long, default_value_t = 1)]
+    pub senders: usize,
+    /// Offered deliveries per second, one step each (a message to a group of S
+    /// members is S deliveries, the sender's own copy included).
+    #[arg(long, value_delimiter = ',', default_value = "1000,2000,5000")]
+    pub rates: Vec<u64>,
+    /// Seconds per step.
+    #[arg(long, default_value_t = 5)]
+    pub seconds: u64,
+    #[arg(long, default_value_t = 1)]
+    pub sources: u8,
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+}
+
+pub struct Step {
+    pub offered: u64,
+    pub sends: u64,
+    pub e2e: Histogram<u64>,
+}
+
+pub struct LatencyReport {
+    pub connections: usize,
+    pub groups: usize,
+    pub steps: Vec<Step>,
+    pub seconds_per_step: u64,
+    pub ack: Histogram<u64>,
+    pub lost: u64,
+    pub duplicated: u64,
+    pub out_of_order: u64,
+    pub errors: u64,
+}
+
+const GAP: Duration = Duration::from_secs(1);
+
+pub async fn run(url: &str, args: Args) -> anyhow::Result<LatencyReport> {
+    if args.rates.is_empty() || args.rates.contains(&0) || args.seconds == 0 {
+        bail!("--rates needs positive deliveries per second and --seconds at least 1");
+    }
+    let groups = cast::assemble(
+        url,
+        CastSpec {
+            tokens: args.tokens.as_deref(),
+            groups: args.groups,
+            members: args.members,
+            sources: args.sources,
+            concurrency: args.concurrency,
+        },
+    )
+    .await?;
+    let senders_of = |size: usize| args.senders.clamp(1, size);
+    // Each send to a group of S is S deliveries: the per-sender rate that offers R.
+    let weight: usize = groups
+        .iter()
+        .map(|g| senders_of(g.members.len()) * g.members.len())
+        .sum();
+    let total_senders: usize = groups.iter().map(|g| senders_of(g.members.len())).sum();
+    let step_len = Duration::from_secs(args.seconds);
+    let first = Duration::from_secs(1);
+    let plan_steps = |phase: f64| -> Vec<(Duration, Duration, usize)> {
+        args.rates
+            .iter()
+            .enumerate()
+            .map(|(k, &rate)| {
+                let per_sender = rate as f64 / weight as f64;
+                let every = Duration::from_secs_f64(1.0 / per_sender);
+                let count = (per_sender * args.seconds as f64).round() as usize;
+                let at = first + (step_len + GAP) * k as u32 + every.mul_f64(phase);
+                (at, every, count)
+            })
+            .collect()
+    };
+    let connections: usize = groups.iter().map(|g| g.members.len()).sum();
+    let group_count = groups.len();
+    let start = Arc::new(Barrier::new(connections + 1));
+    let mut tasks = Vec::with_capacity(connections);
+    let mut sends_per_step = vec![0u64; args.rates.len()];
+    let mut expected_total = 0u64;
+    let mut sender_index = 0usize;
+    let base = Instant::now();
+    for (g, group) in groups.into_iter().enumerate() {
+        let senders = senders_of(group.members.len());
+        let mut group_sends = 0usize;
+        let mut plans = Vec::new();
+        for i in 0..group.members.len() {
+            let sending = if i < senders {
+                let steps = plan_steps(sender_index as f64 / total_senders as f64);
+                sender_index += 1;
+                for (k, (_, _, count)) in steps.iter().enumerate() {
+                    sends_per_step[k] += *count as u64;
+                    group_sends += count;
+                }
+                Sending::Schedule(steps)
+            } else {
+                Sending::Silent
+            };
+            plans.push(sending);
+        }
+        for (i, (ws, sending)) in group.members.into_iter().zip(plans).enumerate() {
+            expected_total += group_sends as u64;
+            let plan = Plan {
+                conversation: group.conversation.clone(),
+                tag: format!("{}g{g}m{i}", uuid::Uuid::new_v4().simple()),
+                sending,
+                expected: group_sends,
+                steps: args.rates.len(),
+                patience: Duration::from_secs(10),
+            };
+            let start = start.clone();
+            tasks.push(tokio::spawn(async move {
+                start.wait().await;
+                member::run(ws, plan, base).await
+            }));
+        }
+    }
+    eprintln!(
+        "{connections} connections in {group_count} groups; {} steps of {} s",
+        args.rates.len(),
+        args.seconds
+    );
+    start.wait().await;
+    let mut report = LatencyReport {
+        connections,
+        groups: group_count,
+        steps: args
+            .rates
+            .iter()
+            .zip(&sends_per_step)
+            .map(|(&offered, &sends)| Step {
+                offered,
+                sends,
+                e2e: hist(),
+            })
+            .collect(),
+        seconds_per_step: args.seconds,
+        ack: hist(),
+        lost: 0,
+        duplicated: 0,
+        out_of_order: 0,
+        errors: 0,
+    };
+    let mut delivered = 0;
+    for t in tasks {
+        let m = t.await??;
+        delivered += m.received;
+        report.duplicated += m.duplicated;
+        report.out_of_order += m.out_of_order;
+        report.errors += m.errors;
+        report.ack.add(&m.ack)?;
+        for (step, h) in report.steps.iter_mut().zip(&m.e2e) {
+            step.e2e.add(h)?;
+        }
+    }
+    report.lost = expected_total.saturating_sub(delivered);
+    Ok(report)
+}
+
+fn ms(h: &Histogram<u64>, q: f64) -> f64 {
+    h.value_at_quantile(q) as f64 / 1000.0
+}
+
+impl LatencyReport {
+    pub fn json(&self) -> Value {
+        let steps: Vec<Value> = self
+            .steps
+            .iter()
+            .map(|s| {
+                json!({
+                    "offered_deliveries_per_sec": s.offered,
+                    "delivered_per_sec": s.e2e.len() as f64 / self.seconds_per_step as f64,
+                    "sends": s.sends,
+                    "p50_ms": ms(&s.e2e, 0.5), "p90_ms": ms(&s.e2e, 0.9),
+                    "p99_ms": ms(&s.e2e, 0.99), "p999_ms": ms(&s.e2e, 0.999),
+                    "max_ms": s.e2e.max() as f64 / 1000.0,
+                })
+            })
+            .collect();
+        json!({
+            "scenario": "latency",
+            "connections": self.connections,
+            "groups": self.groups,
+            "seconds_per_step": self.seconds_per_step,
+            "steps": steps,
+            "send_to_ack_p99_ms": ms(&self.ack, 0.99),
+            "lost": self.lost, "duplicated": self.duplicated,
+            "out_of_order": self.out_of_order, "errors": self.errors,
+        })
+    }
+
+    pub fn table(&self) -> String {
+        let mut t = format!(
+            "scenario latency: {} connections in {} groups, {} s per step\n\
+             {:>12} {:>12} {:>8} {:>8} {:>8} {:>8} {:>8}   (send -> receive, ms)\n",
+            self.connections,
+            self.groups,
+            self.seconds_per_step,
+            "offered/s",
+            "delivered/s",
+            "p50",
+            "p90",
+            "p99",
+            "p99.9",
+            "max"
+        );
+        for s in &self.steps {
+            t += &format!(
+                "{:>12} {:>12.0} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2}\n",
+                s.offered,
+                s.e2e.len() as f64 / self.seconds_per_step as f64,
+                ms(&s.e2e, 0.5),
+                ms(&s.e2e, 0.9),
+                ms(&s.e2e, 0.99),
+                ms(&s.e2e, 0.999),
+                s.e2e.max() as f64 / 1000.0
+            );
+        }
+        t += &format!(
+            "send -> ack p99 {:.2} ms; lost {}, duplicated {}, out of order {}, errors {}\n",
+            ms(&self.ack, 0.99),
+            self.lost,
+            self.duplicated,
+            self.out_of_order,
+            self.errors
+        );
+        t
+    }
+}

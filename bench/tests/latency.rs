@@ -1,0 +1,54 @@
+//! `latency`: a stepped open-loop run over seeded users delivers every scheduled
+//! message exactly once and reports one row per offered rate.
+
+mod common;
+
+use common::Seed;
+use confab_bench::latency;
+
+#[tokio::test]
+async fn a_stepped_run_reports_each_rate_and_loses_nothing() {
+    let (server, tokens) = common::start_seeded(Seed {
+        users: 12,
+        groups: 3,
+        group_size: 4,
+        messages: 0,
+    })
+    .await;
+    let report = latency::run(
+        &server.url,
+        latency::Args {
+            tokens: Some(tokens),
+            groups: 3,
+            members: 4,
+            senders: 1,
+            rates: vec![48, 96],
+            seconds: 1,
+            sources: 1,
+            concurrency: 4,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!((report.connections, report.groups), (12, 3));
+    // 48 deliveries/s over 3 senders in groups of 4: 4 messages/s per sender.
+    let sends: Vec<u64> = report.steps.iter().map(|s| s.sends).collect();
+    assert_eq!(sends, vec![12, 24]);
+    let delivered: Vec<u64> = report.steps.iter().map(|s| s.e2e.len()).collect();
+    assert_eq!(
+        delivered,
+        vec![48, 96],
+        "every send reaches all four members"
+    );
+    assert_eq!(
+        (
+            report.lost,
+            report.duplicated,
+            report.out_of_order,
+            report.errors
+        ),
+        (0, 0, 0, 0)
+    );
+    assert_eq!(report.ack.len(), 36, "every send acknowledged");
+    server.shutdown().await;
+}
