@@ -79,17 +79,25 @@ impl Backend {
                 "PRAGMA synchronous = FULL",
                 "PRAGMA foreign_keys = ON",
                 "PRAGMA busy_timeout = 5000",
-                // Sends touch index pages all over the file (one conversation's
-                // latest page per message); a 32 MiB page cache per connection,
-                // reads through mmap and a checkpoint every ~40 MiB of WAL
-                // instead of every 4 MiB cut the writer's time per message (see
-                // BENCHMARKS.md, ingest).
-                "PRAGMA cache_size = -32768",
+                // Reads through mmap, and a checkpoint every ~40 MiB of WAL
+                // instead of every 4 MiB: sends touch index pages all over the
+                // file (see BENCHMARKS.md, ingest).
                 "PRAGMA mmap_size = 268435456",
                 "PRAGMA wal_autocheckpoint = 10000",
             ],
             Backend::Postgres => &["SET TIME ZONE 'UTC'"],
             Backend::MySql => &["SET time_zone = '+00:00'"],
+        }
+    }
+
+    /// Extra statements for the message writer's own connection.
+    pub(super) fn writer_setup(self) -> &'static [&'static str] {
+        match self {
+            // The writer rewrites one index page per conversation per message; a
+            // 32 MiB cache keeps them (readers keep SQLite's 2 MiB default: their
+            // caches are dropped whenever the writer commits anyway).
+            Backend::Sqlite => &["PRAGMA cache_size = -32768"],
+            Backend::Postgres | Backend::MySql => &[],
         }
     }
 

@@ -6,6 +6,7 @@ mod append;
 mod backend;
 pub mod conversations;
 pub mod friends;
+pub mod members;
 pub mod messages;
 pub mod notifications;
 mod rows;
@@ -109,7 +110,7 @@ impl Store {
                 }
             }
         }
-        let pool = Self::open_pool(backend, &url, opts.max_connections).await?;
+        let pool = Self::open_pool(backend, &url, opts.max_connections, &[]).await?;
         Ok(Self { pool, backend, url })
     }
 
@@ -118,7 +119,13 @@ impl Store {
     /// hundreds of reads waiting for a shared connection.
     pub async fn dedicated(&self, connections: u32) -> anyhow::Result<Self> {
         Ok(Self {
-            pool: Self::open_pool(self.backend, &self.url, connections).await?,
+            pool: Self::open_pool(
+                self.backend,
+                &self.url,
+                connections,
+                self.backend.writer_setup(),
+            )
+            .await?,
             backend: self.backend,
             url: self.url.clone(),
         })
@@ -128,6 +135,7 @@ impl Store {
         backend: Backend,
         url: &str,
         max_connections: u32,
+        extra_setup: &'static [&'static str],
     ) -> anyhow::Result<AnyPool> {
         AnyPoolOptions::new()
             .max_connections(max_connections.max(1))
@@ -138,7 +146,7 @@ impl Store {
             .test_before_acquire(backend != Backend::Sqlite)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
-                    for pragma in backend.connection_setup() {
+                    for pragma in backend.connection_setup().iter().chain(extra_setup) {
                         conn.execute(*pragma).await?;
                     }
                     Ok(())

@@ -1,0 +1,243 @@
+//! Membership rows: who is in a conversation, joining and leaving, read markers.
+
+use super::{affected, placeholders, rows, Store, StoreError, StoreResult};
+use crate::domain::{Conversation, ConversationId, Member, MemberRole, Timestamp, User, UserId};
+
+impl Store {
+    /// The conversation and `user`'s membership row (current or former) in one
+    /// query: every send and history read starts here.
+    pub async fn membership(
+        &self,
+        conversation: ConversationId,
+        user: UserId,
+    ) -> StoreResult<Option<(Conversation, Member)>> {
+        let sql = format!(
+            "SELECT {}, {} FROM members mb JOIN conversations c ON c.id = mb.conversation_id \
+             WHERE mb.conversation_id = ? AND mb.user_id = ?",
+            rows::CONVERSATION_COLUMNS,
+            rows::MEMBER_COLUMNS
+        );
+        let row = sqlx::query(&self.sql(&sql))
+            .bind(conversation.to_string())
+            .bind(user.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => Ok(Some((rows::conversation(&row)?.0, rows::member(&row)?))),
+            None => Ok(None),
+        }
+    }
+
+    /// `user`'s membership row, current or former.
+    pub async fn member(
+        &self,
+        conversation: ConversationId,
+        user: UserId,
+    ) -> StoreResult<Option<Member>> {
+        let sql = format!(
+            "SELECT {} FROM members mb WHERE mb.conversation_id = ? AND mb.user_id = ?",
+            rows::MEMBER_COLUMNS
+        );
+        let row = sqlx::query(&self.sql(&sql))
+            .bind(conversation.to_string())
+            .bind(user.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(rows::member).transpose()?)
+    }
+
+    /// Ids of the current members: the recipients of the conversation's events.
+    pub async fn active_member_ids(
+        &self,
+        conversation: ConversationId,
+    ) -> StoreResult<Vec<UserId>> {
+        let sql =
+            self.sql("SELECT user_id FROM members WHERE conversation_id = ? AND left_at IS NULL");
+        let rows = sqlx::query(&sql)
+            .bind(conversation.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| rows::parse(r, "user_id"))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Current members of several conversations with their users, for views.
+    pub async fn members_with_users(
+        &self,
+        ids: &[ConversationId],
+    ) -> StoreResult<Vec<(Member, User)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {}, {} FROM members mb JOIN users u ON u.id = mb.user_id \
+             WHERE mb.left_at IS NULL AND mb.conversation_id IN ({}) ORDER BY mb.joined_at, u.username_lower",
+            rows::MEMBER_COLUMNS,
+            rows::USER_COLUMNS,
+            placeholders(ids.len())
+        );
+        let sql = self.sql(&sql);
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(id.to_string());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| Ok((rows::member(r)?, rows::user(r)?)))
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    /// Adds `user` (or brings a former member back) with `role`; returns the ev.
+    pub async fn add_member(
+        &self,
+        id: ConversationId,
+        user: UserId,
+        role: MemberRole,
+        now: Timestamp,
+    ) -> StoreResult<i64> {
+        let mut tx = self.pool.begin().await?;
+        let (_, ev) = self.bump(&mut tx, id, false, now).await?;
+        let rejoin = self.sql(
+            "UPDATE members SET role = ?, joined_at = ?, left_at = NULL, left_seq = NULL \
+             WHERE conversation_id = ? AND user_id = ?",
+        );
+        let updated = affected(
+            sqlx::query(&rejoin)
+                .bind(role.as_str())
+                .bind(now.millis())
+                .bind(id.to_string())
+                .bind(user.to_string())
+                .execute(&mut *tx)
+                .await?,
+        );
+        if updated == 0 {
+            let insert = self.sql(
+                "INSERT INTO members (conversation_id, user_id, role, joined_at, left_at, left_seq, \
+                 last_read_seq, read_ev) VALUES (?, ?, ?, ?, NULL, NULL, 0, 0)",
+            );
+            sqlx::query(&insert)
+                .bind(id.to_string())
+                .bind(user.to_string())
+                .bind(role.as_str())
+                .bind(now.millis())
+                .execute(&mut *tx)
+                .await?;
+        }
+        self.set_meta_ev(&mut tx, id, ev).await?;
+        tx.commit().await?;
+        Ok(ev)
+    }
+
+    async fn set_meta_ev(
+        &self,
+        tx: &mut super::Tx<'_>,
+        id: ConversationId,
+        ev: i64,
+    ) -> StoreResult<()> {
+        let sql = self.sql("UPDATE conversations SET meta_ev = ? WHERE id = ?");
+        sqlx::query(&sql)
+            .bind(ev)
+            .bind(id.to_string())
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends `user`'s membership, keeping what they could see (up to the current
+    /// seq). `promote` becomes owner in the same change (an owner leaving).
+    pub async fn remove_member(
+        &self,
+        id: ConversationId,
+        user: UserId,
+        promote: Option<UserId>,
+        now: Timestamp,
+    ) -> StoreResult<i64> {
+        let mut tx = self.pool.begin().await?;
+        let (seq, ev) = self.bump(&mut tx, id, false, now).await?;
+        let sql = self.sql(
+            "UPDATE members SET left_at = ?, left_seq = ? WHERE conversation_id = ? AND user_id = ? \
+             AND left_at IS NULL",
+        );
+        let n = affected(
+            sqlx::query(&sql)
+                .bind(now.millis())
+                .bind(seq)
+                .bind(id.to_string())
+                .bind(user.to_string())
+                .execute(&mut *tx)
+                .await?,
+        );
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if let Some(p) = promote {
+            let sql =
+                self.sql("UPDATE members SET role = ? WHERE conversation_id = ? AND user_id = ?");
+            sqlx::query(&sql)
+                .bind(MemberRole::Owner.as_str())
+                .bind(id.to_string())
+                .bind(p.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        self.set_meta_ev(&mut tx, id, ev).await?;
+        tx.commit().await?;
+        Ok(ev)
+    }
+
+    /// Moves `user`'s read marker forward to `seq` (capped at the newest message).
+    /// `None` when it would not move: markers never go back.
+    pub async fn mark_read(
+        &self,
+        id: ConversationId,
+        user: UserId,
+        seq: i64,
+        now: Timestamp,
+    ) -> StoreResult<Option<(i64, i64)>> {
+        let mut tx = self.pool.begin().await?;
+        let (last_seq, ev) = self.bump(&mut tx, id, false, now).await?;
+        let target = seq.min(last_seq);
+        let sql = self.sql(
+            "UPDATE members SET last_read_seq = ?, read_ev = ? WHERE conversation_id = ? \
+             AND user_id = ? AND left_at IS NULL AND last_read_seq < ?",
+        );
+        let moved = affected(
+            sqlx::query(&sql)
+                .bind(target)
+                .bind(ev)
+                .bind(id.to_string())
+                .bind(user.to_string())
+                .bind(target)
+                .execute(&mut *tx)
+                .await?,
+        );
+        if moved == 0 {
+            // Nothing changed: give the ev back by rolling the bump back.
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        tx.commit().await?;
+        Ok(Some((target, ev)))
+    }
+
+    /// Read markers of `conversation` that moved after `after_ev`.
+    pub async fn reads_since(
+        &self,
+        conversation: ConversationId,
+        after_ev: i64,
+    ) -> StoreResult<Vec<Member>> {
+        let sql = format!(
+            "SELECT {} FROM members mb WHERE mb.conversation_id = ? AND mb.read_ev > ? ORDER BY mb.read_ev",
+            rows::MEMBER_COLUMNS
+        );
+        let rows = sqlx::query(&self.sql(&sql))
+            .bind(conversation.to_string())
+            .bind(after_ev)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(rows::member).collect::<Result<_, _>>()?)
+    }
+}
