@@ -84,6 +84,7 @@ pub async fn run_named(url: &str, args: Args, scenario: &str) -> anyhow::Result<
                 expected,
                 steps: 1,
                 patience: Duration::from_secs(10),
+                schedule_end: Duration::ZERO,
             };
             let start = start.clone();
             tasks.push(tokio::spawn(async move {

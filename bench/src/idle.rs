@@ -19,7 +19,8 @@ pub struct Args {
     /// Connections to open; tokens are reused round-robin (several devices per user).
     #[arg(long, default_value_t = 1000)]
     pub connections: usize,
-    /// Process id of the server, to read its memory (RSS) before and after.
+    /// Process id of the server, to read its anonymous resident memory
+    /// (RssAnon) before and after.
     #[arg(long)]
     pub server_pid: Option<u32>,
     /// Spread connections over 127.0.0.1 .. 127.0.0.N as source addresses, to pass
@@ -77,7 +78,7 @@ impl IdleReport {
         );
         if let (Some(b), Some(a)) = (self.rss_before_kib, self.rss_after_kib) {
             t += &format!(
-                "server RSS {} KiB -> {} KiB: {:.2} KiB per connection\n",
+                "server RssAnon {} KiB -> {} KiB: {:.2} KiB per connection\n",
                 b,
                 a,
                 self.per_connection_kib().unwrap_or(0.0)
@@ -93,9 +94,12 @@ impl IdleReport {
 }
 
 /// The server's resident memory, from /proc.
+/// Counts only anonymous memory (`RssAnon`: heap, stacks), which is what
+/// connections cost: file pages the server maps (SQLite reads through mmap) are
+/// the kernel's page cache, shared and reclaimable, and would blur the figure.
 pub fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let line = status.lines().find(|l| l.starts_with("RssAnon:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 

@@ -34,6 +34,12 @@ pub struct Args {
     /// Seconds per step.
     #[arg(long, default_value_t = 5)]
     pub seconds: u64,
+    /// Seconds between the last connection and the first step, for the server
+    /// and this tool to finish the connections' resumes and presence
+    /// announcements (with 10,000 connections, 5 s was not enough: see
+    /// BENCHMARKS.md).
+    #[arg(long, default_value_t = 10)]
+    pub settle: u64,
     #[arg(long, default_value_t = 1)]
     pub sources: u8,
     #[arg(long, default_value_t = 64)]
@@ -83,7 +89,7 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<LatencyReport> {
         .sum();
     let total_senders: usize = groups.iter().map(|g| senders_of(g.members.len())).sum();
     let step_len = Duration::from_secs(args.seconds);
-    let first = Duration::from_secs(1);
+    let first = Duration::from_secs(args.settle.max(1));
     let plan_steps = |phase: f64| -> Vec<(Duration, Duration, usize)> {
         args.rates
             .iter()
@@ -97,6 +103,7 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<LatencyReport> {
             })
             .collect()
     };
+    let schedule_end = first + (step_len + GAP) * args.rates.len() as u32;
     let connections: usize = groups.iter().map(|g| g.members.len()).sum();
     let group_count = groups.len();
     let start = Arc::new(Barrier::new(connections + 1));
@@ -132,6 +139,7 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<LatencyReport> {
                 expected: group_sends,
                 steps: args.rates.len(),
                 patience: Duration::from_secs(10),
+                schedule_end,
             };
             let start = start.clone();
             tasks.push(tokio::spawn(async move {

@@ -41,8 +41,11 @@ pub struct Plan {
     pub expected: usize,
     /// Number of steps (histograms per step).
     pub steps: usize,
-    /// How long to wait for a missing message before calling it lost.
+    /// How long to wait for a missing message before calling it lost, counted
+    /// from the end of the run's schedule (`schedule_end`, on the run's clock), so
+    /// that a member who only receives does not give up during quiet steps.
     pub patience: Duration,
+    pub schedule_end: Duration,
 }
 
 /// What one member saw.
@@ -174,7 +177,8 @@ pub async fn run(mut ws: Ws, plan: Plan, base: Instant) -> anyhow::Result<Tally>
     // Keep receiving until every message of the group has arrived and every send
     // is answered, or it is quiet.
     while (me.received as usize) < plan.expected || answered < asked {
-        match client::next_text(&mut ws, plan.patience).await? {
+        let until_end = (base + plan.schedule_end).saturating_duration_since(Instant::now());
+        match client::next_text(&mut ws, until_end + plan.patience).await? {
             Some(text) => {
                 answered += usize::from(me.on_text(&text, base).is_some());
             }

@@ -24,6 +24,7 @@ async fn a_stepped_run_reports_each_rate_and_loses_nothing() {
             senders: 1,
             rates: vec![48, 96],
             seconds: 1,
+            settle: 1,
             sources: 1,
             concurrency: 4,
         },
