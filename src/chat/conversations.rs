@@ -54,10 +54,12 @@ impl Chat {
         who: &Principal,
         id: ConversationId,
     ) -> AppResult<(Conversation, Member)> {
-        self.store
+        let (conversation, _, member) = self
+            .store
             .membership(id, who.user_id)
             .await?
-            .ok_or_else(not_found)
+            .ok_or_else(not_found)?;
+        Ok((conversation, member))
     }
 
     /// As [`Chat::membership`], but only a current member passes.

@@ -28,20 +28,18 @@ impl Chat {
     }
 
     /// Events of `conversation` after `after_ev`, in ev order, at most about one
-    /// page; call again from the last returned ev until it returns nothing.
-    /// Returns nothing for a conversation the caller is not a member of.
+    /// page, and whether more may follow (then call again from the last returned
+    /// ev). Returns nothing for a conversation the caller is not a member of.
     pub async fn replay(
         &self,
         who: &Principal,
         conversation: ConversationId,
         after_ev: i64,
-    ) -> AppResult<Vec<Event>> {
-        let Some(me) = self.store.member(conversation, who.user_id).await? else {
-            return Ok(Vec::new());
+    ) -> AppResult<(Vec<Event>, bool)> {
+        let Some((_, meta_ev, me)) = self.store.membership(conversation, who.user_id).await? else {
+            return Ok((Vec::new(), false));
         };
-        let Some((_, meta_ev)) = self.store.conversation(conversation).await? else {
-            return Ok(Vec::new());
-        };
+        let mut more = false;
         let mut events: Vec<Event> = Vec::new();
         if meta_ev > after_ev {
             let mut info = self.conversation_info(conversation).await?;
@@ -64,6 +62,7 @@ impl Chat {
             } else {
                 None
             };
+            more = limit_ev.is_some();
             for m in &messages {
                 let message = MessageView::from(m);
                 let (conversation_id, ev) = (conversation, m.ev);
@@ -97,7 +96,7 @@ impl Chat {
             }
         }
         events.sort_by_key(|e| e.position().map_or(0, |(_, ev)| ev));
-        Ok(events)
+        Ok((events, more))
     }
 
     /// The conversation as a whole, for a client that has never seen it.

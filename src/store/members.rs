@@ -4,13 +4,13 @@ use super::{affected, placeholders, rows, Store, StoreError, StoreResult};
 use crate::domain::{Conversation, ConversationId, Member, MemberRole, Timestamp, User, UserId};
 
 impl Store {
-    /// The conversation and `user`'s membership row (current or former) in one
-    /// query: every send and history read starts here.
+    /// The conversation, its meta_ev and `user`'s membership row (current or
+    /// former) in one query: every send, history read and replay starts here.
     pub async fn membership(
         &self,
         conversation: ConversationId,
         user: UserId,
-    ) -> StoreResult<Option<(Conversation, Member)>> {
+    ) -> StoreResult<Option<(Conversation, i64, Member)>> {
         let sql = format!(
             "SELECT {}, {} FROM members mb JOIN conversations c ON c.id = mb.conversation_id \
              WHERE mb.conversation_id = ? AND mb.user_id = ?",
@@ -23,7 +23,10 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         match row {
-            Some(row) => Ok(Some((rows::conversation(&row)?.0, rows::member(&row)?))),
+            Some(row) => {
+                let (conversation, meta_ev) = rows::conversation(&row)?;
+                Ok(Some((conversation, meta_ev, rows::member(&row)?)))
+            }
             None => Ok(None),
         }
     }

@@ -116,6 +116,28 @@ impl Store {
         Ok(row.as_ref().map(rows::user).transpose()?)
     }
 
+    /// The users with these ids (any order; unknown ids are skipped), in one query
+    /// per 500 ids.
+    pub async fn users_by_ids(&self, ids: &[UserId]) -> StoreResult<Vec<User>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT {} FROM users u WHERE u.id IN ({})",
+                rows::USER_COLUMNS,
+                super::placeholders(chunk.len())
+            );
+            let sql = self.sql(&sql);
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                out.push(rows::user(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// The user and their password hash, by case-folded username. For login only.
     pub async fn credentials(&self, username_lower: &str) -> StoreResult<Option<(User, String)>> {
         let sql = format!(

@@ -106,9 +106,13 @@ impl Conn {
     /// Sends everything in the stream after `from`, from the database.
     async fn catch_up(&mut self, socket: &mut WebSocket, key: StreamKey, mut from: i64) -> Step {
         loop {
-            let events = match key {
+            // A conversation's replay says when it is complete, which spares the
+            // empty read that would otherwise end every catch-up.
+            let (events, more) = match key {
                 StreamKey::Conversation(c) => self.gw.chat.replay(&self.who, c, from).await,
-                StreamKey::Inbox => self.gw.chat.replay_inbox(&self.who, from).await,
+                StreamKey::Inbox => {
+                    (self.gw.chat.replay_inbox(&self.who, from).await).map(|events| (events, true))
+                }
             }
             .map_err(internal)?;
             let Some(last) = events.last().and_then(Event::position).map(|(_, at)| at) else {
@@ -118,6 +122,9 @@ impl Conn {
                 send_bytes(socket, e.to_bytes()).await?;
             }
             from = last;
+            if !more {
+                break;
+            }
         }
         let pos = self.positions.entry(key).or_insert(from);
         *pos = (*pos).max(from);

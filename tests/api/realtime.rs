@@ -16,6 +16,7 @@ backend_tests!(
     two_members_chat_both_ways_and_every_device_receives,
     a_stranger_receives_nothing,
     a_client_that_missed_100_messages_resumes_with_all_once_in_order,
+    a_replay_longer_than_two_pages_arrives_whole,
     fifty_concurrent_socket_senders_are_delivered_in_seq_order,
     typing_is_relayed_rate_limited_and_expires,
     read_receipts_and_edits_propagate,
@@ -108,6 +109,31 @@ async fn a_stranger_receives_nothing(b: Backend) {
     assert_eq!(e.next().await["code"], "not_found");
     let mut bb = Ws::connect(&app, &ben.access).await;
     bb.expect_quiet(Duration::from_millis(300)).await;
+}
+
+/// Replay reads 500 changes at a time and says when a conversation is complete;
+/// 1,100 missed messages take three pages, and the seam between pages must
+/// neither drop nor repeat a message.
+async fn a_replay_longer_than_two_pages_arrives_whole(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben) = (app.register("ann").await, app.register("ben").await);
+    let c = app.direct(&ann, &ben).await;
+    let bb = Ws::connect(&app, &ben.access).await;
+    let positions = bb.positions.clone();
+    drop(bb);
+    for i in 1..=1100 {
+        let r = app.say(&ann, &c, &format!("p{i}"), "missed").await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    let (_, replayed) = Ws::resume(&app, &ben.access, positions).await;
+    let seqs: Vec<i64> = replayed
+        .iter()
+        .filter(|f| f["type"] == "message.new")
+        .map(|f| f["message"]["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, (1..=1100).collect::<Vec<_>>(), "all, once, in order");
 }
 
 async fn a_client_that_missed_100_messages_resumes_with_all_once_in_order(b: Backend) {
