@@ -102,6 +102,10 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
         }
     }
     let http = reqwest::Client::new();
+    // Fresh client_msg_ids per run: reused ones would be (rightly) deduplicated by
+    // the server, and a second run on the same data would have nothing to catch up.
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let run = &run[..8];
     let sends: Vec<anyhow::Result<()>> = stream::iter(
         sender_of
             .iter()
@@ -114,7 +118,7 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
                 .post(format!("{url}/api/v1/conversations/{c}/messages"))
                 .bearer_auth(token)
                 .json(
-                    &json!({"client_msg_id": format!("rc-{c}-{m}"), "body": format!("missed {m}")}),
+                    &json!({"client_msg_id": format!("rc-{run}-{c}-{m}"), "body": format!("missed {m}")}),
                 )
                 .send()
                 .await?;

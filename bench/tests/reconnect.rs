@@ -47,24 +47,28 @@ async fn everyone_resumes_at_once_and_gets_every_missed_message_once() {
     )
     .unwrap();
 
-    let report = reconnect::run(
-        &server.url,
-        reconnect::Args {
-            tokens,
-            clients: 6,
-            messages: 4,
-            concurrency: 6,
-            sources: 2,
-        },
-    )
-    .await
-    .unwrap();
-    assert_eq!((report.clients, report.conversations), (6, 2));
-    assert_eq!(
-        report.delivered,
-        6 * 4,
-        "each of 6 members missed 4 messages"
-    );
-    assert_eq!((report.lost, report.duplicated), (0, 0));
+    // Twice on the same server: a second run must have its own messages to
+    // catch up on, not resends the server deduplicates.
+    for _ in 0..2 {
+        let report = reconnect::run(
+            &server.url,
+            reconnect::Args {
+                tokens: tokens.clone(),
+                clients: 6,
+                messages: 4,
+                concurrency: 6,
+                sources: 2,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!((report.clients, report.conversations), (6, 2));
+        assert_eq!(
+            report.delivered,
+            6 * 4,
+            "each of 6 members missed 4 messages"
+        );
+        assert_eq!((report.lost, report.duplicated), (0, 0));
+    }
     server.shutdown().await;
 }
