@@ -19,6 +19,8 @@ struct Entry {
 #[derive(Default)]
 pub struct Presence {
     users: Mutex<HashMap<UserId, Entry>>,
+    /// Users whose grace period ended, waiting to be announced offline together.
+    going_offline: Mutex<Vec<UserId>>,
 }
 
 impl Presence {
@@ -60,6 +62,20 @@ impl Presence {
         }
     }
 
+    /// Queues `user`'s offline announcement. True when the queue was empty: the
+    /// caller then flushes it ([`Presence::take_offline`]) after a short pause in
+    /// which others join, so that a thousand disconnects at once (a restart, a
+    /// network cut) cost a few writes instead of a thousand.
+    pub fn queue_offline(&self, user: UserId) -> bool {
+        let mut q = self.going_offline.lock().unwrap_or_else(|e| e.into_inner());
+        q.push(user);
+        q.len() == 1
+    }
+
+    pub fn take_offline(&self) -> Vec<UserId> {
+        std::mem::take(&mut *self.going_offline.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     pub fn is_online(&self, user: UserId) -> bool {
         let users = self.users.lock().unwrap_or_else(|e| e.into_inner());
         users.get(&user).is_some_and(|e| e.online)
@@ -84,5 +100,19 @@ mod tests {
         let g = p.disconnected(u).unwrap();
         assert!(p.expire(u, g));
         assert!(!p.is_online(u));
+    }
+
+    #[test]
+    fn offline_announcements_batch_behind_the_first() {
+        let p = Presence::new();
+        let (a, b, c) = (UserId::new(), UserId::new(), UserId::new());
+        assert!(p.queue_offline(a), "first in: flushes");
+        assert!(!p.queue_offline(b), "joins the batch");
+        assert!(!p.queue_offline(c));
+        assert_eq!(p.take_offline(), vec![a, b, c]);
+        assert!(
+            p.queue_offline(b),
+            "after a flush the next one flushes again"
+        );
     }
 }

@@ -15,6 +15,9 @@ use crate::{
     error::{AppError, AppResult},
 };
 
+/// How long the first offline announcement of a batch waits for others.
+const OFFLINE_BATCH_WINDOW: std::time::Duration = std::time::Duration::from_millis(50);
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PresenceInput {
@@ -71,17 +74,33 @@ impl Chat {
         let (chat, user, grace) = (self.clone(), who.user_id, self.policy.presence_grace);
         tokio::spawn(async move {
             tokio::time::sleep(grace).await;
-            if chat.presence.expire(user, generation) {
-                let result = async {
-                    chat.store.set_last_seen(user, Timestamp::now()).await?;
-                    chat.announce_presence(user).await
-                }
-                .await;
-                if let Err(e) = result {
+            if chat.presence.expire(user, generation) && chat.presence.queue_offline(user) {
+                tokio::time::sleep(OFFLINE_BATCH_WINDOW).await;
+                let users = chat.presence.take_offline();
+                if let Err(e) = chat.announce_offline(&users).await {
                     tracing::warn!(error = %e, "offline announcement failed");
                 }
             }
         });
+    }
+
+    /// Records last-seen for `users` in one write and tells each one's audience.
+    async fn announce_offline(&self, users: &[UserId]) -> AppResult<()> {
+        self.store
+            .set_last_seen_many(users, Timestamp::now())
+            .await?;
+        for u in self.store.users_by_ids(users).await? {
+            let audience = self.store.presence_audience(u.id).await?;
+            self.publish(
+                audience,
+                &Event::Presence {
+                    user_id: u.id,
+                    presence: self.presence_of(&u),
+                },
+                None,
+            );
+        }
+        Ok(())
     }
 
     /// Sets the caller's presence mode and tells their audience.

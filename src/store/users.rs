@@ -252,13 +252,21 @@ impl Store {
         Ok(affected(r) > 0)
     }
 
-    pub async fn set_last_seen(&self, id: UserId, at: Timestamp) -> StoreResult<()> {
-        let sql = self.sql("UPDATE users SET last_seen_at = ? WHERE id = ?");
-        sqlx::query(&sql)
-            .bind(at.millis())
-            .bind(id.to_string())
-            .execute(&self.pool)
-            .await?;
+    /// One UPDATE per 500 users: going offline comes in waves (a restart, a
+    /// network cut), and a transaction each would queue thousands of commits.
+    pub async fn set_last_seen_many(&self, ids: &[UserId], at: Timestamp) -> StoreResult<()> {
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "UPDATE users SET last_seen_at = ? WHERE id IN ({})",
+                super::placeholders(chunk.len())
+            );
+            let sql = self.sql(&sql);
+            let mut q = sqlx::query(&sql).bind(at.millis());
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            q.execute(&self.pool).await?;
+        }
         Ok(())
     }
 

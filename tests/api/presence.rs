@@ -17,7 +17,50 @@ backend_tests!(
     a_reconnect_within_grace_does_not_flap,
     invisible_appears_offline,
     strangers_and_blocked_users_see_nothing,
+    several_going_offline_at_once_are_each_announced_with_last_seen,
 );
+
+/// Offline announcements that fall due together are written and sent as one
+/// batch; each person must still be announced, with their own last-seen time.
+async fn several_going_offline_at_once_are_each_announced_with_last_seen(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let dan = app.register("dan").await;
+    let others = [
+        app.register("ann").await,
+        app.register("ben").await,
+        app.register("cat").await,
+    ];
+    let refs: Vec<&_> = others.iter().collect();
+    app.group(&dan, "wave", &refs).await;
+    let mut w = watcher(&app, &dan.access).await;
+    let mut sockets = Vec::new();
+    for o in &others {
+        sockets.push(Ws::connect(&app, &o.access).await);
+        assert_eq!(presence_of(&mut w, &o.user_id).await["status"], "online");
+    }
+    drop(sockets);
+    let mut offline = std::collections::HashMap::new();
+    while offline.len() < others.len() {
+        let f = w.next_of("presence").await;
+        assert_eq!(f["presence"]["status"], "offline", "{f}");
+        assert!(f["presence"]["last_seen_at"].is_string(), "{f}");
+        offline.insert(f["user_id"].as_str().unwrap().to_owned(), f);
+    }
+    for o in &others {
+        assert!(offline.contains_key(&o.user_id), "{} announced", o.user_id);
+    }
+    let listed = app.get("/api/v1/conversations", &dan.access).await.body;
+    let members = listed["items"][0]["members"].as_array().unwrap().clone();
+    for o in &others {
+        let m = members
+            .iter()
+            .find(|m| m["user_id"] == json!(o.user_id))
+            .unwrap();
+        assert!(m["presence"]["last_seen_at"].is_string(), "stored: {m}");
+    }
+}
 
 /// A watcher socket that keeps presence frames.
 async fn watcher(app: &TestApp, token: &str) -> Ws {
