@@ -202,13 +202,11 @@ impl Store {
         }
         // Next (seq, ev) to hand out per conversation: the new counters minus the
         // batch's share.
-        let mut next: HashMap<String, (i64, i64)> = HashMap::new();
+        let share: HashMap<ConversationId, i64> = counts.iter().copied().collect();
+        let mut next: HashMap<ConversationId, (i64, i64)> = HashMap::new();
         for row in q.fetch_all(&mut *tx).await? {
-            let id: String = row.try_get("id")?;
-            let n = counts
-                .iter()
-                .find(|(c, _)| c.to_string() == id)
-                .map_or(0, |(_, n)| *n);
+            let id: ConversationId = rows::parse(&row, "id")?;
+            let n = share.get(&id).copied().unwrap_or(0);
             let (seq, ev): (i64, i64) = (row.try_get("last_seq")?, row.try_get("last_ev")?);
             next.insert(id, (seq - n + 1, ev - n + 1));
         }
@@ -216,7 +214,7 @@ impl Store {
         for &i in which {
             let m = &batch[i];
             let slot = next
-                .get_mut(&m.conversation_id.to_string())
+                .get_mut(&m.conversation_id)
                 .ok_or(StoreError::NotFound)?;
             let (seq, ev) = *slot;
             *slot = (seq + 1, ev + 1);

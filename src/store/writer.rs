@@ -79,9 +79,9 @@ impl MessageWriter {
 async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
     let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-        let batch: Vec<NewMessage> = jobs.iter().map(|(m, _)| m.clone()).collect();
+        let (batch, waiting): (Vec<NewMessage>, Vec<_>) = jobs.drain(..).unzip();
         let results = store.append_messages(&batch).await;
-        for ((_, done), result) in jobs.drain(..).zip(results) {
+        for (done, result) in waiting.into_iter().zip(results) {
             // The sender may have gone (client disconnected); the message is stored
             // regardless and will reach it through resume.
             let _ = done.send(result);
