@@ -4,7 +4,6 @@
 
 use std::{collections::HashMap, path::PathBuf, time::Duration};
 
-use anyhow::{bail, Context};
 use futures_util::{stream, StreamExt};
 use serde_json::{json, Value};
 use tokio::time::Instant;
@@ -106,16 +105,10 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
 pub async fn run(url: &str, args: Args) -> anyhow::Result<IdleReport> {
     // Each connection is a file descriptor here and on the server.
     let _ = rlimit::increase_nofile_limit(u64::MAX);
-    let text = std::fs::read_to_string(&args.tokens)
-        .with_context(|| format!("reading {}", args.tokens.display()))?;
-    let tokens: Vec<String> = text
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(_, t)| t.to_owned())
+    let tokens: Vec<String> = crate::cast::read_tokens(&args.tokens)?
+        .into_iter()
+        .map(|(_, t)| t)
         .collect();
-    if tokens.is_empty() {
-        bail!("no tokens in {}", args.tokens.display());
-    }
     client::server_addr(url)?;
     let rss_before_kib = args.server_pid.and_then(rss_kib);
     let began = Instant::now();

@@ -8,7 +8,7 @@ use std::{
     path::PathBuf,
 };
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use futures_util::{stream, StreamExt};
 use serde_json::{json, Value};
 use tokio::time::Instant;
@@ -70,12 +70,9 @@ impl ReconnectReport {
 
 pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
     let _ = rlimit::increase_nofile_limit(u64::MAX);
-    let text = std::fs::read_to_string(&args.tokens)
-        .with_context(|| format!("reading {}", args.tokens.display()))?;
-    let tokens: Vec<String> = text
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(_, t)| t.to_owned())
+    let tokens: Vec<String> = crate::cast::read_tokens(&args.tokens)?
+        .into_iter()
+        .map(|(_, t)| t)
         .take(args.clients)
         .collect();
     client::server_addr(url)?;
