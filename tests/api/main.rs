@@ -20,5 +20,6 @@ mod resilience;
 mod schema;
 mod sessions;
 mod store;
+mod store_append;
 mod users;
 mod web;

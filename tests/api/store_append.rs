@@ -1,0 +1,132 @@
+//! The writer's batch insert, on every backend: a batch that mixes a resend of a
+//! stored message, fresh messages of two conversations and a duplicate inside the
+//! batch stores each message exactly once, with gapless per-conversation seqs.
+
+use confab::{
+    domain::{
+        Conversation, ConversationId, ConversationKind, MemberRole, MessageId, MessageKind,
+        PresenceMode, Role, Timestamp, User, UserId, Username,
+    },
+    store::{messages::NewMessage, users::NewUser, Store},
+};
+
+use crate::{
+    backend_tests,
+    helpers::{fresh_store, Backend},
+};
+
+backend_tests!(a_mixed_batch_stores_each_message_once_with_gapless_seqs,);
+
+async fn user(store: &Store, name: &str) -> UserId {
+    let now = Timestamp::now();
+    let u = User {
+        id: UserId::new(),
+        username: Username::parse(name).unwrap(),
+        email: None,
+        full_name: name.into(),
+        bio: String::new(),
+        status_text: String::new(),
+        role: Role::Patient,
+        created_at: now,
+        updated_at: now,
+        deactivated_at: None,
+        presence_mode: PresenceMode::Available,
+        last_seen_at: None,
+    };
+    store
+        .insert_user(NewUser {
+            user: &u,
+            password_hash: "$argon2id$dummy",
+        })
+        .await
+        .unwrap();
+    u.id
+}
+
+async fn group(store: &Store, members: &[UserId]) -> ConversationId {
+    let now = Timestamp::now();
+    let c = Conversation {
+        id: ConversationId::new(),
+        kind: ConversationKind::Group,
+        name: Some("batch".into()),
+        created_by: members[0],
+        created_at: now,
+        last_seq: 0,
+        last_ev: 1,
+        last_activity_at: now,
+    };
+    let roles: Vec<(UserId, MemberRole)> =
+        members.iter().map(|u| (*u, MemberRole::Member)).collect();
+    store.create_conversation(&c, None, &roles).await.unwrap();
+    c.id
+}
+
+fn msg(conversation: ConversationId, sender: UserId, cmid: &str) -> NewMessage {
+    NewMessage {
+        id: MessageId::new(),
+        conversation_id: conversation,
+        sender_id: sender,
+        client_msg_id: cmid.into(),
+        kind: MessageKind::Text,
+        body: format!("body {cmid}"),
+        reply_to: None,
+        created_at: Timestamp::now(),
+    }
+}
+
+async fn a_mixed_batch_stores_each_message_once_with_gapless_seqs(b: Backend) {
+    let Some((store, _dir)) = fresh_store(b).await else {
+        return;
+    };
+    let (ann, ben) = (user(&store, "ann").await, user(&store, "ben").await);
+    let (one, two) = (
+        group(&store, &[ann, ben]).await,
+        group(&store, &[ann, ben]).await,
+    );
+
+    let first = store.append_messages(&[msg(one, ann, "a")]).await;
+    let a = first[0].as_ref().unwrap();
+    assert!(a.created);
+    assert_eq!(a.message.seq, 1);
+
+    let results = store
+        .append_messages(&[
+            msg(one, ann, "a"), // a resend of a stored message
+            msg(one, ben, "b"), // fresh
+            msg(two, ann, "c"), // fresh, another conversation
+            msg(one, ben, "b"), // the same send twice in one batch
+            msg(one, ann, "d"), // fresh
+        ])
+        .await;
+    let r: Vec<_> = results.iter().map(|r| r.as_ref().unwrap()).collect();
+    assert!(!r[0].created, "the resend is not stored again");
+    assert_eq!(
+        r[0].message.id, a.message.id,
+        "the resend gets the stored message"
+    );
+    assert!(r[1].created && r[2].created && r[4].created);
+    assert!(!r[3].created, "a duplicate inside the batch is stored once");
+    assert_eq!(r[3].message.id, r[1].message.id);
+    assert_eq!(
+        (r[1].message.seq, r[4].message.seq),
+        (2, 3),
+        "seqs continue without gaps, in batch order"
+    );
+    assert_eq!(r[2].message.seq, 1, "each conversation counts its own seqs");
+
+    let page = store
+        .messages_page(one, None, None, i64::MAX, 10)
+        .await
+        .unwrap();
+    let stored: Vec<(i64, &str)> = page
+        .iter()
+        .map(|m| (m.seq, m.client_msg_id.as_str()))
+        .collect();
+    assert_eq!(
+        stored,
+        vec![(1, "a"), (2, "b"), (3, "d")],
+        "stored once each"
+    );
+    let (conv, _) = store.conversation(one).await.unwrap().unwrap();
+    assert_eq!(conv.last_seq, 3, "the counter matches the stored messages");
+}
