@@ -263,6 +263,27 @@ pub struct Config {
     )]
     pub ws_recheck_secs: u64,
 
+    /// How often the server pings each WebSocket; a peer silent for two and a half
+    /// intervals is taken as gone (and shown offline after the presence grace).
+    #[arg(
+        long,
+        env = "CONFAB_WS_HEARTBEAT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub ws_heartbeat_secs: u64,
+
+    /// How long one write to a WebSocket client may wait (its buffers full because
+    /// it stopped reading) before the connection is closed as too slow (4008); the
+    /// client resumes from its positions on reconnect.
+    #[arg(
+        long,
+        env = "CONFAB_WS_WRITE_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub ws_write_timeout_ms: u64,
+
     /// Largest WebSocket frame a client may send, in bytes.
     #[arg(long, env = "CONFAB_WS_MAX_FRAME_BYTES", default_value_t = 64 * 1024, global = true)]
     pub ws_max_frame_bytes: usize,
@@ -348,6 +369,8 @@ impl fmt::Debug for Config {
             .field("ws_queue", &self.ws_queue)
             .field("ws_auth_timeout_secs", &self.ws_auth_timeout_secs)
             .field("ws_recheck_secs", &self.ws_recheck_secs)
+            .field("ws_heartbeat_secs", &self.ws_heartbeat_secs)
+            .field("ws_write_timeout_ms", &self.ws_write_timeout_ms)
             .field("ws_max_frame_bytes", &self.ws_max_frame_bytes)
             .field("socket_send_buffer_bytes", &self.socket_send_buffer_bytes)
             .field("web_dir", &self.web_dir)

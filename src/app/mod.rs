@@ -86,6 +86,8 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
             queue: config.ws_queue,
             auth_timeout: Duration::from_secs(config.ws_auth_timeout_secs.max(1)),
             recheck: Duration::from_secs(config.ws_recheck_secs.max(1)),
+            heartbeat: Duration::from_secs(config.ws_heartbeat_secs.max(1)),
+            write_timeout: Duration::from_millis(config.ws_write_timeout_ms.max(100)),
             max_frame_bytes: config.ws_max_frame_bytes.max(1024),
         },
         shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),

@@ -1,36 +1,49 @@
 //! The node-local routing table: which connections belong to which user. One task
 //! per node reads the bus and hands each envelope to the bounded queue of every
-//! recipient connection. A full queue means the client is not keeping up: the
-//! connection is told to close (it resumes from the database on reconnect), so one
-//! slow client never holds up the others.
+//! recipient connection. The router never waits for a connection: when a queue is
+//! full the event is left out and noted in the connection's `Missed` (stream and
+//! position), and the connection replays those streams from the database once it
+//! has caught up with its queue. A burst larger than the queue costs a replay,
+//! not the connection; a client that stops reading is closed by its own socket's
+//! write timeout.
 
 use std::{
     collections::HashMap,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc, RwLock,
+        Arc, Mutex, RwLock,
     },
 };
 
 use tokio::sync::{broadcast, mpsc, watch};
 
-use super::{Bus, Envelope};
+use super::{Bus, Envelope, StreamKey};
 use crate::domain::UserId;
 
 /// Why the hub wants a connection closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Eviction {
     None,
-    /// Its queue was full.
-    SlowConsumer,
+    /// Its queue was full and events were left out: see its `Missed`.
+    Lagged,
     /// The node's bus subscription lagged: events may be missing everywhere.
     Resync,
+}
+
+/// What a connection's full queue could not take.
+#[derive(Debug, Default)]
+pub struct Missed {
+    /// Per stream, the highest position left out.
+    pub streams: HashMap<StreamKey, i64>,
+    /// An event without a position (presence) was left out.
+    pub unordered: bool,
 }
 
 struct Slot {
     id: u64,
     tx: mpsc::Sender<Arc<Envelope>>,
     evict: watch::Sender<Eviction>,
+    missed: Arc<Mutex<Missed>>,
 }
 
 pub struct Hub {
@@ -44,6 +57,7 @@ pub struct Registration {
     pub id: u64,
     pub rx: mpsc::Receiver<Arc<Envelope>>,
     pub evicted: watch::Receiver<Eviction>,
+    pub missed: Arc<Mutex<Missed>>,
 }
 
 impl Hub {
@@ -59,9 +73,20 @@ impl Hub {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = mpsc::channel(self.queue);
         let (evict, evicted) = watch::channel(Eviction::None);
+        let missed = Arc::new(Mutex::new(Missed::default()));
         let mut users = self.users.write().unwrap_or_else(|e| e.into_inner());
-        users.entry(user).or_default().push(Slot { id, tx, evict });
-        Registration { id, rx, evicted }
+        users.entry(user).or_default().push(Slot {
+            id,
+            tx,
+            evict,
+            missed: missed.clone(),
+        });
+        Registration {
+            id,
+            rx,
+            evicted,
+            missed,
+        }
     }
 
     pub fn unregister(&self, user: UserId, id: u64) {
@@ -87,8 +112,17 @@ impl Hub {
                 continue;
             }
             for slot in users.get(user).into_iter().flatten() {
-                if slot.tx.try_send(env.clone()).is_err() {
-                    let _ = slot.evict.send(Eviction::SlowConsumer);
+                if let Err(mpsc::error::TrySendError::Full(_)) = slot.tx.try_send(env.clone()) {
+                    let mut missed = slot.missed.lock().unwrap_or_else(|e| e.into_inner());
+                    match env.position {
+                        Some((key, at)) => {
+                            let m = missed.streams.entry(key).or_insert(at);
+                            *m = (*m).max(at);
+                        }
+                        None => missed.unordered = true,
+                    }
+                    drop(missed);
+                    let _ = slot.evict.send(Eviction::Lagged);
                 }
             }
         }
@@ -152,16 +186,28 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_full_queue_evicts_that_connection_alone() {
+    async fn a_full_queue_notes_what_that_connection_missed() {
         let hub = Hub::new(2);
         let (slow, fast) = (UserId::new(), UserId::new());
         let s = hub.register(slow);
         let mut f = hub.register(fast);
-        for _ in 0..3 {
-            hub.route(&env(vec![slow, fast]));
+        let c = StreamKey::Conversation(crate::domain::ConversationId::new());
+        for at in 1..=4 {
+            let mut e = env(vec![slow, fast]);
+            Arc::get_mut(&mut e).unwrap().position = Some((c, at));
+            hub.route(&e);
             f.rx.try_recv().unwrap();
         }
-        assert_eq!(*s.evicted.borrow(), Eviction::SlowConsumer);
+        hub.route(&env(vec![slow]));
+        assert_eq!(*s.evicted.borrow(), Eviction::Lagged);
+        let missed = s.missed.lock().unwrap();
+        assert_eq!(
+            missed.streams.get(&c),
+            Some(&4),
+            "the highest position left out"
+        );
+        assert!(missed.unordered, "and that a presence event was");
         assert_eq!(*f.evicted.borrow(), Eviction::None);
+        assert!(f.missed.lock().unwrap().streams.is_empty());
     }
 }

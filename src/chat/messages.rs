@@ -11,10 +11,13 @@ use super::{
 use crate::{
     domain::{
         ClientMsgId, ConversationId, ConversationKind, Message, MessageBody, MessageId,
-        MessageKind, Timestamp,
+        MessageKind, Timestamp, UserId,
     },
     error::{AppError, AppResult},
-    store::messages::{MessageChange, NewMessage},
+    store::{
+        messages::{MessageChange, NewMessage},
+        writer::Queued,
+    },
 };
 
 /// How long a typing indicator lasts unless renewed.
@@ -70,6 +73,18 @@ impl Chat {
         conversation: ConversationId,
         input: SendInput,
     ) -> AppResult<(MessageView, bool)> {
+        let checked = self.check_send(who, conversation, input).await?;
+        self.enqueue_send(who, checked).await?.finish().await
+    }
+
+    /// Checks a send (body, membership, policy, reply target) without storing
+    /// anything. Checks of several sends may run at once.
+    pub async fn check_send(
+        &self,
+        who: &Principal,
+        conversation: ConversationId,
+        input: SendInput,
+    ) -> AppResult<CheckedSend> {
         let client_msg_id = ClientMsgId::parse(&input.client_msg_id)?;
         let body = MessageBody::parse(&input.body, self.policy.max_message_chars)?;
         let (conv, _) = self.active_membership(who, conversation).await?;
@@ -86,9 +101,8 @@ impl Chat {
                 }
             }
         }
-        let appended = self
-            .writer
-            .append(NewMessage {
+        Ok(CheckedSend {
+            message: NewMessage {
                 id: MessageId::new(),
                 conversation_id: conversation,
                 sender_id: who.user_id,
@@ -97,8 +111,56 @@ impl Chat {
                 body: body.into_inner(),
                 reply_to: input.reply_to,
                 created_at: Timestamp::now(),
-            })
-            .await?;
+            },
+            direct_members,
+        })
+    }
+
+    /// Puts a checked send in the writer's queue. Sends enqueued one after another
+    /// are stored in that order; the caller may enqueue the next before this one
+    /// has committed (a WebSocket client sending without waiting for each ack).
+    pub async fn enqueue_send(
+        &self,
+        who: &Principal,
+        checked: CheckedSend,
+    ) -> AppResult<SendInFlight> {
+        let conversation = checked.message.conversation_id;
+        let queued = self.writer.enqueue(checked.message).await?;
+        Ok(SendInFlight {
+            chat: self.clone(),
+            who: who.clone(),
+            conversation,
+            direct_members: checked.direct_members,
+            queued,
+        })
+    }
+}
+
+/// A send that passed its checks, not yet stored.
+pub struct CheckedSend {
+    message: NewMessage,
+    direct_members: Option<Vec<UserId>>,
+}
+
+/// A send in the writer's queue: `finish` waits for its commit and fans it out.
+pub struct SendInFlight {
+    chat: Chat,
+    who: Principal,
+    conversation: ConversationId,
+    direct_members: Option<Vec<UserId>>,
+    queued: Queued,
+}
+
+impl SendInFlight {
+    pub async fn finish(self) -> AppResult<(MessageView, bool)> {
+        let Self {
+            chat,
+            who,
+            conversation,
+            direct_members,
+            queued,
+        } = self;
+        let appended = queued.committed().await?;
         let m = &appended.message;
         if appended.created {
             let view = MessageView::from(m);
@@ -106,9 +168,9 @@ impl Chat {
             // meanwhile is included; a direct conversation's never change.
             let to = match direct_members {
                 Some(members) => members,
-                None => self.store.active_member_ids(conversation).await?,
+                None => chat.store.active_member_ids(conversation).await?,
             };
-            self.publish(
+            chat.publish(
                 to,
                 &Event::MessageNew {
                     conversation_id: conversation,
@@ -118,7 +180,7 @@ impl Chat {
                 None,
             );
             if m.body.contains('@') {
-                self.notify_mentions(who, conversation, m.id, &m.body)
+                chat.notify_mentions(&who, conversation, m.id, &m.body)
                     .await?;
             }
             Ok((view, true))
@@ -131,7 +193,9 @@ impl Chat {
             Ok((m.into(), false))
         }
     }
+}
 
+impl Chat {
     pub async fn history(
         &self,
         who: &Principal,

@@ -66,12 +66,30 @@ impl MessageWriter {
 
     /// Stores `m` and returns it once its transaction has committed.
     pub async fn append(&self, m: NewMessage) -> StoreResult<Appended> {
+        self.enqueue(m).await?.committed().await
+    }
+
+    /// Puts `m` in the writer's queue and returns at once; the message is stored
+    /// in queue order. A caller that enqueues several messages one after another
+    /// gets their seqs in that order, whoever awaits the commits first.
+    pub async fn enqueue(&self, m: NewMessage) -> StoreResult<Queued> {
         let (done, wait) = oneshot::channel();
         self.tx
             .send((m, done))
             .await
             .map_err(|_| StoreError::Other(anyhow::anyhow!("message writer stopped")))?;
-        wait.await
+        Ok(Queued(wait))
+    }
+}
+
+/// A message in the writer's queue.
+pub struct Queued(oneshot::Receiver<StoreResult<Appended>>);
+
+impl Queued {
+    /// Waits for the transaction that holds the message to commit.
+    pub async fn committed(self) -> StoreResult<Appended> {
+        self.0
+            .await
             .map_err(|_| StoreError::Other(anyhow::anyhow!("message writer dropped a send")))?
     }
 }

@@ -7,36 +7,38 @@ use std::{
     time::Duration,
 };
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use axum::extract::ws::{Message, WebSocket};
 use bytes::Bytes;
 use tokio::{
-    sync::{mpsc, watch},
+    sync::{mpsc, oneshot, watch},
     time::{interval, sleep_until, timeout, Instant, MissedTickBehavior},
 };
 
+use futures_util::StreamExt;
+
 use super::{
     close,
-    frames::{self, Acked, ClientFrame, Reply},
+    frames::{self, ClientFrame, Reply},
+    inbound::{Replies, MAX_IN_FLIGHT},
+    socket::Socket,
     typing::Typing,
     Gateway,
 };
 use crate::{
-    bus::{hub::Eviction, Envelope, StreamKey},
-    chat::{
-        events::TypingState,
-        messages::{ReadInput, SendInput, TYPING_TTL_MS},
-        Principal,
+    bus::{
+        hub::{Eviction, Missed},
+        Envelope, StreamKey,
     },
-    domain::ConversationId,
+    chat::{events::TypingState, Principal},
     error::AppError,
 };
 
 /// How long an out-of-order event waits for its predecessors before the gap is
 /// filled from the database.
-/// How often the server pings; a connection silent for 2.5 intervals is dropped.
-const HEARTBEAT: Duration = Duration::from_secs(30);
-
 pub(super) const REORDER_WAIT: Duration = Duration::from_millis(100);
+
+/// Events written per turn of the loop before the client's frames get a turn.
+const DELIVERY_BURST: usize = 64;
 
 /// Why the loop ended: the client went away, or we close with a code.
 pub(super) enum End {
@@ -57,13 +59,18 @@ pub(super) struct Conn {
     /// waiting for the gap to fill.
     pub(super) pending: HashMap<StreamKey, (BTreeMap<i64, Bytes>, Instant)>,
     pub(super) typing: Typing,
+    /// Resolves once this connection's latest send is in the writer's queue.
+    pub(super) send_turn: Option<oneshot::Receiver<()>>,
+    /// Events the hub could not queue for this connection, to replay.
+    pub(super) missed: Arc<std::sync::Mutex<Missed>>,
 }
 
 // Work that goes deep into the use cases (a send, a resume, a gap fill) is awaited
 // through `Box::pin`: a task's future is as large as its largest await, and every
 // idle connection's task would otherwise carry that size. The heap profile
 // (valgrind massif, 2,000 idle connections) showed ~6 KB per connection task.
-pub async fn run(gw: Gateway, mut socket: WebSocket) {
+pub async fn run(gw: Gateway, ws: WebSocket) {
+    let mut socket = Socket::new(ws, gw.settings.write_timeout);
     let Some((who, token)) = Box::pin(authenticate(&gw, &mut socket)).await else {
         return;
     };
@@ -78,6 +85,8 @@ pub async fn run(gw: Gateway, mut socket: WebSocket) {
         positions: HashMap::new(),
         pending: HashMap::new(),
         typing: Typing::default(),
+        send_turn: None,
+        missed: registration.missed.clone(),
     };
     Box::pin(conn.gw.chat.connection_opened(&conn.who)).await;
     let end = conn
@@ -92,38 +101,12 @@ pub async fn run(gw: Gateway, mut socket: WebSocket) {
         let _ = Box::pin(conn.gw.chat.typing(&conn.who, c, TypingState::Stop)).await;
     }
     if let End::Close(code, reason) = end {
-        let _ = socket
-            .send(Message::Close(Some(CloseFrame {
-                code,
-                reason: Utf8Bytes::from_static(reason),
-            })))
-            .await;
+        socket.close(code, reason).await;
     }
 }
 
-pub(super) async fn send_text(socket: &mut WebSocket, text: String) -> Step {
-    socket
-        .send(Message::Text(text.into()))
-        .await
-        .map_err(|_| End::Gone)
-}
-
-pub(super) async fn send_bytes(socket: &mut WebSocket, frame: Bytes) -> Step {
-    let text = Utf8Bytes::try_from(frame).map_err(|_| End::Close(1011, "internal error"))?;
-    socket
-        .send(Message::Text(text))
-        .await
-        .map_err(|_| End::Gone)
-}
-
 /// The first frame must be `auth` with a valid access token, within the timeout.
-async fn authenticate(gw: &Gateway, socket: &mut WebSocket) -> Option<(Principal, String)> {
-    let refuse = |reason: &'static str| {
-        Message::Close(Some(CloseFrame {
-            code: close::UNAUTHORIZED,
-            reason: Utf8Bytes::from_static(reason),
-        }))
-    };
+async fn authenticate(gw: &Gateway, socket: &mut Socket) -> Option<(Principal, String)> {
     let first = timeout(gw.settings.auth_timeout, async {
         loop {
             match socket.recv().await {
@@ -138,14 +121,16 @@ async fn authenticate(gw: &Gateway, socket: &mut WebSocket) -> Option<(Principal
         Ok(Some(t)) => t,
         Ok(None) => return None,
         Err(_) => {
-            let _ = socket.send(refuse("auth timeout")).await;
+            socket.close(close::UNAUTHORIZED, "auth timeout").await;
             return None;
         }
     };
     let token = match frames::parse(&text).frame {
         Ok(ClientFrame::Auth { token }) => token,
         _ => {
-            let _ = socket.send(refuse("first frame must be auth")).await;
+            socket
+                .close(close::UNAUTHORIZED, "first frame must be auth")
+                .await;
             return None;
         }
     };
@@ -155,14 +140,13 @@ async fn authenticate(gw: &Gateway, socket: &mut WebSocket) -> Option<(Principal
                 user_id: who.user_id,
                 session_id: who.session_id,
             };
-            socket
-                .send(Message::Text(ready.to_text().into()))
-                .await
-                .ok()?;
+            socket.text(ready.to_text()).await.ok()?;
             Some((who, token))
         }
         Err(_) => {
-            let _ = socket.send(refuse("invalid or expired token")).await;
+            socket
+                .close(close::UNAUTHORIZED, "invalid or expired token")
+                .await;
             None
         }
     }
@@ -171,7 +155,7 @@ async fn authenticate(gw: &Gateway, socket: &mut WebSocket) -> Option<(Principal
 impl Conn {
     async fn serve(
         &mut self,
-        socket: &mut WebSocket,
+        socket: &mut Socket,
         mut queue: mpsc::Receiver<Arc<Envelope>>,
         mut evicted: watch::Receiver<Eviction>,
     ) -> End {
@@ -179,26 +163,32 @@ impl Conn {
         recheck.set_missed_tick_behavior(MissedTickBehavior::Delay);
         recheck.tick().await;
         let mut shutdown = self.gw.shutdown.clone();
-        let mut heartbeat = interval(HEARTBEAT);
+        let beat = self.gw.settings.heartbeat;
+        let mut heartbeat = interval(beat);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
         heartbeat.tick().await;
         let mut last_heard = Instant::now();
-        loop {
+        let mut replies = Replies::new();
+        // Not biased: frames from the client, their replies and events for the
+        // client take turns, so a client that keeps sending still gets its events.
+        let end = loop {
             let reorder_at = self.pending.values().map(|(_, at)| *at).min();
             let typing_at = self.typing.next_expiry();
             let step = tokio::select! {
-                biased;
-                _ = evicted.changed() => match *evicted.borrow() {
-                    Eviction::SlowConsumer => Err(End::Close(close::SLOW_CONSUMER, "too slow: reconnect and resume")),
+                _ = evicted.changed() => { let why = *evicted.borrow_and_update(); match why {
+                    // Replayed once resumed; before that, the resume does it.
+                    Eviction::Lagged if self.resumed => Box::pin(self.replay_missed(socket)).await,
+                    Eviction::Lagged => Ok(()),
                     Eviction::Resync => Err(End::Close(close::RESYNC, "events may be missing: reconnect and resume")),
                     Eviction::None => Ok(()),
-                },
+                }},
                 _ = shutdown.changed() => Err(End::Close(close::GOING_AWAY, "server shutting down")),
-                msg = socket.recv() => { last_heard = Instant::now(); match msg {
-                    Some(Ok(Message::Text(t))) => Box::pin(self.on_text(socket, t.as_str())).await,
+                msg = socket.recv(), if replies.len() < MAX_IN_FLIGHT => { last_heard = Instant::now(); match msg {
+                    Some(Ok(Message::Text(t))) => Box::pin(self.on_text(socket, &mut replies, t.as_str())).await,
                     Some(Ok(Message::Binary(_))) => {
                         let e = AppError::bad_request("binary_frame", "frames are JSON text");
-                        send_text(socket, Reply::error(None, e).to_text()).await
+                        replies.push_back(Box::pin(std::future::ready(Reply::error(None, e))));
+                        Ok(())
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
                     Some(Ok(Message::Close(_))) | None => Err(End::Gone),
@@ -206,10 +196,11 @@ impl Conn {
                     // connection ends, nobody else notices.
                     Some(Err(_)) => Err(End::Close(close::TOO_BIG, "frame too large or malformed")),
                 }},
+                Some(reply) = replies.next(), if !replies.is_empty() => self.reply(socket, reply).await,
                 env = queue.recv(), if self.resumed => match env {
                     // Not boxed: this is the fan-out path, once per event per
                     // connection, and a delivery only writes to the socket.
-                    Some(env) => self.deliver(socket, env).await,
+                    Some(env) => self.deliver_waiting(socket, env, &mut queue).await,
                     None => Err(End::Gone),
                 },
                 _ = sleep_until(reorder_at.unwrap_or_else(Instant::now)), if reorder_at.is_some() => {
@@ -223,10 +214,10 @@ impl Conn {
                 }
                 _ = heartbeat.tick() => {
                     // A peer gone without a FIN would otherwise stay "online" forever.
-                    if last_heard.elapsed() > HEARTBEAT * 5 / 2 {
+                    if last_heard.elapsed() > beat * 5 / 2 {
                         Err(End::Gone)
                     } else {
-                        socket.send(Message::Ping(Bytes::new())).await.map_err(|_| End::Gone)
+                        socket.send(Message::Ping(Bytes::new())).await
                     }
                 }
                 _ = recheck.tick() => match Box::pin(self.gw.chat.authenticate(&self.token)).await {
@@ -236,118 +227,34 @@ impl Conn {
                 },
             };
             if let Err(end) = step {
-                return end;
+                break end;
             }
-        }
+        };
+        // Sends still committing finish in their own tasks (nothing is lost or
+        // left unannounced); only their acks have nowhere to go.
+        drop(replies);
+        end
     }
 
-    pub(super) async fn reply(&self, socket: &mut WebSocket, r: Reply) -> Step {
-        send_text(socket, r.to_text()).await
-    }
-
-    async fn on_text(&mut self, socket: &mut WebSocket, text: &str) -> Step {
-        let incoming = frames::parse(text);
-        let r = incoming.reference;
-        let frame = match incoming.frame {
-            Ok(f) => f,
-            Err(e) => return self.reply(socket, Reply::error(r, e)).await,
-        };
-        let chat = self.gw.chat.clone();
-        let outcome: Result<Option<Reply>, AppError> = match frame {
-            ClientFrame::Auth { token } => match chat.authenticate(&token).await {
-                Ok(who) if who.user_id == self.who.user_id => {
-                    self.who = who;
-                    self.token = token;
-                    Ok(Some(Reply::Ack {
-                        reference: r.clone(),
-                        what: Acked::Auth {},
-                    }))
-                }
-                Ok(_) => Err(AppError::forbidden("a connection belongs to one user")),
-                Err(e) => Err(e),
-            },
-            ClientFrame::Resume { positions, inbox } if !self.resumed => {
-                self.resume(socket, positions, inbox).await?;
-                Ok(None)
-            }
-            ClientFrame::Resume { .. } => Err(AppError::bad_request(
-                "already_resumed",
-                "resume is sent once per connection",
-            )),
-            ClientFrame::Send {
-                conversation_id,
-                client_msg_id,
-                body,
-                reply_to,
-            } => chat
-                .send_message(
-                    &self.who,
-                    conversation_id,
-                    SendInput {
-                        client_msg_id,
-                        body,
-                        reply_to,
-                    },
-                )
-                .await
-                .map(|(message, created)| {
-                    Some(Reply::Ack {
-                        reference: r.clone(),
-                        what: Acked::Send {
-                            message,
-                            duplicate: !created,
-                        },
-                    })
-                }),
-            ClientFrame::Typing {
-                conversation_id,
-                state,
-            } => self.on_typing(conversation_id, state).await.map(|_| None),
-            ClientFrame::Read {
-                conversation_id,
-                seq,
-            } => chat
-                .mark_read(&self.who, conversation_id, ReadInput { seq })
-                .await
-                .map(|s| {
-                    Some(Reply::Ack {
-                        reference: r.clone(),
-                        what: Acked::Read {
-                            conversation_id: s.conversation_id,
-                            last_read_seq: s.last_read_seq,
-                        },
-                    })
-                }),
-            ClientFrame::Ping {} => Ok(Some(Reply::Pong {
-                reference: r.clone(),
-            })),
-        };
-        match outcome {
-            Ok(Some(reply)) => self.reply(socket, reply).await,
-            Ok(None) => Ok(()),
-            Err(e) if e.kind == crate::error::ErrorKind::Internal => {
-                tracing::error!(error = %e, "websocket frame failed");
-                self.reply(socket, Reply::error(r, e)).await
-            }
-            Err(e) => self.reply(socket, Reply::error(r, e)).await,
-        }
-    }
-
-    async fn on_typing(&mut self, c: ConversationId, state: TypingState) -> Result<(), AppError> {
-        let now = Instant::now();
-        let relay = match state {
-            TypingState::Start => {
-                self.typing
-                    .start(c, now.into_std(), Duration::from_millis(TYPING_TTL_MS))
-            }
-            TypingState::Stop => self.typing.stop(c),
-        };
-        if relay {
-            if let Err(e) = self.gw.chat.typing(&self.who, c, state).await {
-                self.typing.stop(c);
-                return Err(e);
+    /// Delivers `first` and whatever else is already queued, up to a bound, so
+    /// that a burst of events is written out in one turn of the loop.
+    async fn deliver_waiting(
+        &mut self,
+        socket: &mut Socket,
+        first: Arc<Envelope>,
+        queue: &mut mpsc::Receiver<Arc<Envelope>>,
+    ) -> Step {
+        self.deliver(socket, first).await?;
+        for _ in 1..DELIVERY_BURST {
+            match queue.try_recv() {
+                Ok(env) => self.deliver(socket, env).await?,
+                Err(_) => break,
             }
         }
         Ok(())
+    }
+
+    pub(super) async fn reply(&self, socket: &mut Socket, r: Reply) -> Step {
+        socket.text(r.to_text()).await
     }
 }

@@ -13,12 +13,12 @@ use std::{
     sync::Arc,
 };
 
-use axum::extract::ws::WebSocket;
 use tokio::time::Instant;
 
 use super::{
-    connection::{send_bytes, Conn, End, Step, REORDER_WAIT},
+    connection::{Conn, End, Step, REORDER_WAIT},
     frames::Reply,
+    socket::Socket,
 };
 use crate::{
     bus::{Envelope, StreamKey},
@@ -34,7 +34,7 @@ impl Conn {
     /// Replays what the client missed, then lets live events through.
     pub(super) async fn resume(
         &mut self,
-        socket: &mut WebSocket,
+        socket: &mut Socket,
         client: HashMap<ConversationId, i64>,
         inbox: Option<i64>,
     ) -> Step {
@@ -50,7 +50,7 @@ impl Conn {
                     if let Some((key, ev)) = snapshot.position() {
                         self.positions.insert(key, ev);
                     }
-                    send_bytes(socket, snapshot.to_bytes()).await?;
+                    socket.bytes(snapshot.to_bytes()).await?;
                 }
             }
         }
@@ -79,9 +79,11 @@ impl Conn {
             .await
             .map_err(internal)?;
         for e in snapshot {
-            send_bytes(socket, e.to_bytes()).await?;
+            socket.bytes(e.to_bytes()).await?;
         }
         self.resumed = true;
+        // Events that overflowed the queue while the replay ran.
+        self.replay_missed(socket).await?;
         let mut positions = HashMap::new();
         let mut inbox_at = 0;
         for (key, at) in &self.positions {
@@ -103,8 +105,33 @@ impl Conn {
         Ok(())
     }
 
+    /// Replays, from the database, the streams whose events the hub could not
+    /// queue for this connection; a lost presence change gets a fresh snapshot.
+    pub(super) async fn replay_missed(&mut self, socket: &mut Socket) -> Step {
+        let missed = std::mem::take(&mut *self.missed.lock().unwrap_or_else(|e| e.into_inner()));
+        for (key, at) in missed.streams {
+            let from = self.positions.get(&key).copied().unwrap_or(0);
+            if at > from {
+                self.catch_up(socket, key, from).await?;
+                self.flush_pending(socket, key).await?;
+            }
+        }
+        if missed.unordered {
+            let snapshot = self
+                .gw
+                .chat
+                .presence_snapshot(&self.who)
+                .await
+                .map_err(internal)?;
+            for e in snapshot {
+                socket.bytes(e.to_bytes()).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Sends everything in the stream after `from`, from the database.
-    async fn catch_up(&mut self, socket: &mut WebSocket, key: StreamKey, mut from: i64) -> Step {
+    async fn catch_up(&mut self, socket: &mut Socket, key: StreamKey, mut from: i64) -> Step {
         loop {
             // A conversation's replay says when it is complete, which spares the
             // empty read that would otherwise end every catch-up.
@@ -119,7 +146,7 @@ impl Conn {
                 break;
             };
             for e in &events {
-                send_bytes(socket, e.to_bytes()).await?;
+                socket.bytes(e.to_bytes()).await?;
             }
             from = last;
             if !more {
@@ -131,20 +158,20 @@ impl Conn {
         Ok(())
     }
 
-    pub(super) async fn deliver(&mut self, socket: &mut WebSocket, env: Arc<Envelope>) -> Step {
+    pub(super) async fn deliver(&mut self, socket: &mut Socket, env: Arc<Envelope>) -> Step {
         let Some((key, at)) = env.position else {
-            return send_bytes(socket, env.frame.clone()).await;
+            return socket.bytes(env.frame.clone()).await;
         };
         let Some(&cur) = self.positions.get(&key) else {
             // First event of a stream new to this connection.
             self.positions.insert(key, at);
-            return send_bytes(socket, env.frame.clone()).await;
+            return socket.bytes(env.frame.clone()).await;
         };
         if at <= cur {
             return Ok(());
         }
         if at == cur + 1 {
-            send_bytes(socket, env.frame.clone()).await?;
+            socket.bytes(env.frame.clone()).await?;
             self.positions.insert(key, at);
             return self.flush_pending(socket, key).await;
         }
@@ -157,7 +184,7 @@ impl Conn {
     }
 
     /// Delivers held events of `key` that are now next in line.
-    async fn flush_pending(&mut self, socket: &mut WebSocket, key: StreamKey) -> Step {
+    async fn flush_pending(&mut self, socket: &mut Socket, key: StreamKey) -> Step {
         let Some((held, _)) = self.pending.get_mut(&key) else {
             return Ok(());
         };
@@ -179,14 +206,14 @@ impl Conn {
         }
         self.positions.insert(key, cur);
         for frame in ready {
-            send_bytes(socket, frame).await?;
+            socket.bytes(frame).await?;
         }
         Ok(())
     }
 
     /// Gaps that did not fill in time: the bus lost or delayed an event, so take it
     /// from the database. Held events the replay covered are dropped.
-    pub(super) async fn fill_overdue_gaps(&mut self, socket: &mut WebSocket) -> Step {
+    pub(super) async fn fill_overdue_gaps(&mut self, socket: &mut Socket) -> Step {
         let now = Instant::now();
         let overdue: Vec<StreamKey> = self
             .pending
@@ -201,7 +228,7 @@ impl Conn {
             if let Some((held, _)) = self.pending.remove(&key) {
                 // Still ahead of what the database had: deliver in order anyway.
                 for (at, frame) in held {
-                    send_bytes(socket, frame).await?;
+                    socket.bytes(frame).await?;
                     self.positions.insert(key, at);
                 }
             }

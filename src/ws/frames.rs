@@ -48,6 +48,9 @@ pub struct Incoming {
     pub frame: Result<ClientFrame, AppError>,
 }
 
+/// Longest `ref` a client may attach to a frame.
+pub const MAX_REF_CHARS: usize = 64;
+
 /// Parses a text frame. Malformed JSON, an unknown type or wrong fields are an
 /// error to report, never a reason to drop the connection.
 pub fn parse(text: &str) -> Incoming {
@@ -63,10 +66,23 @@ pub fn parse(text: &str) -> Incoming {
             }
         }
     };
-    let reference = value
+    let reference: Option<String> = value
         .as_object_mut()
         .and_then(|o| o.remove("ref"))
-        .and_then(|r| r.as_str().map(|s| s.chars().take(64).collect()));
+        .and_then(|r| r.as_str().map(str::to_owned));
+    if reference
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > MAX_REF_CHARS)
+    {
+        // Not echoed: a truncated copy would match nothing the client holds.
+        return Incoming {
+            reference: None,
+            frame: Err(AppError::bad_request(
+                "invalid_frame",
+                format!("ref is longer than {MAX_REF_CHARS} characters"),
+            )),
+        };
+    }
     let frame = serde_json::from_value::<ClientFrame>(value)
         .map_err(|e| AppError::bad_request("invalid_frame", format!("invalid frame: {e}")));
     Incoming { reference, frame }
@@ -158,5 +174,18 @@ mod tests {
         ] {
             assert!(parse(bad).frame.is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_ref_over_the_limit_is_refused_not_truncated() {
+        let at_limit = format!(r#"{{"type":"ping","ref":"{}"}}"#, "é".repeat(MAX_REF_CHARS));
+        assert!(parse(&at_limit).frame.is_ok());
+        let over = format!(
+            r#"{{"type":"ping","ref":"{}"}}"#,
+            "r".repeat(MAX_REF_CHARS + 1)
+        );
+        let i = parse(&over);
+        assert_eq!(i.frame.unwrap_err().code, "invalid_frame");
+        assert_eq!(i.reference, None);
     }
 }

@@ -5,6 +5,8 @@
 mod connection;
 mod delivery;
 mod frames;
+mod inbound;
+mod socket;
 mod typing;
 
 use std::{sync::Arc, time::Duration};
@@ -25,7 +27,8 @@ pub mod close {
     pub const UNAUTHORIZED: u16 = 4001;
     /// The session was signed out, the user deactivated, or the token expired.
     pub const SESSION_ENDED: u16 = 4003;
-    /// The client did not keep up; reconnect and resume.
+    /// The client stopped reading (a write waited past the write timeout);
+    /// reconnect and resume.
     pub const SLOW_CONSUMER: u16 = 4008;
     /// The server may have missed events; reconnect and resume.
     pub const RESYNC: u16 = 4009;
@@ -44,6 +47,10 @@ pub struct WsSettings {
     pub auth_timeout: Duration,
     /// How often a connection re-checks its session (revocation, deactivation).
     pub recheck: Duration,
+    /// How often the server pings; a connection silent for 2.5 intervals is dropped.
+    pub heartbeat: Duration,
+    /// How long one write to a client may wait before it counts as too slow.
+    pub write_timeout: Duration,
     pub max_frame_bytes: usize,
 }
 

@@ -13,6 +13,7 @@ mod errors;
 mod friends;
 mod messages;
 mod notifications;
+mod pipelining;
 mod policy;
 mod presence;
 mod realtime;

@@ -3,7 +3,10 @@
 //! A protocol-speaking WebSocket client for tests: authenticates, resumes, and
 //! keeps per-conversation positions like a real client would.
 
-use std::{collections::HashMap, time::Duration};
+use std::{
+    collections::{HashMap, VecDeque},
+    time::Duration,
+};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -18,11 +21,16 @@ pub struct Ws {
     pub positions: HashMap<String, i64>,
     /// Close code received, if the server closed.
     pub closed: Option<u16>,
+    /// The socket ended (closed with a frame, or dropped without one).
+    pub ended: bool,
     /// Highest notification seq seen.
     pub inbox: i64,
     /// Frame types set aside unless a test asks for them: presence and
     /// notifications arrive around most actions and would crowd other tests.
     pub skip: Vec<&'static str>,
+    /// Frames read past while waiting for a reply, handed out by `next` first:
+    /// a send's ack and its own `message.new` may come in either order.
+    held: VecDeque<Value>,
 }
 
 const SKIPPED: [&str; 2] = ["presence", "notification.new"];
@@ -37,8 +45,10 @@ impl Ws {
             stream,
             positions: HashMap::new(),
             closed: None,
+            ended: false,
             inbox: 0,
             skip: SKIPPED.to_vec(),
+            held: VecDeque::new(),
         }
     }
 
@@ -58,8 +68,10 @@ impl Ws {
             stream,
             positions: HashMap::new(),
             closed: None,
+            ended: false,
             inbox: 0,
             skip: SKIPPED.to_vec(),
+            held: VecDeque::new(),
         };
         ws.send(json!({"type": "auth", "token": token})).await;
         assert_eq!(ws.next().await["type"], "ready");
@@ -111,6 +123,11 @@ impl Ws {
         Self::resume(app, token, HashMap::new()).await.0
     }
 
+    /// The socket itself, for a test that reads and writes from two tasks.
+    pub fn into_stream(self) -> WebSocketStream<MaybeTlsStream<TcpStream>> {
+        self.stream
+    }
+
     pub async fn send(&mut self, v: Value) {
         self.stream
             .send(Message::Text(v.to_string().into()))
@@ -131,10 +148,15 @@ impl Ws {
 
     /// The next frame within `wait`, or `None` on timeout or close.
     pub async fn try_next(&mut self, wait: Duration) -> Option<Value> {
+        if let Some(f) = self.held.pop_front() {
+            return Some(f);
+        }
         loop {
-            let msg = tokio::time::timeout(wait, self.stream.next())
-                .await
-                .ok()??;
+            let msg = tokio::time::timeout(wait, self.stream.next()).await.ok()?;
+            let Some(msg) = msg else {
+                self.ended = true;
+                return None;
+            };
             match msg {
                 Ok(Message::Text(t)) => {
                     let v: Value =
@@ -153,10 +175,14 @@ impl Ws {
                 }
                 Ok(Message::Close(frame)) => {
                     self.closed = Some(frame.map_or(1005, |f| u16::from(f.code)));
+                    self.ended = true;
                     return None;
                 }
                 Ok(_) => continue,
-                Err(_) => return None,
+                Err(_) => {
+                    self.ended = true;
+                    return None;
+                }
             }
         }
     }
@@ -196,11 +222,16 @@ impl Ws {
         body: &str,
     ) -> Value {
         self.send(json!({"type": "send", "ref": client_msg_id, "conversation_id": conversation, "client_msg_id": client_msg_id, "body": body})).await;
-        loop {
+        let mut passed = VecDeque::new();
+        let reply = loop {
             let f = self.next().await;
             if f["ref"] == client_msg_id && (f["type"] == "ack" || f["type"] == "error") {
-                return f;
+                break f;
             }
-        }
+            passed.push_back(f);
+        };
+        passed.append(&mut self.held);
+        self.held = passed;
+        reply
     }
 }

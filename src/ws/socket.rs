@@ -1,0 +1,63 @@
+//! The client's socket with a bound on every write. A client that stops reading
+//! fills its kernel buffers and a write waits; past `write_timeout` the connection
+//! is closed as too slow (4008) and the client resumes from its positions. A
+//! client that reads, however slowly the server gets to it, is never cut off for
+//! that: events it could not be queued are replayed from the database instead.
+
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use bytes::Bytes;
+use tokio::time::timeout;
+
+use super::{
+    close,
+    connection::{End, Step},
+};
+
+/// How long the closing frame may take to go out before the socket is dropped.
+const CLOSE_WAIT: Duration = Duration::from_secs(1);
+
+pub(super) struct Socket {
+    ws: WebSocket,
+    write_timeout: Duration,
+}
+
+impl Socket {
+    pub(super) fn new(ws: WebSocket, write_timeout: Duration) -> Self {
+        Self { ws, write_timeout }
+    }
+
+    pub(super) async fn recv(&mut self) -> Option<Result<Message, axum::Error>> {
+        self.ws.recv().await
+    }
+
+    pub(super) async fn send(&mut self, m: Message) -> Step {
+        match timeout(self.write_timeout, self.ws.send(m)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(End::Gone),
+            Err(_) => Err(End::Close(
+                close::SLOW_CONSUMER,
+                "too slow: reconnect and resume",
+            )),
+        }
+    }
+
+    pub(super) async fn text(&mut self, text: String) -> Step {
+        self.send(Message::Text(text.into())).await
+    }
+
+    pub(super) async fn bytes(&mut self, frame: Bytes) -> Step {
+        let text = Utf8Bytes::try_from(frame).map_err(|_| End::Close(1011, "internal error"))?;
+        self.send(Message::Text(text)).await
+    }
+
+    /// Closes with `code`; a client that does not take the frame is not waited for.
+    pub(super) async fn close(&mut self, code: u16, reason: &'static str) {
+        let frame = Message::Close(Some(CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        }));
+        let _ = timeout(CLOSE_WAIT, self.ws.send(frame)).await;
+    }
+}
