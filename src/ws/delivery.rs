@@ -72,15 +72,7 @@ impl Conn {
             }
         }
         // Presence is not replayed: say who is online now, as part of the catch-up.
-        let snapshot = self
-            .gw
-            .chat
-            .presence_snapshot(&self.who)
-            .await
-            .map_err(internal)?;
-        for e in snapshot {
-            socket.bytes(e.to_bytes()).await?;
-        }
+        self.send_presence(socket).await?;
         self.resumed = true;
         // Events that overflowed the queue while the replay ran.
         self.replay_missed(socket).await?;
@@ -117,15 +109,21 @@ impl Conn {
             }
         }
         if missed.unordered {
-            let snapshot = self
-                .gw
-                .chat
-                .presence_snapshot(&self.who)
-                .await
-                .map_err(internal)?;
-            for e in snapshot {
-                socket.bytes(e.to_bytes()).await?;
-            }
+            self.send_presence(socket).await?;
+        }
+        Ok(())
+    }
+
+    /// Who the user may see online now.
+    async fn send_presence(&mut self, socket: &mut Socket) -> Step {
+        let snapshot = self
+            .gw
+            .chat
+            .presence_snapshot(&self.who)
+            .await
+            .map_err(internal)?;
+        for e in snapshot {
+            socket.bytes(e.to_bytes()).await?;
         }
         Ok(())
     }
