@@ -225,7 +225,22 @@ impl Chat {
                     "this refresh token was already used; the session has been signed out",
                 ))
             }
-            Rotation::Dead | Rotation::Unknown => Err(AppError::unauthorized(
+            // Whoever holds a token of a deactivated account is told so (as at
+            // login with the right password), so a signed-in tab can say why.
+            Rotation::Dead { user_id } => {
+                let user = self.store.user_by_id(user_id).await?;
+                if user.is_some_and(|u| !u.is_active()) {
+                    return Err(AppError::unauthorized(
+                        "account_deactivated",
+                        "this account has been deactivated",
+                    ));
+                }
+                Err(AppError::unauthorized(
+                    "invalid_refresh_token",
+                    "refresh token is invalid or expired",
+                ))
+            }
+            Rotation::Unknown => Err(AppError::unauthorized(
                 "invalid_refresh_token",
                 "refresh token is invalid or expired",
             )),

@@ -346,8 +346,10 @@ impl Chat {
             Some(c) => Some(
                 decode_cursor(c)
                     .and_then(|s| {
-                        s.split_once(':')
-                            .and_then(|(at, id)| Some((at.parse().ok()?, id.to_owned())))
+                        s.split_once(':').and_then(|(at, id)| {
+                            let id = uuid::Uuid::parse_str(id).ok()?;
+                            Some((at.parse().ok()?, id.to_string()))
+                        })
                     })
                     .ok_or_else(|| {
                         AppError::invalid(

@@ -60,6 +60,17 @@ impl SearchQuery {
             })?),
             None => None,
         };
+        if self
+            .q
+            .as_deref()
+            .is_some_and(|q| q.chars().any(char::is_control))
+        {
+            return Err(AppError::invalid(
+                "q",
+                "invalid_characters",
+                "search text must not contain control characters",
+            ));
+        }
         let query = self
             .q
             .map(|q| q.trim().to_lowercase())

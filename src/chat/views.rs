@@ -130,11 +130,14 @@ pub fn encode_cursor(position: &str) -> String {
     URL_SAFE_NO_PAD.encode(position)
 }
 
+/// The text inside a cursor this server gave out; `None` for anything else,
+/// including text no cursor holds (control characters), so nothing odd reaches SQL.
 pub fn decode_cursor(cursor: &str) -> Option<String> {
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
+        .filter(|s| !s.chars().any(char::is_control))
 }
 
 #[cfg(test)]
@@ -148,5 +151,6 @@ mod tests {
             Some("bob.smith")
         );
         assert_eq!(decode_cursor("%%%"), None);
+        assert_eq!(decode_cursor(&encode_cursor("a\0b")), None);
     }
 }

@@ -30,6 +30,9 @@ impl std::str::FromStr for MessageKind {
 }
 
 /// A message body: UTF-8, trimmed, 1 to `max` characters (4000 by default).
+/// Newlines and tabs are text; a CRLF line end is kept as LF; NUL and the other
+/// control characters are refused (one rule for every backend: PostgreSQL cannot
+/// store a NUL at all, and an escape sequence has no business in a chat).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageBody(String);
 
@@ -39,7 +42,15 @@ impl MessageBody {
 
     pub fn parse(raw: &str, max: usize) -> Result<Self, Invalid> {
         let max = max.clamp(1, Self::CEILING);
-        let s = raw.trim();
+        let normalised = raw.replace("\r\n", "\n");
+        let s = normalised.trim();
+        if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            return Err(Invalid::new(
+                "body",
+                "invalid_characters",
+                "message body must not contain control characters other than newline and tab",
+            ));
+        }
         if s.is_empty() {
             return Err(Invalid::new(
                 "body",
@@ -113,6 +124,23 @@ pub struct Message {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_refused_but_newlines_and_tabs_kept() {
+        for bad in ["a\0b", "a\u{7}", "\u{1b}[31mred", "a\rb", "a\u{85}b"] {
+            assert_eq!(
+                MessageBody::parse(bad, 4000).unwrap_err().code,
+                "invalid_characters",
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            MessageBody::parse("one\r\n\ttwo", 4000)
+                .unwrap()
+                .into_inner(),
+            "one\n\ttwo"
+        );
+    }
 
     #[test]
     fn bodies_are_trimmed_and_bounded_in_characters() {

@@ -29,7 +29,46 @@ fn bounded(
             format!("{field} must not contain control characters"),
         ));
     }
+    let stray_joiner = !joiners_between_non_ascii(s);
+    if let Some(c) = s
+        .chars()
+        .find(|&c| invisible(c) || (stray_joiner && c == '\u{200D}'))
+    {
+        return Err(Invalid::new(
+            field,
+            "invalid_characters",
+            format!(
+                "{field} must not contain invisible formatting characters (found U+{:04X})",
+                c as u32
+            ),
+        ));
+    }
     Ok(s.to_owned())
+}
+
+/// Characters that change how the text around them is shown without showing
+/// themselves: bidirectional overrides, embeddings and isolates (a name that
+/// reads backwards, or pulls a message's text along with it) and zero-width
+/// spaces and joiners used to make two names look the same. The zero-width
+/// joiner stays allowed between two non-ASCII characters, where emoji sequences
+/// and some scripts need it.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{200C}')
+}
+
+fn joiners_between_non_ascii(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    chars.iter().enumerate().all(|(i, &c)| {
+        c != '\u{200D}'
+            || (i > 0
+                && i + 1 < chars.len()
+                && !chars[i - 1].is_ascii()
+                && !chars[i + 1].is_ascii()
+                && chars[i - 1] != '\u{200D}'
+                && chars[i + 1] != '\u{200D}')
+    })
 }
 
 macro_rules! text_field {
@@ -107,6 +146,25 @@ mod tests {
             FullName::parse("a\u{7}b").unwrap_err().code,
             "invalid_characters"
         );
+    }
+
+    #[test]
+    fn invisible_formatting_is_refused_but_emoji_sequences_are_not() {
+        for bad in [
+            "Ann\u{202E}rehcrA",
+            "A\u{200B}nn",
+            "\u{2066}Ann\u{2069}",
+            "Ann\u{200D}",
+            "A\u{200D}nn",
+        ] {
+            assert_eq!(
+                FullName::parse(bad).unwrap_err().code,
+                "invalid_characters",
+                "{bad:?}"
+            );
+        }
+        assert!(FullName::parse("Family \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}").is_ok());
+        assert!(FullName::parse("Zoë Ünal").is_ok());
     }
 
     #[test]

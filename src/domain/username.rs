@@ -4,7 +4,9 @@ use serde::Serialize;
 
 use super::Invalid;
 
-/// 3-32 characters of ASCII letters, digits, `_`, `.` and `-`. Uniqueness is
+/// 3-32 characters of ASCII letters, digits, `_`, `.` and `-`, starting and
+/// ending with a letter or digit (`.alice` looks like a hidden file, `alice.` like
+/// a typo of `alice`). Uniqueness is
 /// case-insensitive, so the store keys on [`Username::lower`]; the spelling the user
 /// chose is kept for display.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -39,6 +41,14 @@ impl Username {
                 format!(
                     "username may only contain letters, digits, '_', '.' and '-' (found {bad:?})"
                 ),
+            ));
+        }
+        let edge_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        if !edge_ok(s.chars().next()) || !edge_ok(s.chars().last()) {
+            return Err(Invalid::new(
+                "username",
+                "invalid_username",
+                "username must start and end with a letter or digit",
             ));
         }
         Ok(Self(s.to_owned()))
@@ -86,6 +96,11 @@ mod tests {
             "bob@home",
             "émile",
             "a/b",
+            ".alice",
+            "alice.",
+            "...",
+            "_bob",
+            "bob-",
         ] {
             let err = Username::parse(bad).unwrap_err();
             assert_eq!(err.field, "username");

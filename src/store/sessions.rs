@@ -12,7 +12,7 @@ pub enum Rotation {
     /// The token had already been spent: someone replayed it. The session is revoked.
     Reused { session_id: SessionId },
     /// The token belongs to a session that is revoked or has expired.
-    Dead,
+    Dead { user_id: UserId },
     /// No such token.
     Unknown,
 }
@@ -95,7 +95,9 @@ impl Store {
         };
         let session = rows::session(&row)?;
         let outcome = if !session.is_live(now) {
-            Rotation::Dead
+            Rotation::Dead {
+                user_id: session.user_id,
+            }
         } else if !spent {
             self.revoke_in(&mut tx, session.id, "refresh_token_reuse", now)
                 .await?;

@@ -113,9 +113,11 @@ async fn deactivation_is_immediate_and_reactivation_restores_exactly(b: Backend)
         (me.status, me.code()),
         (StatusCode::UNAUTHORIZED, "session_revoked")
     );
+    // The signed-in tab learns why, so it can tell the user.
+    let refreshed = app.refresh(&quinn.refresh).await;
     assert_eq!(
-        app.refresh(&quinn.refresh).await.status,
-        StatusCode::UNAUTHORIZED
+        (refreshed.status, refreshed.code()),
+        (StatusCode::UNAUTHORIZED, "account_deactivated")
     );
     let login = app.login_raw("quinn", PASSWORD).await;
     assert_eq!(

@@ -22,5 +22,6 @@ mod schema;
 mod sessions;
 mod store;
 mod store_append;
+mod text_rules;
 mod users;
 mod web;

@@ -142,7 +142,7 @@ async fn refresh_rotation_outcomes(b: Backend) {
     // Reuse revoked the session, so its current token is dead too.
     assert_eq!(
         store.rotate_refresh("h2", "h4", now, later).await.unwrap(),
-        Rotation::Dead
+        Rotation::Dead { user_id: u.id }
     );
     assert!(store.live_sessions(u.id, now).await.unwrap().is_empty());
 }
