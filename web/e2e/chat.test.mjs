@@ -5,49 +5,16 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { chromium } from "playwright-core";
-
+import { composer, inChat, launch, PASSWORD, person as newPerson, say, SHOTS } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
-const SHOTS = new URL("../../docs/screenshots/", import.meta.url).pathname;
-const PASSWORD = "correct horse battery";
 let browser;
-
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launch();
 });
 after(async () => browser?.close());
 
-async function person(base, username, fullName, options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, ...options });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on("pageerror", (e) => page.errors.push(String(e)));
-  page.on("dialog", (d) => {
-    page.errors.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  await page.goto(base);
-  await page.getByRole("button", { name: "New here? Create an account" }).click();
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Full name").fill(fullName);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByRole("navigation", { name: "Main" }).waitFor();
-  return page;
-}
-
-const composer = (page) => page.getByRole("textbox", { name: "Message" });
-/** A message in the open conversation (not its preview in the sidebar). */
-const inChat = (page, text) => page.getByRole("list", { name: "Messages" }).getByText(text);
-
-async function say(page, text) {
-  await composer(page).fill(text);
-  await composer(page).press("Enter");
-}
+const person = (...args) => newPerson(browser, ...args);
 
 test("two people befriend each other and chat in real time, across a network cut and a reload", async () => {
   const server = await startServer(["--messaging-policy", "friends"]);

@@ -10,7 +10,7 @@ import { Sidebar } from "@/features/conversations/Sidebar";
 import { FriendsPage } from "@/features/friends/FriendsPage";
 import { Bell } from "@/features/notifications/Bell";
 import { ProfilePage } from "@/features/profile/ProfilePage";
-import { logout, refresh, type Me } from "@/lib/api";
+import { logout, onSessionEnded, refresh, type ApiError, type Me } from "@/lib/api";
 import { cn } from "@/lib/cn";
 import { onStatus, startLive, stopLive } from "@/lib/live";
 import type { Status } from "@/lib/realtime";
@@ -29,15 +29,26 @@ function NavButton({ view, current, label, icon, onClick }: { view: View; curren
   );
 }
 
+/** What to tell someone whose session the server ended. */
+function endedNotice(why: ApiError): string {
+  if (why.code === "account_deactivated") return "Your account has been deactivated. Ask an administrator if you think this is a mistake.";
+  return "Your session has ended (signed out on another device, or expired). Please sign in again.";
+}
+
 export function App() {
   const queries = useQueryClient();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [status, setStatus] = useState<Status>("connecting");
   const [open, setOpen] = useState<string | null>(null);
   const [view, setView] = useState<View>("chats");
+  const [ended, setEnded] = useState<string | null>(null);
 
   useEffect(() => {
     void refresh().then((u) => setMe(u));
+    onSessionEnded((why) => {
+      setEnded(endedNotice(why));
+      setMe(null);
+    });
   }, []);
 
   useEffect(() => {
@@ -55,7 +66,16 @@ export function App() {
   }, [me, queries]);
 
   if (me === undefined) return <div className="grid h-dvh place-items-center text-zinc-500">Loading…</div>;
-  if (me === null) return <AuthScreen onSignedIn={setMe} />;
+  if (me === null)
+    return (
+      <AuthScreen
+        notice={ended}
+        onSignedIn={(u) => {
+          setEnded(null);
+          setMe(u);
+        }}
+      />
+    );
 
   const signOut = () => void logout().then(() => setMe(null));
   return (

@@ -3,13 +3,14 @@
 
 import type { QueryClient } from "@tanstack/react-query";
 
-import { accessToken, refresh } from "./api";
+import { freshAccessToken, onAccessToken } from "./api";
 import { applyAck, applyEvent, markFailed, outbox, positions } from "./chat-state";
 import { Realtime, type Frame, type Status } from "./realtime";
 import { getChat, updateChat } from "./store";
 import type { Message, OrderedEvent } from "./types";
 
 let realtime: Realtime | null = null;
+let stopReauth: () => void = () => undefined;
 let statusListener: (s: Status) => void = () => undefined;
 const subscribers = new Map<string, Set<(f: Frame) => void>>();
 
@@ -44,7 +45,7 @@ function flushOutbox(): void {
 export function startLive(queries: QueryClient): void {
   realtime?.stop();
   realtime = new Realtime({
-    token: async () => accessToken() ?? ((await refresh()) ? accessToken() : null),
+    token: (renewed) => freshAccessToken(renewed),
     positions: () => positions(getChat()),
     onStatus: (s) => statusListener(s),
     onResumed: () => {
@@ -76,10 +77,13 @@ export function startLive(queries: QueryClient): void {
       }
     },
   });
+  stopReauth();
+  stopReauth = onAccessToken((t) => realtime?.reauth(t));
   realtime.start();
 }
 
 export function stopLive(): void {
+  stopReauth();
   realtime?.stop();
   realtime = null;
 }

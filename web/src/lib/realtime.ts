@@ -1,12 +1,19 @@
 // The real-time stream (docs/protocol.md): authenticates, resumes from the
 // client's positions, reconnects with exponential backoff and jitter, and asks
-// for the outbox to be flushed once resumed.
+// for the outbox to be flushed once resumed. A new access token is handed to the
+// open socket (`reauth`) before the old one expires; a socket the server closed
+// for its token (4001, 4003) reconnects with a renewed one.
+
+const CLOSE_UNAUTHORIZED = 4001;
+const CLOSE_SESSION_ENDED = 4003;
+const AUTH_REF = "auth";
 
 export type Status = "connecting" | "online" | "offline";
 export type Frame = { type: string; [key: string]: unknown };
 
 export type RealtimeOptions = {
-  token: () => Promise<string | null>;
+  /** An access token; `renewed`: the server refused the last one, get a new one. */
+  token: (renewed: boolean) => Promise<string | null>;
   positions: () => Record<string, number>;
   onFrame: (f: Frame) => void;
   onStatus: (s: Status) => void;
@@ -19,6 +26,7 @@ export class Realtime {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   private connecting = false;
+  private renew = false;
 
   constructor(private readonly opts: RealtimeOptions) {}
 
@@ -64,6 +72,11 @@ export class Realtime {
     return true;
   }
 
+  /** Hands a new access token to the open socket, so it outlives the old one. */
+  reauth(token: string): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: "auth", ref: AUTH_REF, token }));
+  }
+
   /** 0.5 s doubling to 30 s, each wait randomised by ±50 % so clients spread out. */
   static backoff(attempt: number, random: () => number = Math.random): number {
     const base = Math.min(30_000, 500 * 2 ** attempt);
@@ -74,9 +87,11 @@ export class Realtime {
     if (this.stopped || this.ws || this.connecting) return;
     this.connecting = true;
     this.opts.onStatus("connecting");
-    const token = await this.opts.token().finally(() => (this.connecting = false));
+    const renewed = this.renew;
+    const token = await this.opts.token(renewed).finally(() => (this.connecting = false));
     if (this.stopped || this.ws) return;
     if (!token) return this.retry();
+    if (renewed) this.renew = false;
     const proto = location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(`${proto}://${location.host}/api/v1/ws`);
     this.ws = ws;
@@ -89,6 +104,10 @@ export class Realtime {
       const f = JSON.parse(String(m.data)) as Frame;
       if (f.type === "ready") {
         ws.send(JSON.stringify({ type: "resume", positions: this.opts.positions() }));
+      } else if (f.type === "error" && f.ref === AUTH_REF) {
+        // The new token was refused: start over with a renewed one.
+        this.renew = true;
+        ws.close();
       } else if (f.type === "resumed") {
         clearTimeout(handshake);
         this.attempt = 0;
@@ -98,8 +117,9 @@ export class Realtime {
         this.opts.onFrame(f);
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       clearTimeout(handshake);
+      if (e.code === CLOSE_UNAUTHORIZED || e.code === CLOSE_SESSION_ENDED) this.renew = true;
       if (this.ws !== ws) return;
       this.ws = null;
       if (!this.stopped) this.retry();

@@ -4,7 +4,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { authenticate, type ApiError, type Me } from "@/lib/api";
 
-export function AuthScreen({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
+export function AuthScreen({ onSignedIn, notice }: { onSignedIn: (me: Me) => void; notice?: string | null }) {
   const [mode, setMode] = useState<"login" | "register">("login");
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -41,6 +41,11 @@ export function AuthScreen({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
           <span>Password</span>
           <Input name="password" type="password" autoComplete={mode === "login" ? "current-password" : "new-password"} required minLength={8} />
         </label>
+        {notice && !error && (
+          <p role="alert" className="rounded-md bg-amber-100 p-2 text-sm text-amber-900 dark:bg-amber-900 dark:text-amber-100">
+            {notice}
+          </p>
+        )}
         {error && (
           <p role="alert" className="text-sm text-red-600 dark:text-red-400">
             {error.message}

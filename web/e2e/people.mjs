@@ -1,0 +1,43 @@
+// Shared by the browser tests: Debian's Chromium (never a downloaded browser) and
+// the few steps every test takes as a person would.
+
+import { chromium } from "playwright-core";
+
+export const PASSWORD = "correct horse battery";
+export const SHOTS = new URL("../../docs/screenshots/", import.meta.url).pathname;
+
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+}
+
+/** A new person in a browser context of their own: registers and waits for the app. */
+export async function person(browser, base, username, fullName, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 760 }, ...options });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(String(e)));
+  page.on("dialog", (d) => {
+    page.errors.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  await page.goto(base);
+  await page.getByRole("button", { name: "New here? Create an account" }).click();
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Full name").fill(fullName);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("navigation", { name: "Main" }).waitFor();
+  return page;
+}
+
+export const composer = (page) => page.getByRole("textbox", { name: "Message" });
+/** A message in the open conversation (not its preview in the sidebar). */
+export const inChat = (page, text) => page.getByRole("list", { name: "Messages" }).getByText(text);
+
+export async function say(page, text) {
+  await composer(page).fill(text);
+  await composer(page).press("Enter");
+}
