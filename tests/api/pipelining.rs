@@ -19,6 +19,7 @@ backend_tests!(
     twenty_members_sending_back_to_back_get_every_ack_and_every_event,
     one_client_sending_1500_frames_back_to_back_keeps_its_connection,
     a_reader_whose_queue_overflows_gets_the_rest_from_the_database,
+    replies_of_mixed_frames_come_in_the_order_sent,
 );
 
 /// What one client saw: the refs of its acks in arrival order, the seqs of each
@@ -182,4 +183,38 @@ async fn a_reader_whose_queue_overflows_gets_the_rest_from_the_database(b: Backe
     assert_eq!(reader.closed, None, "a client that reads is not cut off");
     assert_gapless_in_order(&reader.events, total);
     assert_gapless_in_order(&sender.events, total);
+}
+
+async fn replies_of_mixed_frames_come_in_the_order_sent(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben) = (app.register("ann").await, app.register("ben").await);
+    let c = app.direct(&ann, &ben).await;
+    let mut ws = Ws::connect(&app, &ann.access).await;
+    // A slow send (its commit) followed by frames answered at once: the quick
+    // replies still wait their turn.
+    let frames = [
+        json!({"type": "send", "ref": "s1", "conversation_id": c, "client_msg_id": "s1", "body": "one"}),
+        json!({"type": "ping", "ref": "p1"}),
+        json!({"type": "send", "ref": "s2", "conversation_id": c, "client_msg_id": "s2", "body": ""}),
+        json!({"type": "send", "ref": "s3", "conversation_id": c, "client_msg_id": "s3", "body": "three"}),
+        json!({"type": "read", "ref": "r1", "conversation_id": c, "seq": 1}),
+        json!({"type": "ping", "ref": "p2"}),
+    ];
+    for f in frames {
+        ws.send(f).await;
+    }
+    let mut replies = Vec::new();
+    while replies.len() < 6 {
+        let f = ws.next().await;
+        if let Some(r) = f["ref"].as_str() {
+            replies.push(format!("{}:{r}", f["type"].as_str().unwrap()));
+        }
+    }
+    assert_eq!(
+        replies,
+        ["ack:s1", "pong:p1", "error:s2", "ack:s3", "ack:r1", "pong:p2"],
+        "one reply per frame, in the order sent"
+    );
 }
