@@ -31,7 +31,10 @@ use utoipa::{
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::chat::Chat;
+use crate::{
+    chat::Chat,
+    error::{AppError, ErrorKind},
+};
 
 /// Transport settings chosen by the app from the config.
 #[derive(Clone, Debug)]
@@ -102,6 +105,15 @@ pub fn router(chat: Chat, settings: HttpSettings, extra: Router) -> Router {
     api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .with_state(chat)
         .merge(extra)
+        // After every route is registered: it applies to the routes so far. axum
+        // adds the `Allow` header to what this returns.
+        .method_not_allowed_fallback(|method: Method| async move {
+            AppError::new(
+                ErrorKind::MethodNotAllowed,
+                "method_not_allowed",
+                format!("{method} is not allowed on this path"),
+            )
+        })
         .fallback(move |method: Method, uri: Uri| web::serve(settings.web.clone(), method, uri))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         // gzip/brotli for clients that accept it: the client's JS shrinks about 3x.

@@ -43,6 +43,17 @@ async fn client_mistakes_get_clear_errors_never_500(b: Backend) {
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(code_of(r.json().await.unwrap()), "payload_too_large");
 
+    // A method the path does not take: 405 in the error shape, with Allow.
+    let r = app
+        .client
+        .delete(format!("{}/api/v1/auth/login", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(r.headers().get("allow").is_some(), "{:?}", r.headers());
+    assert_eq!(code_of(r.json().await.unwrap()), "method_not_allowed");
+
     let r = send(
         r#"{"username": 5, "password": "x", "full_name": "x"}"#.into(),
         "application/json",
