@@ -29,6 +29,8 @@ struct Seen {
     acks: Vec<String>,
     errors: Vec<Value>,
     events: Vec<(String, i64)>,
+    /// The `client_msg_id` of each message.new, in arrival (= seq) order.
+    stored_ids: Vec<String>,
     closed: Option<u16>,
 }
 
@@ -62,10 +64,15 @@ async fn blast(ws: Ws, frames: Vec<Value>, expect_events: usize) -> Seen {
                 match f["type"].as_str().unwrap_or("") {
                     "ack" => seen.acks.push(f["ref"].as_str().unwrap_or("").to_owned()),
                     "error" => seen.errors.push(f),
-                    "message.new" => seen.events.push((
-                        f["message"]["sender_id"].as_str().unwrap().to_owned(),
-                        f["message"]["seq"].as_i64().unwrap(),
-                    )),
+                    "message.new" => {
+                        let m = &f["message"];
+                        seen.events.push((
+                            m["sender_id"].as_str().unwrap().to_owned(),
+                            m["seq"].as_i64().unwrap(),
+                        ));
+                        seen.stored_ids
+                            .push(m["client_msg_id"].as_str().unwrap().to_owned());
+                    }
                     _ => {}
                 }
             }
@@ -135,6 +142,18 @@ async fn twenty_members_sending_back_to_back_get_every_ack_and_every_event(b: Ba
         assert!(seen.errors.is_empty(), "{:?}", seen.errors);
         assert_eq!(seen.acks, refs, "every frame acked, in the order sent");
         assert_gapless_in_order(&seen.events, total);
+        // Each sender's messages were stored (took their seqs) in the order sent.
+        let tag = refs[0].split('-').next().unwrap().to_owned() + "-";
+        let own: Vec<&String> = seen
+            .stored_ids
+            .iter()
+            .filter(|id| id.starts_with(&tag))
+            .collect();
+        assert_eq!(
+            own,
+            refs.iter().collect::<Vec<_>>(),
+            "stored in the order sent"
+        );
     }
 }
 
@@ -153,6 +172,10 @@ async fn one_client_sending_1500_frames_back_to_back_keeps_its_connection(b: Bac
     assert!(seen.errors.is_empty(), "{:?}", seen.errors);
     assert_eq!(seen.acks, refs, "every frame acked, in the order sent");
     assert_gapless_in_order(&seen.events, total);
+    assert_eq!(
+        seen.stored_ids, refs,
+        "seqs follow the order the frames were sent"
+    );
     let own = &seen.events;
     assert!(
         own.iter().all(|(s, _)| s == &ann.user_id),
