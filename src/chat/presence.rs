@@ -40,28 +40,34 @@ impl Chat {
         }
     }
 
-    async fn announce_presence(&self, user: UserId) -> AppResult<()> {
-        let Some(u) = self.store.user_by_id(user).await? else {
-            return Ok(());
-        };
-        let audience = self.store.presence_audience(user).await?;
+    async fn announce_presence(&self, u: &User) -> AppResult<()> {
+        let audience = self.store.presence_audience(u.id).await?;
         self.publish(
             audience,
             &Event::Presence {
-                user_id: user,
-                presence: self.presence_of(&u),
+                user_id: u.id,
+                presence: self.presence_of(u),
             },
             None,
         );
         Ok(())
     }
 
-    /// A connection of the caller opened.
+    /// A connection of the caller opened. An invisible user's comings and goings
+    /// are not announced at all: invisible looks exactly like offline.
     pub async fn connection_opened(&self, who: &Principal) {
-        if self.presence.connected(who.user_id) {
-            if let Err(e) = self.announce_presence(who.user_id).await {
-                tracing::warn!(error = %e, "presence announcement failed");
+        if !self.presence.connected(who.user_id) {
+            return;
+        }
+        let announced = match self.store.user_by_id(who.user_id).await {
+            Ok(Some(u)) if u.presence_mode != PresenceMode::Invisible => {
+                self.announce_presence(&u).await
             }
+            Ok(_) => Ok(()),
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = announced {
+            tracing::warn!(error = %e, "presence announcement failed");
         }
     }
 
@@ -85,17 +91,23 @@ impl Chat {
     }
 
     /// Records last-seen for `users` in one write and tells each one's audience.
+    /// Invisible users keep the last-seen of when they went invisible, and their
+    /// audience hears nothing (they already look offline).
     async fn announce_offline(&self, users: &[UserId]) -> AppResult<()> {
         self.store
             .set_last_seen_many(users, Timestamp::now())
             .await?;
-        for u in self.store.users_by_ids(users).await? {
+        let users = self.store.users_by_ids(users).await?;
+        for u in users
+            .iter()
+            .filter(|u| u.presence_mode != PresenceMode::Invisible)
+        {
             let audience = self.store.presence_audience(u.id).await?;
             self.publish(
                 audience,
                 &Event::Presence {
                     user_id: u.id,
-                    presence: self.presence_of(&u),
+                    presence: self.presence_of(u),
                 },
                 None,
             );
@@ -103,27 +115,40 @@ impl Chat {
         Ok(())
     }
 
-    /// Sets the caller's presence mode and tells their audience.
+    /// Sets the caller's presence mode and tells their audience. Going invisible
+    /// while online looks like going offline now: last-seen is set to this moment
+    /// and stays there until they are visible again.
     pub async fn set_presence_mode(
         &self,
         who: &Principal,
         input: PresenceInput,
     ) -> AppResult<PresenceView> {
+        let before = self
+            .store
+            .user_by_id(who.user_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("user"))?;
+        let online = self.presence.is_online(who.user_id);
+        let vanishing = input.mode == PresenceMode::Invisible
+            && before.presence_mode != PresenceMode::Invisible;
+        let last_seen = (vanishing && online).then(Timestamp::now);
         if !self
             .store
-            .set_presence_mode(who.user_id, input.mode)
+            .set_presence_mode(who.user_id, input.mode, last_seen)
             .await?
         {
             return Err(AppError::not_found("user"));
-        }
-        if self.presence.is_online(who.user_id) {
-            self.announce_presence(who.user_id).await?;
         }
         let me = self
             .store
             .user_by_id(who.user_id)
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;
+        let stays_hidden = before.presence_mode == PresenceMode::Invisible
+            && me.presence_mode == PresenceMode::Invisible;
+        if online && !stays_hidden {
+            self.announce_presence(&me).await?;
+        }
         // The caller sees their own real state, invisible included.
         Ok(PresenceView {
             status: if self.presence.is_online(me.id) {

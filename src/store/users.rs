@@ -242,10 +242,15 @@ impl Store {
         &self,
         id: UserId,
         mode: crate::domain::PresenceMode,
+        last_seen: Option<Timestamp>,
     ) -> StoreResult<bool> {
-        let sql = self.sql("UPDATE users SET presence_mode = ? WHERE id = ?");
+        let sql = self.sql(
+            "UPDATE users SET presence_mode = ?, last_seen_at = COALESCE(?, last_seen_at) \
+             WHERE id = ?",
+        );
         let r = sqlx::query(&sql)
             .bind(mode.as_str())
+            .bind(last_seen.map(Timestamp::millis))
             .bind(id.to_string())
             .execute(&self.pool)
             .await?;
@@ -254,10 +259,11 @@ impl Store {
 
     /// One UPDATE per 500 users: going offline comes in waves (a restart, a
     /// network cut), and a transaction each would queue thousands of commits.
+    /// Invisible users are left out: their last-seen stays at when they vanished.
     pub async fn set_last_seen_many(&self, ids: &[UserId], at: Timestamp) -> StoreResult<()> {
         for chunk in ids.chunks(500) {
             let sql = format!(
-                "UPDATE users SET last_seen_at = ? WHERE id IN ({})",
+                "UPDATE users SET last_seen_at = ? WHERE presence_mode <> 'invisible' AND id IN ({})",
                 super::placeholders(chunk.len())
             );
             let sql = self.sql(&sql);

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::{
     backend_tests,
-    helpers::{spawn_app, Backend, TestApp},
+    helpers::{spawn_app, Backend, Session, TestApp},
     ws_client::Ws,
 };
 
@@ -18,7 +18,88 @@ backend_tests!(
     invisible_appears_offline,
     strangers_and_blocked_users_see_nothing,
     several_going_offline_at_once_are_each_announced_with_last_seen,
+    invisible_connects_and_disconnects_unseen_with_last_seen_frozen,
 );
+
+/// Makes `a` and `b` friends (request and accept).
+async fn befriend(app: &TestApp, a: &Session, b: &Session) {
+    let r = app
+        .post(
+            "/api/v1/friends/requests",
+            Some(&a.access),
+            json!({"user_id": b.user_id}),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let ok = app
+        .post(
+            &format!("/api/v1/friends/requests/{id}/accept"),
+            Some(&b.access),
+            json!({}),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.body);
+}
+
+/// `who`'s presence in `viewer`'s friends list.
+async fn friend_presence(app: &TestApp, viewer: &Session, who: &Session) -> Value {
+    let friends = app.get("/api/v1/friends", &viewer.access).await.body;
+    friends
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == json!(who.user_id))
+        .unwrap_or_else(|| panic!("{} in {friends}", who.user_id))["presence"]
+        .clone()
+}
+
+/// Invisible must look exactly like offline: connecting and disconnecting while
+/// invisible sends friends nothing, and last-seen stays at when she went invisible.
+async fn invisible_connects_and_disconnects_unseen_with_last_seen_frozen(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben) = (app.register("ann").await, app.register("ben").await);
+    befriend(&app, &ann, &ben).await;
+    let mut w = watcher(&app, &ben.access).await;
+    let first = Ws::connect(&app, &ann.access).await;
+    assert_eq!(presence_of(&mut w, &ann.user_id).await["status"], "online");
+    let r = app
+        .request(
+            Method::PUT,
+            "/api/v1/users/me/presence",
+            Some(&ann.access),
+            Some(json!({"mode": "invisible"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let gone = presence_of(&mut w, &ann.user_id).await;
+    assert_eq!(gone["status"], "offline");
+    let frozen = friend_presence(&app, &ben, &ann).await;
+    assert_eq!(frozen["status"], "offline", "{frozen}");
+    assert!(
+        frozen["last_seen_at"].is_string(),
+        "last seen is when she went invisible: {frozen}"
+    );
+    assert_eq!(gone["last_seen_at"], frozen["last_seen_at"]);
+
+    // Now she comes and goes while invisible, twice, past the grace period.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    drop(first);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for _ in 0..2 {
+        let again = Ws::connect(&app, &ann.access).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        drop(again);
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+    }
+    w.expect_quiet(Duration::from_millis(300)).await;
+    assert_eq!(
+        friend_presence(&app, &ben, &ann).await,
+        frozen,
+        "last seen does not move while invisible"
+    );
+}
 
 /// Offline announcements that fall due together are written and sent as one
 /// batch; each person must still be announced, with their own last-seen time.
