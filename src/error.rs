@@ -13,9 +13,13 @@ pub enum ErrorKind {
     MethodNotAllowed,
     Conflict,
     PayloadTooLarge,
+    /// The client did not send its request in time.
+    RequestTimeout,
     UnsupportedMediaType,
     Unprocessable,
-    TooManyRequests { retry_after_secs: u64 },
+    TooManyRequests {
+        retry_after_secs: u64,
+    },
     Internal,
 }
 

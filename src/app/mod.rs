@@ -4,15 +4,16 @@
 
 pub mod admin_cli;
 pub mod bench_cli;
+mod listen;
 mod secret;
 
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 use crate::{
-    auth::{LoginThrottle, Passwords, Tokens},
+    auth::{throttle, Action, LoginThrottle, Passwords, RateLimits, Tokens},
     bus::{hub::Hub, Bus, LocalBus},
     chat::{Chat, Policy},
     config::Config,
@@ -30,7 +31,7 @@ pub struct AppState {
     pub http: HttpSettings,
     pub ws: WsSettings,
     pub shutdown_grace: Duration,
-    pub socket_send_buffer: usize,
+    pub connections: listen::ConnLimits,
 }
 
 /// Opens (and migrates) the store named by the config.
@@ -49,6 +50,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
     let store = open_store(config).await?;
     let secret = secret::load_or_create(config.jwt_secret.as_deref(), &config.data_dir)?;
     let bus: Arc<dyn Bus> = Arc::new(LocalBus::new(65_536));
+    let limits = &config.limits;
     let chat = Chat {
         writer: MessageWriter::spawn(store.clone()).await?,
         bus: bus.clone(),
@@ -57,10 +59,25 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         tokens: Arc::new(Tokens::new(&secret, config.access_token_ttl_secs.max(1))),
         passwords: Arc::new(Passwords::new(config.password_hash_memory_kib, 2)?),
         throttle: Arc::new(LoginThrottle::new(
-            config.login_max_failures,
-            config.login_max_failures_per_address,
-            Duration::from_secs(config.login_lockout_secs.max(1)),
+            throttle::Limits {
+                per_account_address: limits.login_max_failures,
+                per_address: limits.login_max_failures_per_address,
+                per_account: limits.login_max_failures_per_account,
+            },
+            Duration::from_secs(limits.login_lockout_secs.max(1)),
         )),
+        rates: Arc::new(if !limits.rate_limits {
+            RateLimits::off()
+        } else {
+            RateLimits::new(&[
+                (Action::Send, limits.rate_sends),
+                (Action::Search, limits.rate_search),
+                (Action::Refresh, limits.rate_refresh),
+                (Action::Register, limits.rate_register),
+                (Action::FriendRequest, limits.rate_friend_requests),
+                (Action::CreateConversation, limits.rate_conversations),
+            ])
+        }),
         policy: Policy {
             default_role: config.default_role,
             refresh_ttl_secs: config.refresh_token_ttl_days.max(1) * 86_400,
@@ -77,6 +94,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         hub: Hub::new(config.ws_queue),
         http: HttpSettings {
             max_body_bytes: config.max_body_bytes,
+            body_read_timeout: Duration::from_secs(limits.body_read_timeout_secs.max(1)),
             web: match &config.web_dir {
                 Some(dir) => crate::http::web::WebSource::Dir(dir.clone()),
                 None => crate::http::web::WebSource::Embedded,
@@ -91,7 +109,18 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
             max_frame_bytes: config.ws_max_frame_bytes.max(1024),
         },
         shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
-        socket_send_buffer: config.socket_send_buffer_bytes,
+        connections: listen::ConnLimits {
+            max_total: match limits.max_connections {
+                0 => fd_limit().saturating_sub(256).max(64),
+                n => n,
+            },
+            max_per_address: match limits.max_connections_per_address {
+                0 => usize::MAX,
+                n => n,
+            },
+            header_read_timeout: Duration::from_secs(limits.header_read_timeout_secs.max(1)),
+            send_buffer: config.socket_send_buffer_bytes,
+        },
     })
 }
 
@@ -115,36 +144,23 @@ pub async fn serve(
     let app = http::router(state.chat, state.http, ws::router(gateway));
     tracing::info!(%addr, backend = store.backend().name(), "confab listening");
 
-    let send_buffer = state.socket_send_buffer;
-    let listener = axum::serve::ListenerExt::tap_io(listener, move |tcp: &mut TcpStream| {
-        // Small frames both ways: send them at once rather than coalesce.
-        let _ = tcp.set_nodelay(true);
-        if send_buffer > 0 {
-            let _ = socket2::SockRef::from(&*tcp).set_send_buffer_size(send_buffer);
-        }
-    });
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let stop = async move {
         shutdown.await;
         tracing::info!("shutting down: no new connections, finishing in-flight requests");
         let _ = stop_tx.send(true);
-    });
-    let grace = state.shutdown_grace;
-    let mut stop_rx2 = stop_rx.clone();
-    tokio::select! {
-        r = server => r.context("server error")?,
-        _ = async move {
-            let _ = stop_rx2.wait_for(|s| *s).await;
-            tokio::time::sleep(grace).await;
-        } => tracing::warn!("grace period over; dropping remaining connections"),
-    }
+    };
+    listen::serve(listener, app, state.connections, stop, state.shutdown_grace).await;
     router_task.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The soft open-file limit now in force.
+fn fd_limit() -> usize {
+    rlimit::getrlimit(rlimit::Resource::NOFILE)
+        .map(|(soft, _)| soft.min(usize::MAX as u64) as usize)
+        .unwrap_or(1024)
 }
 
 /// Every connection is a file descriptor: raise the soft limit to the hard one,

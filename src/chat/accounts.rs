@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use super::{views::TokenResponse, Chat, Device, Principal};
 use crate::{
     auth::tokens::{hash_refresh_token, new_refresh_token},
+    auth::Action,
     domain::{
         Email, FullName, Password, Role, Session, SessionId, Timestamp, User, UserId, Username,
     },
@@ -52,6 +53,7 @@ fn invalid_credentials() -> AppError {
 impl Chat {
     /// Creates an account with the configured default role and signs it in.
     pub async fn register(&self, input: RegisterInput, device: Device) -> AppResult<TokenResponse> {
+        self.rate(Action::Register, &device.ip)?;
         let user = self
             .create_user(
                 &input.username,
@@ -136,7 +138,7 @@ impl Chat {
                 return Err(invalid_credentials());
             }
         };
-        self.throttle.record_success(&account);
+        self.throttle.record_success(&account, &device.ip);
         if !user.is_active() {
             // Only someone who knows the password learns the account is deactivated.
             return Err(AppError::forbidden("this account has been deactivated")
@@ -187,7 +189,8 @@ impl Chat {
     /// Spends a refresh token for a new pair. Replaying a spent token revokes the
     /// whole session: either the client or a thief holds a stale copy, and we cannot
     /// tell which, so both must sign in again.
-    pub async fn refresh(&self, input: RefreshInput) -> AppResult<TokenResponse> {
+    pub async fn refresh(&self, input: RefreshInput, device: &Device) -> AppResult<TokenResponse> {
+        self.rate(Action::Refresh, &device.ip)?;
         let now = Timestamp::now();
         let new_refresh = new_refresh_token();
         let outcome = self

@@ -12,6 +12,7 @@ use super::{
     Chat, Principal,
 };
 use crate::{
+    auth::Action,
     domain::{
         Conversation, ConversationId, ConversationKind, GroupName, Member, MemberRole,
         NotificationKind, Timestamp, UserId,
@@ -120,6 +121,7 @@ impl Chat {
         who: &Principal,
         input: CreateConversationInput,
     ) -> AppResult<(ConversationSummary, bool)> {
+        self.rate(Action::CreateConversation, &who.user_id.to_string())?;
         match input {
             CreateConversationInput { user_id: Some(other), name: None, member_ids: None } => {
                 self.open_direct(who, other).await

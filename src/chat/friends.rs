@@ -10,6 +10,7 @@ use super::{
     Chat, Principal,
 };
 use crate::{
+    auth::Action,
     domain::{
         FriendRequest, FriendRequestId, FriendRequestStatus, NotificationKind, Timestamp, User,
         UserId, Username,
@@ -82,6 +83,7 @@ impl Chat {
         who: &Principal,
         input: FriendRequestInput,
     ) -> AppResult<(FriendRequestView, bool)> {
+        self.rate(Action::FriendRequest, &who.user_id.to_string())?;
         let other = self.target(input).await?;
         if other.id == who.user_id {
             return Err(AppError::invalid(

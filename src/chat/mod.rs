@@ -22,7 +22,7 @@ pub mod views;
 use std::{sync::Arc, time::Duration};
 
 use crate::{
-    auth::{LoginThrottle, Passwords, Tokens},
+    auth::{Action, LoginThrottle, Passwords, RateLimits, Tokens},
     bus::{presence::Presence, Bus},
     domain::{Invalid, MessagingPolicy, Role, SessionId, UserId, Username},
     error::AppError,
@@ -49,6 +49,8 @@ pub struct Chat {
     pub tokens: Arc<Tokens>,
     pub passwords: Arc<Passwords>,
     pub throttle: Arc<LoginThrottle>,
+    /// Request rates per user and per address.
+    pub rates: Arc<RateLimits>,
     pub bus: Arc<dyn Bus>,
     /// Who is online on this node.
     pub presence: Arc<Presence>,
@@ -71,6 +73,17 @@ pub struct Principal {
 pub struct Device {
     pub user_agent: String,
     pub ip: String,
+}
+
+impl Chat {
+    /// Spends one of `key`'s tokens for `action` (a user id or a client address),
+    /// or says how long to wait: 429 with `Retry-After` over HTTP, an error frame
+    /// with `retry_after` on the WebSocket.
+    pub fn rate(&self, action: Action, key: &str) -> Result<(), AppError> {
+        self.rates.check(action, key).map_err(|wait| {
+            AppError::too_many_requests(wait, format!("too many requests; try again in {wait} s"))
+        })
+    }
 }
 
 impl From<Invalid> for AppError {

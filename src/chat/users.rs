@@ -8,6 +8,7 @@ use super::{
     Chat, Principal,
 };
 use crate::{
+    auth::Action,
     domain::{permission::may_see_private_fields, Bio, FullName, StatusText, Timestamp, UserId},
     error::{AppError, AppResult},
     store::users::UserSearch,
@@ -157,9 +158,10 @@ impl Chat {
     /// Active users matching `q`, in username order.
     pub async fn search_users(
         &self,
-        _who: &Principal,
+        who: &Principal,
         query: SearchQuery,
     ) -> AppResult<Page<UserView>> {
+        self.rate(Action::Search, &who.user_id.to_string())?;
         search_page(self, query.parse()?, false, |u: &crate::domain::User| {
             u.into()
         })

@@ -7,6 +7,7 @@ pub mod message;
 pub mod password;
 pub mod permission;
 pub mod profile;
+pub mod rate;
 pub mod role;
 pub mod social;
 pub mod time;
@@ -19,6 +20,7 @@ pub use message::{ClientMsgId, Message, MessageBody, MessageKind};
 pub use password::Password;
 pub use permission::Permission;
 pub use profile::{Bio, Email, FullName, StatusText};
+pub use rate::Rate;
 pub use role::Role;
 pub use social::{
     FriendRequest, FriendRequestStatus, MessagingPolicy, Notification, NotificationKind,

@@ -65,12 +65,14 @@ async fn login(
     responses(
         (status = 200, body = TokenResponse),
         (status = 401, description = "invalid, expired or reused refresh token", body = ErrorBody),
+        (status = 429, description = "too many refreshes from this address", body = ErrorBody),
     ))]
 async fn refresh(
     State(chat): State<Chat>,
+    ClientDevice(device): ClientDevice,
     ApiJson(input): ApiJson<RefreshInput>,
 ) -> AppResult<Json<TokenResponse>> {
-    Ok(Json(chat.refresh(input).await?))
+    Ok(Json(chat.refresh(input, &device).await?))
 }
 
 /// Sign out this session; its tokens stop working at once.

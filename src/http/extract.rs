@@ -55,6 +55,11 @@ fn json_error(rej: JsonRejection) -> AppError {
             "unsupported_media_type",
             "send the body as JSON with `Content-Type: application/json`",
         ),
+        other if caused_by_timeout(&other) => AppError::new(
+            ErrorKind::RequestTimeout,
+            "request_timeout",
+            "the request body did not arrive in time",
+        ),
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::new(
             ErrorKind::PayloadTooLarge,
             "payload_too_large",
@@ -62,6 +67,18 @@ fn json_error(rej: JsonRejection) -> AppError {
         ),
         other => AppError::bad_request("invalid_body", other.body_text()),
     }
+}
+
+/// True when the body read failed because the body-read timeout ran out.
+fn caused_by_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 impl<S, T> FromRequest<S> for ApiJson<T>

@@ -17,11 +17,14 @@ pub mod web;
 use axum::{
     extract::{DefaultBodyLimit, Request},
     http::{HeaderName, Method, Uri},
+    middleware::Next,
+    response::{IntoResponse, Response},
     Router,
 };
 use tower_http::{
     compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::RequestBodyTimeoutLayer,
     trace::TraceLayer,
 };
 use utoipa::{
@@ -40,6 +43,8 @@ use crate::{
 #[derive(Clone, Debug)]
 pub struct HttpSettings {
     pub max_body_bytes: usize,
+    /// How long a client may take to send a request body.
+    pub body_read_timeout: std::time::Duration,
     /// Where the web client's files come from.
     pub web: web::WebSource,
 }
@@ -100,6 +105,7 @@ pub fn api() -> (Router<Chat>, utoipa::openapi::OpenApi) {
 /// routes with their own state (the WebSocket gateway), with request ids, tracing
 /// and body limits.
 pub fn router(chat: Chat, settings: HttpSettings, extra: Router) -> Router {
+    let max_body = settings.max_body_bytes;
     let (api, openapi) = api();
     let request_id = HeaderName::from_static("x-request-id");
     api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
@@ -116,6 +122,10 @@ pub fn router(chat: Chat, settings: HttpSettings, extra: Router) -> Router {
         })
         .fallback(move |method: Method, uri: Uri| web::serve(settings.web.clone(), method, uri))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+        .layer(RequestBodyTimeoutLayer::new(settings.body_read_timeout))
+        .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
+            refuse_declared_oversize(req, next, max_body)
+        }))
         // gzip/brotli for clients that accept it: the client's JS shrinks about 3x.
         .layer(CompressionLayer::new())
         .layer(
@@ -130,4 +140,23 @@ pub fn router(chat: Chat, settings: HttpSettings, extra: Router) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// A body whose declared `Content-Length` is over the limit is refused before any
+/// of it is read: the client learns at once, and the server reads nothing.
+async fn refuse_declared_oversize(req: Request, next: Next, max: usize) -> Response {
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return AppError::new(
+            ErrorKind::PayloadTooLarge,
+            "payload_too_large",
+            format!("request body is over {max} bytes"),
+        )
+        .into_response();
+    }
+    next.run(req).await
 }

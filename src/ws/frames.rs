@@ -116,6 +116,9 @@ pub enum Reply {
         message: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         field: Option<String>,
+        /// Seconds to wait before trying again (`too_many_requests`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_after: Option<u64>,
     },
 }
 
@@ -135,8 +138,13 @@ pub enum Acked {
 
 impl Reply {
     pub fn error(reference: Option<String>, e: AppError) -> Self {
+        let retry_after = match e.kind {
+            crate::error::ErrorKind::TooManyRequests { retry_after_secs } => Some(retry_after_secs),
+            _ => None,
+        };
         Reply::Error {
             reference,
+            retry_after,
             code: e.code.to_owned(),
             message: e.message,
             field: e.field.map(|f| f.into_owned()),

@@ -12,6 +12,7 @@ backend_tests!(
     usernames_are_unique_ignoring_case,
     login_does_not_reveal_whether_a_username_exists,
     repeated_failures_are_throttled_with_retry_after,
+    a_guesser_does_not_lock_the_owner_out,
     refresh_rotates_and_a_reused_token_revokes_the_session,
     logout_revokes_the_session_at_once,
     change_password_signs_out_other_sessions,
@@ -172,6 +173,54 @@ async fn repeated_failures_are_throttled_with_retry_after(b: Backend) {
     // Another account is not locked by erin's failures.
     app.register("frank").await;
     app.login("frank").await;
+}
+
+/// An attacker guessing from one address slows only themselves: the owner, from
+/// another address, still signs in; the attacker's delay grows with each lockout.
+async fn a_guesser_does_not_lock_the_owner_out(b: Backend) {
+    let Some(app) = spawn_app_with(
+        b,
+        &["--login-max-failures", "3", "--login-lockout-secs", "1"],
+    )
+    .await
+    else {
+        return;
+    };
+    app.register("olga").await;
+    let attacker = "127.0.0.2";
+    for _ in 0..3 {
+        let r = app.login_from(attacker, "olga", "wrong password").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{:?}", r.body);
+    }
+    let r = app.login_from(attacker, "olga", PASSWORD).await;
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "attacker throttled"
+    );
+    let first: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert_eq!(first, 1, "first lockout: the base delay");
+
+    let owner = app.login_from("127.0.0.1", "olga", PASSWORD).await;
+    assert_eq!(
+        owner.status,
+        StatusCode::OK,
+        "owner signs in: {:?}",
+        owner.body
+    );
+
+    // The attacker waits out the lockout and fails again: the next delay doubles.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    for _ in 0..3 {
+        let r = app.login_from(attacker, "olga", "still wrong").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{:?}", r.body);
+    }
+    let r = app.login_from(attacker, "olga", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let second: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert_eq!(second, 2, "second lockout doubles");
+    let owner = app.login_from("127.0.0.1", "olga", PASSWORD).await;
+    assert_eq!(owner.status, StatusCode::OK, "owner still signs in");
 }
 
 async fn refresh_rotates_and_a_reused_token_revokes_the_session(b: Backend) {

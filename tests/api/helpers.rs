@@ -152,6 +152,10 @@ async fn start(
         "open",
         "--presence-grace-secs",
         "1",
+        // Tests register and send far faster than people; the rate-limit tests
+        // turn limits back on.
+        "--rate-limits",
+        "false",
     ];
     args.extend(extra.iter().map(String::as_str));
     let config = Cli::try_parse_from(args).unwrap().config;
@@ -297,6 +301,39 @@ impl TestApp {
             json!({"username": username, "password": password}),
         )
         .await
+    }
+
+    /// A POST without a token from another loopback address (127.0.0.0/8 is all
+    /// local), as a second client machine would make it.
+    pub async fn post_from(&self, ip: &str, path: &str, body: Value) -> Reply {
+        let client = reqwest::Client::builder()
+            .local_address(ip.parse::<std::net::IpAddr>().unwrap())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        let res = client
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent");
+        let (status, headers) = (res.status(), res.headers().clone());
+        let body = res.json().await.unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn login_from(&self, ip: &str, username: &str, password: &str) -> Reply {
+        let body = json!({"username": username, "password": password});
+        self.post_from(ip, "/api/v1/auth/login", body).await
+    }
+
+    pub async fn register_from(&self, ip: &str, username: &str) -> Reply {
+        let body = json!({"username": username, "password": PASSWORD, "full_name": username});
+        self.post_from(ip, "/api/v1/auth/register", body).await
     }
 
     pub async fn login(&self, username: &str) -> Session {

@@ -42,6 +42,8 @@ async fn start_with(seed: Option<Seed>) -> (Server, Option<PathBuf>) {
         "64",
         "--messaging-policy",
         "open",
+        "--rate-limits",
+        "false",
     ])
     .unwrap()
     .config;

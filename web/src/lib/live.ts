@@ -66,6 +66,12 @@ export function startLive(queries: QueryClient): void {
       } else if (f.type === "error" && typeof f.ref === "string") {
         const ref = f.ref;
         inFlight.delete(ref);
+        if (f.code === "too_many_requests" && typeof f.retry_after === "number") {
+          // Over the send rate: the message stays pending and goes out again
+          // when the server says it may.
+          setTimeout(flushOutbox, f.retry_after * 1000);
+          return;
+        }
         updateChat((s) => {
           const c = Object.entries(s.conversations).find(([, c]) => c.pending.some((p) => p.client_msg_id === ref));
           return c ? markFailed(s, c[0], ref) : s;

@@ -1,0 +1,70 @@
+//! `confab admin ...`: operator commands that work on the database directly.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use crate::domain::Role;
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create a user. The password is read from the terminal, or from stdin when it
+    /// is not a terminal; never from the command line.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "patient")]
+        role: Role,
+        /// Defaults to the username.
+        #[arg(long)]
+        full_name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Change a user's role.
+    SetRole {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        role: Role,
+    },
+    /// Deactivate a user: sign-in refused, sessions revoked, data kept.
+    Deactivate {
+        #[arg(long)]
+        username: String,
+    },
+    /// Reactivate a deactivated user.
+    Reactivate {
+        #[arg(long)]
+        username: String,
+    },
+    /// Benchmark set-up: create USERS users named PREFIX0, PREFIX1... (all with the
+    /// password "bench password 1234", hashed once) and GROUPS groups of GROUP_SIZE
+    /// of them, straight into the database. Not for production data.
+    SeedBench {
+        #[arg(long, default_value = "bench")]
+        prefix: String,
+        #[arg(long)]
+        users: u32,
+        #[arg(long, default_value_t = 0)]
+        groups: u32,
+        #[arg(long, default_value_t = 2)]
+        group_size: u32,
+        /// Messages stored in each group (for the `history` benchmark), in
+        /// batches, with sequence numbers as if they had been sent.
+        #[arg(long, default_value_t = 0)]
+        messages: u64,
+    },
+    /// Benchmark set-up: sign in COUNT users whose username starts with PREFIX
+    /// without their passwords, and write "user_id access_token" lines to OUT.
+    /// Whoever runs this already controls the database and the signing secret.
+    /// Tokens live --access-token-ttl-secs; give the server the same value.
+    BenchTokens {
+        #[arg(long, default_value = "bench")]
+        prefix: String,
+        #[arg(long)]
+        count: u32,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
