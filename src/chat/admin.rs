@@ -13,6 +13,7 @@ use super::{
 use crate::{
     domain::{Permission, Role, Timestamp, User, UserId, Username},
     error::{AppError, AppResult},
+    store::admins::{AdminChange, Guarded},
 };
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -75,52 +76,47 @@ impl Chat {
             .ok_or_else(|| AppError::not_found("user"))
     }
 
-    /// Refuses to leave the server without an active admin.
-    async fn keep_an_admin(&self, user: &User) -> AppResult<()> {
-        if user.role == Role::Admin
-            && user.is_active()
-            && self.store.count_active_admins().await? <= 1
+    /// Applies a change that could remove an admin, atomically refusing it for
+    /// the last active one.
+    async fn change_keeping_an_admin(&self, id: UserId, change: AdminChange) -> AppResult<()> {
+        match self
+            .store
+            .change_user_keeping_an_admin(id, change, Timestamp::now())
+            .await?
         {
-            return Err(AppError::conflict(
+            Guarded::Applied => Ok(()),
+            Guarded::NotFound => Err(AppError::not_found("user")),
+            Guarded::LastAdmin => Err(AppError::conflict(
                 "last_admin",
                 "this is the last active admin; make another user admin first",
-            ));
+            )),
         }
-        Ok(())
     }
 
     pub async fn set_role_as_operator(&self, id: UserId, role: Role) -> AppResult<AdminUserView> {
-        let mut user = self.load(id).await?;
-        if user.role != role {
-            if role != Role::Admin {
-                self.keep_an_admin(&user).await?;
-            }
-            let now = Timestamp::now();
-            self.store.set_role(id, role, now).await?;
-            tracing::info!(user_id = %id, from = %user.role, to = %role, "role changed");
-            user.role = role;
-            user.updated_at = now;
+        let before = self.load(id).await?;
+        if before.role != role {
+            self.change_keeping_an_admin(id, AdminChange::SetRole(role))
+                .await?;
+            tracing::info!(user_id = %id, from = %before.role, to = %role, "role changed");
         }
-        Ok((&user).into())
+        Ok((&self.load(id).await?).into())
     }
 
     /// Soft delete: sign-in refused, sessions revoked, hidden from search; nothing
     /// is erased, so reactivation restores the account exactly.
     pub async fn deactivate_as_operator(&self, id: UserId) -> AppResult<AdminUserView> {
-        let mut user = self.load(id).await?;
+        let user = self.load(id).await?;
         if user.is_active() {
-            self.keep_an_admin(&user).await?;
-            let now = Timestamp::now();
-            self.store.set_deactivated(id, Some(now), now).await?;
+            self.change_keeping_an_admin(id, AdminChange::Deactivate)
+                .await?;
             let revoked = self
                 .store
-                .revoke_user_sessions(id, None, "deactivated", now)
+                .revoke_user_sessions(id, None, "deactivated", Timestamp::now())
                 .await?;
             tracing::info!(user_id = %id, revoked, "user deactivated");
-            user.deactivated_at = Some(now);
-            user.updated_at = now;
         }
-        Ok((&user).into())
+        Ok((&self.load(id).await?).into())
     }
 
     pub async fn reactivate_as_operator(&self, id: UserId) -> AppResult<AdminUserView> {

@@ -2,6 +2,7 @@
 //! driver with the same SQL; the only dialect difference so far (placeholders) is
 //! isolated in [`backend::Backend::sql`]. Only this module names sqlx.
 
+pub mod admins;
 mod append;
 mod backend;
 pub mod conversations;

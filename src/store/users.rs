@@ -209,17 +209,6 @@ impl Store {
         Ok(affected(r) > 0)
     }
 
-    pub async fn set_role(&self, id: UserId, role: Role, now: Timestamp) -> StoreResult<bool> {
-        let sql = self.sql("UPDATE users SET role = ?, updated_at = ? WHERE id = ?");
-        let r = sqlx::query(&sql)
-            .bind(role.as_str())
-            .bind(now.millis())
-            .bind(id.to_string())
-            .execute(&self.pool)
-            .await?;
-        Ok(affected(r) > 0)
-    }
-
     /// Sets or clears `deactivated_at`. Nothing else about the user changes, so a
     /// reactivation restores the account exactly.
     pub async fn set_deactivated(
@@ -274,16 +263,6 @@ impl Store {
             q.execute(&self.pool).await?;
         }
         Ok(())
-    }
-
-    pub async fn count_active_admins(&self) -> StoreResult<i64> {
-        let sql =
-            self.sql("SELECT COUNT(*) AS n FROM users WHERE role = ? AND deactivated_at IS NULL");
-        let row = sqlx::query(&sql)
-            .bind(Role::Admin.as_str())
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(sqlx::Row::try_get::<i64, _>(&row, "n")?)
     }
 
     pub async fn search_users(&self, s: UserSearch<'_>) -> StoreResult<Vec<User>> {

@@ -1,3 +1,4 @@
+use confab::domain::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -11,6 +12,7 @@ backend_tests!(
     a_role_change_applies_to_the_next_request,
     deactivation_is_immediate_and_reactivation_restores_exactly,
     the_last_admin_cannot_be_removed,
+    two_admins_stepping_down_at_once_leave_one,
 );
 
 async fn only_admins_may_administer(b: Backend) {
@@ -222,4 +224,73 @@ async fn the_last_admin_cannot_be_removed(b: Backend) {
         )
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+/// The last-admin guard is atomic: two admins demoting (or deactivating) each
+/// other at the same moment must leave exactly one admin, every time.
+async fn two_admins_stepping_down_at_once_leave_one(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    for round in 0..8 {
+        let mut ids = Vec::new();
+        for n in 0..2 {
+            let u = app
+                .chat
+                .create_user(
+                    &format!("adm{round}x{n}"),
+                    PASSWORD,
+                    "Admin",
+                    None,
+                    Role::Admin,
+                )
+                .await
+                .unwrap();
+            ids.push(u.id);
+        }
+        // Every earlier round's survivor steps aside first, so the two new ones
+        // are the only admins.
+        let listed = app
+            .chat
+            .store
+            .search_users(confab::store::users::UserSearch {
+                query: None,
+                after: None,
+                limit: 1000,
+                include_deactivated: false,
+            })
+            .await
+            .unwrap();
+        for u in listed
+            .iter()
+            .filter(|u| u.role == Role::Admin && !ids.contains(&u.id))
+        {
+            app.chat
+                .set_role_as_operator(u.id, Role::Doctor)
+                .await
+                .unwrap();
+        }
+        let (first, second) = if round % 2 == 0 {
+            tokio::join!(
+                app.chat.set_role_as_operator(ids[0], Role::Doctor),
+                app.chat.set_role_as_operator(ids[1], Role::Patient),
+            )
+        } else {
+            tokio::join!(
+                app.chat.deactivate_as_operator(ids[0]),
+                app.chat.set_role_as_operator(ids[1], Role::Doctor),
+            )
+        };
+        let refused = [&first, &second]
+            .iter()
+            .filter(|r| matches!(r, Err(e) if e.code == "last_admin"))
+            .count();
+        assert_eq!(
+            (first.is_ok() as u8 + second.is_ok() as u8, refused),
+            (1, 1),
+            "round {round}: exactly one steps down: {:?} / {:?}",
+            first.as_ref().err(),
+            second.as_ref().err()
+        );
+    }
 }
