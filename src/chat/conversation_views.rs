@@ -62,18 +62,32 @@ pub struct MemberView {
     /// see; absent in broadcast events.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence: Option<super::social_views::PresenceView>,
+    /// Present (true) for a deactivated user: they stay a member, so their
+    /// messages keep a sender, but show no name, username or presence.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub deactivated: bool,
 }
 
 impl MemberView {
     pub fn new(m: &Member, u: &User) -> Self {
+        let active = u.is_active();
         Self {
             user_id: m.user_id,
-            username: u.username.to_string(),
-            full_name: u.full_name.clone(),
+            username: if active {
+                u.username.to_string()
+            } else {
+                String::new()
+            },
+            full_name: if active {
+                u.full_name.clone()
+            } else {
+                "Deactivated user".to_owned()
+            },
             role: m.role,
             last_read_seq: m.last_read_seq,
             joined_at: m.joined_at,
             presence: None,
+            deactivated: !active,
         }
     }
 }

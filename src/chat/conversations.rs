@@ -99,7 +99,7 @@ impl Chat {
         blocked: &std::collections::HashSet<UserId>,
     ) -> MemberView {
         let mut v = MemberView::new(m, u);
-        if u.id != viewer && !blocked.contains(&u.id) {
+        if u.id != viewer && !blocked.contains(&u.id) && u.is_active() {
             v.presence = Some(self.presence_of(u));
         }
         v

@@ -13,6 +13,7 @@ backend_tests!(
     deactivation_is_immediate_and_reactivation_restores_exactly,
     the_last_admin_cannot_be_removed,
     two_admins_stepping_down_at_once_leave_one,
+    deactivated_members_show_as_deactivated_with_no_profile,
 );
 
 async fn only_admins_may_administer(b: Backend) {
@@ -293,4 +294,64 @@ async fn two_admins_stepping_down_at_once_leave_one(b: Backend) {
             second.as_ref().err()
         );
     }
+}
+
+/// docs/permissions.md: deactivated users are hidden everywhere. In a group they
+/// stay a member (their messages remain), shown as a deactivated user: no name,
+/// no username, no presence; and they come back as they were on reactivation.
+async fn deactivated_members_show_as_deactivated_with_no_profile(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let admin = app.admin("root").await;
+    let (ann, ben) = (app.register("ann").await, app.register("ben").await);
+    let g = app.group(&ann, "ward", &[&ben]).await;
+    let deactivate = app
+        .post(
+            &format!("/api/v1/admin/users/{}/deactivate", ben.user_id),
+            Some(&admin.access),
+            json!({}),
+        )
+        .await;
+    assert_eq!(deactivate.status, StatusCode::OK);
+
+    let member = |body: &serde_json::Value| {
+        body["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["user_id"] == json!(ben.user_id))
+            .cloned()
+            .expect("still a member")
+    };
+    let one = app
+        .get(&format!("/api/v1/conversations/{g}"), &ann.access)
+        .await;
+    let listed = app.get("/api/v1/conversations", &ann.access).await;
+    for m in [member(&one.body), member(&listed.body["items"][0])] {
+        assert_eq!(m["deactivated"], true, "{m}");
+        assert_eq!(m["full_name"], "Deactivated user", "{m}");
+        assert_ne!(m["username"], "ben", "no username: {m}");
+        assert!(m.get("presence").is_none(), "no presence: {m}");
+    }
+    let profile = app
+        .get(&format!("/api/v1/users/{}", ben.user_id), &ann.access)
+        .await;
+    assert_eq!(profile.status, StatusCode::NOT_FOUND);
+
+    app.post(
+        &format!("/api/v1/admin/users/{}/reactivate", ben.user_id),
+        Some(&admin.access),
+        json!({}),
+    )
+    .await;
+    let one = app
+        .get(&format!("/api/v1/conversations/{g}"), &ann.access)
+        .await;
+    let m = member(&one.body);
+    assert_eq!(
+        (m["username"].as_str(), m.get("deactivated")),
+        (Some("ben"), None),
+        "{m}"
+    );
 }

@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError } from "@/lib/api";
 
-type Member = { user_id: string; username: string; full_name: string; role: string };
+type Member = { user_id: string; username: string; full_name: string; role: string; deactivated?: boolean };
 
 /** Rename, add and remove members, leave: what the caller's role allows. */
 export function GroupSettings({ conversationId, name, members, me, onLeft }: { conversationId: string; name: string; members: Member[]; me: string; onLeft: () => void }) {
@@ -71,10 +71,10 @@ export function GroupSettings({ conversationId, name, members, me, onLeft }: { c
             {members.map((m) => (
               <li key={m.user_id} className="flex items-center justify-between text-sm">
                 <span>
-                  {m.full_name} <span className="text-zinc-500">@{m.username} · {m.role}</span>
+                  {m.full_name} <span className="text-zinc-500">{m.deactivated ? "" : `@${m.username} · `}{m.role}</span>
                 </span>
                 {manages && m.user_id !== me && m.role !== "owner" && (
-                  <Button size="sm" variant="outline" onClick={() => void run(api(`/conversations/${conversationId}/members/${m.user_id}`, { method: "DELETE" }), `@${m.username} removed`)}>
+                  <Button size="sm" variant="outline" onClick={() => void run(api(`/conversations/${conversationId}/members/${m.user_id}`, { method: "DELETE" }), `${m.deactivated ? m.full_name : `@${m.username}`} removed`)}>
                     Remove
                   </Button>
                 )}
