@@ -31,6 +31,7 @@ pub struct AppState {
     pub http: HttpSettings,
     pub ws: WsSettings,
     pub shutdown_grace: Duration,
+    pub sweep_interval: Duration,
     pub connections: listen::ConnLimits,
 }
 
@@ -86,6 +87,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
                 .clamp(1, crate::domain::MessageBody::CEILING),
             messaging: config.messaging_policy,
             presence_grace: Duration::from_secs(config.presence_grace_secs),
+            retention: Duration::from_secs(u64::from(config.retention_days.max(1)) * 86_400),
         },
     };
     Ok(AppState {
@@ -109,6 +111,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
             max_frame_bytes: config.ws_max_frame_bytes.max(1024),
         },
         shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
+        sweep_interval: Duration::from_secs(config.sweep_interval_secs.max(1)),
         connections: listen::ConnLimits {
             max_total: match limits.max_connections {
                 0 => fd_limit().saturating_sub(256).max(64),
@@ -135,6 +138,7 @@ pub async fn serve(
     let store = state.chat.store.clone();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let router_task = state.hub.spawn_router(state.bus.as_ref());
+    let sweep_task = tokio::spawn(state.chat.clone().sweep_every(state.sweep_interval));
     let gateway = Gateway {
         chat: state.chat.clone(),
         hub: state.hub.clone(),
@@ -151,6 +155,7 @@ pub async fn serve(
     };
     listen::serve(listener, app, state.connections, stop, state.shutdown_grace).await;
     router_task.abort();
+    sweep_task.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

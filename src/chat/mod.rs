@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod policy;
 pub mod presence;
 pub mod resume;
+pub mod retention;
 pub mod sessions;
 pub mod social_views;
 pub mod users;
@@ -40,6 +41,9 @@ pub struct Policy {
     pub messaging: MessagingPolicy,
     /// How long after a user's last connection closes they still show online.
     pub presence_grace: Duration,
+    /// How long ended sessions, spent refresh tokens and read notifications are
+    /// kept.
+    pub retention: Duration,
 }
 
 /// Everything a use case may touch. Cheap to clone.

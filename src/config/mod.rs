@@ -223,6 +223,25 @@ pub struct Config {
     #[arg(long, env = "CONFAB_WEB_DIR", global = true)]
     pub web_dir: Option<PathBuf>,
 
+    /// Days to keep ended sessions, spent refresh tokens and read notifications
+    /// before the sweep deletes them.
+    #[arg(
+        long,
+        env = "CONFAB_RETENTION_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub retention_days: u32,
+
+    /// Seconds between two retention sweeps (the first runs a minute after start).
+    #[arg(
+        long,
+        env = "CONFAB_SWEEP_INTERVAL_SECS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub sweep_interval_secs: u64,
+
     /// Seconds to let in-flight requests finish after SIGINT/SIGTERM.
     #[arg(
         long,
@@ -280,6 +299,8 @@ impl fmt::Debug for Config {
             .field("password_hash_memory_kib", &self.password_hash_memory_kib)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_message_chars", &self.max_message_chars)
+            .field("retention_days", &self.retention_days)
+            .field("sweep_interval_secs", &self.sweep_interval_secs)
             .field("ws_queue", &self.ws_queue)
             .field("ws_auth_timeout_secs", &self.ws_auth_timeout_secs)
             .field("ws_recheck_secs", &self.ws_recheck_secs)

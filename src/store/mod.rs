@@ -10,6 +10,7 @@ pub mod friends;
 pub mod members;
 pub mod messages;
 pub mod notifications;
+pub mod retention;
 mod rows;
 pub mod sessions;
 pub mod users;

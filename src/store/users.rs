@@ -1,5 +1,5 @@
 use super::{affected, rows, Store, StoreResult};
-use crate::domain::{Role, Timestamp, User, UserId};
+use crate::domain::{Timestamp, User, UserId};
 
 /// A user about to be created; the caller has parsed and hashed everything.
 pub struct NewUser<'a> {

@@ -20,6 +20,7 @@ mod policy;
 mod presence;
 mod realtime;
 mod resilience;
+mod retention;
 mod schema;
 mod sessions;
 mod store;
