@@ -16,7 +16,7 @@ pub mod web;
 
 use axum::{
     extract::{DefaultBodyLimit, Request},
-    http::{HeaderName, Method, Uri},
+    http::{HeaderMap, HeaderName, Method, Uri},
     middleware::Next,
     response::{IntoResponse, Response},
     Router,
@@ -120,7 +120,9 @@ pub fn router(chat: Chat, settings: HttpSettings, extra: Router) -> Router {
                 format!("{method} is not allowed on this path"),
             )
         })
-        .fallback(move |method: Method, uri: Uri| web::serve(settings.web.clone(), method, uri))
+        .fallback(move |method: Method, uri: Uri, headers: HeaderMap| {
+            web::serve(settings.web.clone(), method, uri, headers)
+        })
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .layer(RequestBodyTimeoutLayer::new(settings.body_read_timeout))
         .layer(axum::middleware::from_fn(move |req: Request, next: Next| {

@@ -1,13 +1,15 @@
 //! The web client: files of `web/dist`, embedded in the binary at build time (or
 //! read from `--web-dir`), served with an SPA fallback. Hashed assets are cached for
 //! a year; `index.html` is never cached, so a new release is picked up at once.
-//! HTML carries a Content-Security-Policy that allows no inline script.
+//! HTML carries a Content-Security-Policy that allows no inline script. The build
+//! writes `NAME.br` and `NAME.gz` beside each text file (web/scripts/precompress.mjs);
+//! a client that accepts them gets those bytes as they are, compressed once at the
+//! highest level rather than on every request.
 
 use std::{borrow::Cow, path::PathBuf};
 
 use axum::{
-    body::Body,
-    http::{header, HeaderValue, Method, StatusCode, Uri},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri},
     response::{IntoResponse, Response},
 };
 
@@ -46,6 +48,60 @@ impl WebSource {
     }
 }
 
+/// Which precompressed forms the client takes, best first.
+fn accepted(headers: &HeaderMap) -> Vec<(&'static str, &'static str)> {
+    let accept = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let coding = parts.next()?.to_ascii_lowercase();
+            // `br;q=0` means "not br".
+            let refused = parts
+                .filter_map(|p| p.strip_prefix("q="))
+                .any(|q| q.parse::<f32>().is_ok_and(|q| q <= 0.0));
+            (!refused).then_some(coding)
+        })
+        .collect::<Vec<_>>();
+    [("br", ".br"), ("gzip", ".gz")]
+        .into_iter()
+        .filter(|(coding, _)| accept.iter().any(|a| a == coding))
+        .collect()
+}
+
+/// The file at `path`, precompressed when the client takes it and the build made
+/// it: the bytes and the `Content-Encoding` they carry.
+async fn encoded(
+    source: &WebSource,
+    path: &str,
+    headers: &HeaderMap,
+) -> Option<(Cow<'static, [u8]>, Option<&'static str>)> {
+    for (coding, ext) in accepted(headers) {
+        if let Some(data) = source.get(&format!("{path}{ext}")).await {
+            return Some((data, Some(coding)));
+        }
+    }
+    Some((source.get(path).await?, None))
+}
+
+/// A response of `data`, marked with its encoding; `Vary` either way, since the
+/// same URL has other bytes for other clients.
+fn body_response(
+    status: StatusCode,
+    data: Cow<'static, [u8]>,
+    coding: Option<&'static str>,
+) -> Response {
+    let mut res = (status, data.into_owned()).into_response();
+    let h = res.headers_mut();
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(c) = coding {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(c));
+    }
+    res
+}
+
 fn html_headers(res: &mut Response) {
     let h = res.headers_mut();
     h.insert(
@@ -77,7 +133,7 @@ code,pre{background:#f3f4f6;border-radius:.375rem;padding:.1rem .35rem}pre{paddi
 
 /// Serves a client file, or `index.html` for any other page path (the client
 /// routes it). Unknown `/api/...` paths stay JSON 404s.
-pub async fn serve(source: WebSource, method: Method, uri: Uri) -> Response {
+pub async fn serve(source: WebSource, method: Method, uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path().trim_start_matches('/');
     if path == "api"
         || path.starts_with("api/")
@@ -91,9 +147,9 @@ pub async fn serve(source: WebSource, method: Method, uri: Uri) -> Response {
         .into_response();
     }
     if !path.is_empty() && path != "index.html" {
-        if let Some(data) = source.get(path).await {
+        if let Some((data, coding)) = encoded(&source, path, &headers).await {
             let mime = mime_guess::from_path(path).first_or_octet_stream();
-            let mut res = Response::new(Body::from(data.into_owned()));
+            let mut res = body_response(StatusCode::OK, data, coding);
             res.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_str(mime.as_ref())
@@ -117,11 +173,10 @@ pub async fn serve(source: WebSource, method: Method, uri: Uri) -> Response {
             return (StatusCode::NOT_FOUND, "not found").into_response();
         }
     }
-    let (status, body) = match source.get("index.html").await {
-        Some(index) => (StatusCode::OK, index.into_owned()),
-        None => (StatusCode::OK, NOT_BUILT.as_bytes().to_vec()),
+    let mut res = match encoded(&source, "index.html", &headers).await {
+        Some((index, coding)) => body_response(StatusCode::OK, index, coding),
+        None => (StatusCode::OK, NOT_BUILT).into_response(),
     };
-    let mut res = (status, body).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
@@ -133,6 +188,26 @@ pub async fn serve(source: WebSource, method: Method, uri: Uri) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_accept_encoding_with_weights() {
+        let h = |v: &str| {
+            let mut m = HeaderMap::new();
+            m.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+            m
+        };
+        let codings = |v: &str| {
+            accepted(&h(v))
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codings("gzip, deflate, br, zstd"), ["br", "gzip"]);
+        assert_eq!(codings("gzip"), ["gzip"]);
+        assert_eq!(codings("br;q=0, gzip;q=0.5"), ["gzip"]);
+        assert_eq!(codings("identity"), Vec::<&str>::new());
+        assert!(accepted(&HeaderMap::new()).is_empty());
+    }
 
     #[tokio::test]
     async fn paths_cannot_leave_the_client_directory() {

@@ -142,3 +142,55 @@ async fn without_a_built_client_the_root_page_says_how_to_build_it() {
         StatusCode::OK
     );
 }
+
+/// Text files come precompressed from the build: brotli for a client that takes
+/// it, gzip for one that takes only gzip, the plain file otherwise; the bytes are
+/// the build's own (not compressed again per request), and `Vary` says so.
+#[tokio::test]
+async fn precompressed_files_are_sent_as_the_build_made_them() {
+    let (app, _web) = app_with_client(&[
+        ("index.html", "<!doctype html><div id=\"root\"></div>"),
+        ("index.html.br", "BROTLI-INDEX"),
+        ("assets/app-9f.js", "console.log('plain');"),
+        ("assets/app-9f.js.br", "BROTLI-BYTES"),
+        ("assets/app-9f.js.gz", "GZIP-BYTES"),
+    ])
+    .await;
+    let get = |p: &str, accept: Option<&str>| {
+        let mut r = app.client.get(format!("{}{p}", app.base));
+        if let Some(a) = accept {
+            r = r.header("accept-encoding", a);
+        }
+        r.send()
+    };
+    let enc = |r: &reqwest::Response| {
+        r.headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    for (accept, coding, body) in [
+        (Some("gzip, deflate, br"), Some("br"), "BROTLI-BYTES"),
+        (Some("gzip"), Some("gzip"), "GZIP-BYTES"),
+        (Some("br;q=0, gzip"), Some("gzip"), "GZIP-BYTES"),
+        (None, None, "console.log('plain');"),
+    ] {
+        let r = get("/assets/app-9f.js", accept).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(enc(&r).as_deref(), coding, "{accept:?}");
+        assert_eq!(r.headers()["vary"], "accept-encoding");
+        assert_eq!(
+            r.headers()["content-type"],
+            "text/javascript",
+            "the file's own type"
+        );
+        assert_eq!(r.text().await.unwrap(), body, "{accept:?}");
+    }
+    // The app shell too, from any page path.
+    let r = get("/friends", Some("br")).await.unwrap();
+    assert_eq!(enc(&r).as_deref(), Some("br"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert_eq!(r.text().await.unwrap(), "BROTLI-INDEX");
+}
