@@ -1,7 +1,7 @@
 //! The WebSocket gateway with real clients: delivery, exactly-once and order across
 //! disconnects, typing, receipts.
 
-use std::time::Duration;
+use std::{collections::HashMap, time::Duration};
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -109,6 +109,15 @@ async fn a_stranger_receives_nothing(b: Backend) {
     assert_eq!(e.next().await["code"], "not_found");
     let mut bb = Ws::connect(&app, &ben.access).await;
     bb.expect_quiet(Duration::from_millis(300)).await;
+
+    // Naming the conversation in a resume reveals nothing: no events, and the
+    // position comes back as sent, exactly as for an id that does not exist.
+    let made_up = "01a1ff8b-64b1-7675-bdec-57f0ec63fc61";
+    let asked = HashMap::from([(c.clone(), 0), (made_up.to_owned(), 3)]);
+    let (e2, replayed) = Ws::resume(&app, &eve.access, asked).await;
+    assert!(replayed.is_empty(), "{replayed:?}");
+    assert_eq!(e2.resumed["positions"][&c], 0, "{}", e2.resumed);
+    assert_eq!(e2.resumed["positions"][made_up], 3, "{}", e2.resumed);
 }
 
 /// Replay reads 500 changes at a time and says when a conversation is complete;

@@ -25,6 +25,8 @@ pub struct Ws {
     pub ended: bool,
     /// Highest notification seq seen.
     pub inbox: i64,
+    /// The `resumed` frame, once resumed.
+    pub resumed: Value,
     /// Frame types set aside unless a test asks for them: presence and
     /// notifications arrive around most actions and would crowd other tests.
     pub skip: Vec<&'static str>,
@@ -47,6 +49,7 @@ impl Ws {
             closed: None,
             ended: false,
             inbox: 0,
+            resumed: Value::Null,
             skip: SKIPPED.to_vec(),
             held: VecDeque::new(),
         }
@@ -70,6 +73,7 @@ impl Ws {
             closed: None,
             ended: false,
             inbox: 0,
+            resumed: Value::Null,
             skip: SKIPPED.to_vec(),
             held: VecDeque::new(),
         };
@@ -111,6 +115,7 @@ impl Ws {
         loop {
             let f = ws.next().await;
             if f["type"] == "resumed" {
+                ws.resumed = f;
                 break;
             }
             replayed.push(f);
