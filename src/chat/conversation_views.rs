@@ -19,8 +19,12 @@ pub struct MessageView {
     pub sender_id: UserId,
     pub client_msg_id: String,
     pub kind: MessageKind,
-    /// `null` while the message is deleted (a tombstone keeps its place and seq).
+    /// `null` while the message is deleted (a tombstone keeps its place and seq),
+    /// and for `system` messages, which carry `system` instead.
     pub body: Option<String>,
+    /// For `kind: "system"`: the group change it records (the sender is who made it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system: Option<crate::domain::SystemNote>,
     pub reply_to: Option<MessageId>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
@@ -40,7 +44,10 @@ impl From<&Message> for MessageView {
             sender_id: m.sender_id,
             client_msg_id: m.client_msg_id.clone(),
             kind: m.kind,
-            body: m.deleted_at.is_none().then(|| m.body.clone()),
+            body: (m.deleted_at.is_none() && m.kind == MessageKind::Text).then(|| m.body.clone()),
+            system: (m.kind == MessageKind::System)
+                .then(|| serde_json::from_str(&m.body).ok())
+                .flatten(),
             reply_to: m.reply_to,
             created_at: m.created_at,
             edited_at: m.edited_at,

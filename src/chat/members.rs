@@ -4,12 +4,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{
-    conversation_views::ConversationInfo, conversations::MAX_GROUP_MEMBERS, Chat, Principal,
+    conversation_views::ConversationInfo, conversations::MAX_GROUP_MEMBERS, events::Event, Chat,
+    Principal,
 };
 use crate::{
     domain::{
-        ConversationId, ConversationKind, GroupName, Member, MemberRole, NotificationKind,
-        Timestamp, UserId,
+        ConversationId, ConversationKind, GroupChange, GroupName, Member, MemberRole, Message,
+        NotificationKind, SystemNote, Timestamp, UserId,
     },
     error::{AppError, AppResult},
 };
@@ -54,11 +55,20 @@ impl Chat {
     ) -> AppResult<ConversationInfo> {
         self.group_manager(who, id).await?;
         let name = GroupName::parse(&input.name)?.into_inner();
-        let ev = self
+        let (ev, system) = self
             .store
-            .rename_conversation(id, &name, Timestamp::now())
+            .rename_conversation(
+                id,
+                &name,
+                who.user_id,
+                &self
+                    .note(who, GroupChange::Renamed { name: name.clone() })
+                    .await?,
+                Timestamp::now(),
+            )
             .await?;
         self.announce_update(id, ev, None, None).await?;
+        self.announce_system(id, &system).await?;
         self.conversation_info(id).await
     }
 
@@ -93,14 +103,31 @@ impl Chat {
                 format!("a group has at most {MAX_GROUP_MEMBERS} members"),
             ));
         }
-        let ev = self
+        let (ev, system) = self
             .store
-            .add_member(id, input.user_id, role, Timestamp::now())
+            .add_member(
+                id,
+                input.user_id,
+                role,
+                who.user_id,
+                &self
+                    .note(
+                        who,
+                        GroupChange::MemberAdded {
+                            user_id: user.id,
+                            user_name: user.full_name.clone(),
+                        },
+                    )
+                    .await?,
+                Timestamp::now(),
+            )
             .await?;
-        // The newcomer learns of the conversation as new, the others as updated.
+        // The newcomer learns of the conversation as new (its snapshot already
+        // counts the system message), the others as updated.
         self.announce_update(id, ev, None, Some(input.user_id))
             .await?;
         self.announce_new(id, vec![input.user_id]).await?;
+        self.announce_system(id, &system).await?;
         self.notify(
             input.user_id,
             NotificationKind::GroupAdded,
@@ -136,11 +163,18 @@ impl Chat {
                 "only the owner may remove an admin, and nobody removes the owner",
             ));
         }
-        let ev = self
+        let removed = self.store.user_by_id(user).await?;
+        let change = GroupChange::MemberRemoved {
+            user_id: user,
+            user_name: removed.map(|u| u.full_name).unwrap_or_default(),
+        };
+        let note = self.note(who, change).await?;
+        let (ev, system) = self
             .store
-            .remove_member(id, user, None, Timestamp::now())
+            .remove_member(id, user, None, who.user_id, &note, Timestamp::now())
             .await?;
-        self.announce_update(id, ev, Some(user), None).await
+        self.announce_update(id, ev, Some(user), None).await?;
+        self.announce_system(id, &system).await
     }
 
     /// Leaves a group. An owner leaving hands ownership to the longest-standing
@@ -166,10 +200,56 @@ impl Chat {
         } else {
             None
         };
-        let ev = self
+        let new_owner_name = match promote {
+            Some(p) => self.store.user_by_id(p).await?.map(|u| u.full_name),
+            None => None,
+        };
+        let change = GroupChange::MemberLeft {
+            new_owner: promote,
+            new_owner_name,
+        };
+        let note = self.note(who, change).await?;
+        let (ev, system) = self
             .store
-            .remove_member(id, who.user_id, promote, Timestamp::now())
+            .remove_member(
+                id,
+                who.user_id,
+                promote,
+                who.user_id,
+                &note,
+                Timestamp::now(),
+            )
             .await?;
-        self.announce_update(id, ev, Some(who.user_id), None).await
+        self.announce_update(id, ev, Some(who.user_id), None)
+            .await?;
+        self.announce_system(id, &system).await
+    }
+
+    /// A system note of `change` made by the caller, with their name as it is now.
+    async fn note(&self, who: &Principal, change: GroupChange) -> AppResult<SystemNote> {
+        let actor_name = self
+            .store
+            .user_by_id(who.user_id)
+            .await?
+            .map(|u| u.full_name)
+            .unwrap_or_else(|| who.username.to_string());
+        Ok(SystemNote { actor_name, change })
+    }
+
+    /// Sends a group change's system message to the current members, like any
+    /// new message (a newcomer's connection already has it from its snapshot and
+    /// drops the repeat by its position).
+    async fn announce_system(&self, id: ConversationId, m: &Message) -> AppResult<()> {
+        let to = self.store.active_member_ids(id).await?;
+        self.publish(
+            to,
+            &Event::MessageNew {
+                conversation_id: id,
+                ev: m.ev,
+                message: m.into(),
+            },
+            None,
+        );
+        Ok(())
     }
 }

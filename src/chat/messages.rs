@@ -279,8 +279,10 @@ impl Chat {
     /// Soft delete: members then see a tombstone with the same seq and no body.
     pub async fn delete_message(&self, who: &Principal, id: MessageId) -> AppResult<MessageView> {
         let (m, me, kind) = self.visible_message(who, id).await?;
-        let allowed =
-            m.sender_id == who.user_id || (kind == ConversationKind::Group && me.role.manages());
+        // A system message records what happened: nobody takes it back.
+        let allowed = m.kind == MessageKind::Text
+            && (m.sender_id == who.user_id
+                || (kind == ConversationKind::Group && me.role.manages()));
         if !allowed {
             return Err(AppError::forbidden(
                 "only the sender or a group admin may delete a message",
@@ -295,8 +297,10 @@ impl Chat {
     /// Reverses a delete; allowed to whoever could delete it.
     pub async fn restore_message(&self, who: &Principal, id: MessageId) -> AppResult<MessageView> {
         let (m, me, kind) = self.visible_message(who, id).await?;
-        let allowed =
-            m.sender_id == who.user_id || (kind == ConversationKind::Group && me.role.manages());
+        // A system message records what happened: nobody takes it back.
+        let allowed = m.kind == MessageKind::Text
+            && (m.sender_id == who.user_id
+                || (kind == ConversationKind::Group && me.role.manages()));
         if !allowed {
             return Err(AppError::forbidden(
                 "only the sender or a group admin may restore a message",

@@ -29,6 +29,37 @@ impl std::str::FromStr for MessageKind {
     }
 }
 
+/// What a `system` message records: a change to a group that every member's
+/// history shows in its place. The actor is the message's sender; names are as
+/// they were at the time, since former members are not in the member list a
+/// client holds. Stored as JSON in the body column; clients get it as the
+/// message's `system` object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SystemNote {
+    /// The actor's display name.
+    pub actor_name: String,
+    #[serde(flatten)]
+    pub change: GroupChange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum GroupChange {
+    /// The actor added `user_id`.
+    MemberAdded { user_id: UserId, user_name: String },
+    /// The actor removed `user_id`.
+    MemberRemoved { user_id: UserId, user_name: String },
+    /// The actor left; `new_owner` took over when the owner left.
+    MemberLeft {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        new_owner: Option<UserId>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        new_owner_name: Option<String>,
+    },
+    /// The actor renamed the group to `name`.
+    Renamed { name: String },
+}
+
 /// A message body: UTF-8, trimmed, 1 to `max` characters (4000 by default).
 /// Newlines and tabs are text; a CRLF line end is kept as LF; NUL and the other
 /// control characters are refused (one rule for every backend: PostgreSQL cannot

@@ -16,7 +16,7 @@ pub mod username;
 
 pub use conversation::{Conversation, ConversationKind, GroupName, Member, MemberRole};
 pub use ids::{ConversationId, FriendRequestId, MessageId, NotificationId, SessionId, UserId};
-pub use message::{ClientMsgId, Message, MessageBody, MessageKind};
+pub use message::{ClientMsgId, GroupChange, Message, MessageBody, MessageKind, SystemNote};
 pub use password::Password;
 pub use permission::Permission;
 pub use profile::{Bio, Email, FullName, StatusText};

@@ -1,7 +1,9 @@
 use sqlx::Row;
 
 use super::{placeholders, rows, Store, StoreError, StoreResult};
-use crate::domain::{Conversation, ConversationId, Member, MemberRole, Timestamp, UserId};
+use crate::domain::{
+    Conversation, ConversationId, Member, MemberRole, Message, SystemNote, Timestamp, UserId,
+};
 
 /// A conversation as its list row needs it, for one member.
 pub struct ConversationRow {
@@ -173,8 +175,10 @@ impl Store {
         &self,
         id: ConversationId,
         name: &str,
+        actor: UserId,
+        note: &SystemNote,
         now: Timestamp,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<(i64, Message)> {
         let mut tx = self.pool.begin().await?;
         let (_, ev) = self.bump(&mut tx, id, false, now).await?;
         let sql = self.sql("UPDATE conversations SET name = ?, meta_ev = ? WHERE id = ?");
@@ -184,7 +188,8 @@ impl Store {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
+        let system = self.append_system(&mut tx, id, actor, note, now).await?;
         tx.commit().await?;
-        Ok(ev)
+        Ok((ev, system))
     }
 }

@@ -1,7 +1,9 @@
 //! Membership rows: who is in a conversation, joining and leaving, read markers.
 
 use super::{affected, placeholders, rows, Store, StoreError, StoreResult};
-use crate::domain::{Conversation, ConversationId, Member, MemberRole, Timestamp, User, UserId};
+use crate::domain::{
+    Conversation, ConversationId, Member, MemberRole, Message, SystemNote, Timestamp, User, UserId,
+};
 
 impl Store {
     /// The conversation, its meta_ev and `user`'s membership row (current or
@@ -99,8 +101,10 @@ impl Store {
         id: ConversationId,
         user: UserId,
         role: MemberRole,
+        actor: UserId,
+        note: &SystemNote,
         now: Timestamp,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<(i64, Message)> {
         let mut tx = self.pool.begin().await?;
         let (_, ev) = self.bump(&mut tx, id, false, now).await?;
         let rejoin = self.sql(
@@ -130,8 +134,9 @@ impl Store {
                 .await?;
         }
         self.set_meta_ev(&mut tx, id, ev).await?;
+        let system = self.append_system(&mut tx, id, actor, note, now).await?;
         tx.commit().await?;
-        Ok(ev)
+        Ok((ev, system))
     }
 
     async fn set_meta_ev(
@@ -156,8 +161,10 @@ impl Store {
         id: ConversationId,
         user: UserId,
         promote: Option<UserId>,
+        actor: UserId,
+        note: &SystemNote,
         now: Timestamp,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<(i64, Message)> {
         let mut tx = self.pool.begin().await?;
         let (seq, ev) = self.bump(&mut tx, id, false, now).await?;
         let sql = self.sql(
@@ -187,8 +194,9 @@ impl Store {
                 .await?;
         }
         self.set_meta_ev(&mut tx, id, ev).await?;
+        let system = self.append_system(&mut tx, id, actor, note, now).await?;
         tx.commit().await?;
-        Ok(ev)
+        Ok((ev, system))
     }
 
     /// Moves `user`'s read marker forward to `seq` (capped at the newest message).

@@ -13,6 +13,7 @@ pub mod notifications;
 pub mod retention;
 mod rows;
 pub mod sessions;
+mod system;
 pub mod users;
 pub mod writer;
 

@@ -25,6 +25,7 @@ mod schema;
 mod sessions;
 mod store;
 mod store_append;
+mod system_messages;
 mod text_rules;
 mod users;
 mod web;

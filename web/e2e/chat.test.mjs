@@ -119,7 +119,7 @@ test("under the care policy a patient is told clearly they cannot start a chat w
   }
 });
 
-test("messages can be edited, quoted, deleted and restored; a group is created and renamed", async () => {
+test("messages can be edited, quoted, deleted and restored; a group is created and renamed, with a notice", async () => {
   const server = await startServer(["--messaging-policy", "open"]);
   try {
     const ann = await person(server.base, "ann", "Ann Archer");
@@ -163,6 +163,9 @@ test("messages can be edited, quoted, deleted and restored; a group is created a
     await ann.getByLabel("Group name").fill("Core team");
     await ann.getByRole("button", { name: "Rename" }).click();
     await ben.getByRole("heading", { name: "Core team" }).waitFor();
+    // The rename is a centred notice in both histories, live.
+    await ben.locator("main [data-system=renamed]").getByText("Ann Archer renamed the group to “Core team”").waitFor();
+    await ann.locator("main [data-system=renamed]").getByText("You renamed the group to “Core team”").waitFor();
     await ann.keyboard.press("Escape");
     await ann.screenshot({ path: `${SHOTS}group.png` });
     assert.deepEqual([...ann.errors, ...ben.errors], []);

@@ -1,5 +1,7 @@
 // Wire types of the Confab API and real-time protocol (docs/protocol.md).
 
+import type { SystemNote } from "./system-notes";
+
 export type Message = {
   id: string;
   conversation_id: string;
@@ -9,6 +11,8 @@ export type Message = {
   client_msg_id: string;
   kind: "text" | "system";
   body: string | null;
+  /** For `kind: "system"`: the group change it records. */
+  system?: SystemNote;
   reply_to: string | null;
   created_at: string;
   edited_at: string | null;

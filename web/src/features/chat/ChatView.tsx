@@ -171,7 +171,7 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
             </Button>
           </li>
         )}
-        <MessageList shown={shown} names={names} firstUnread={firstUnread} canModerate={info?.kind === "group" && (myRole === "owner" || myRole === "admin")} seenLabel={seenLabel} actions={actions} />
+        <MessageList shown={shown} me={me.id} names={names} firstUnread={firstUnread} canModerate={info?.kind === "group" && (myRole === "owner" || myRole === "admin")} seenLabel={seenLabel} actions={actions} />
       </ol>
       <p className="h-5 px-4 text-xs text-zinc-500" aria-live="polite">
         {typers.length > 0 && `${typers.join(", ")} ${typers.length > 1 ? "are" : "is"} typing…`}

@@ -3,6 +3,7 @@ import { MoreHorizontal } from "lucide-react";
 
 import { type Shown } from "@/lib/chat-state";
 import { cn } from "@/lib/cn";
+import { systemText } from "@/lib/system-notes";
 
 import { Linkified } from "./Linkified";
 
@@ -21,6 +22,7 @@ const time = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { hour
  * "new messages" divider before the first unread, reply quotes and a menu. */
 export function MessageList({
   shown,
+  me,
   names,
   firstUnread,
   canModerate,
@@ -28,6 +30,7 @@ export function MessageList({
   actions,
 }: {
   shown: Shown[];
+  me: string;
   names: Record<string, string>;
   firstUnread: number | null;
   canModerate: boolean;
@@ -58,6 +61,11 @@ export function MessageList({
                 <span className="h-px flex-1 bg-indigo-300" /> New messages <span className="h-px flex-1 bg-indigo-300" />
               </div>
             )}
+            {m.message?.system ? (
+              <p className="my-2 text-center text-xs text-zinc-600 dark:text-zinc-400" data-system={m.message.system.event}>
+                {systemText(m.message.system, m.message.sender_id, me)} · {time(m.message.created_at)}
+              </p>
+            ) : (
             <div className={cn("group flex items-end gap-1", m.mine ? "flex-row-reverse" : "flex-row", grouped ? "mt-0.5" : "mt-3")}>
               <div
                 className={cn(
@@ -100,6 +108,7 @@ export function MessageList({
                 </Menu.Root>
               )}
             </div>
+            )}
             {seenLabel && m.seq === seenLabel.seq && <div className="mt-0.5 text-right text-xs text-zinc-500">{seenLabel.text}</div>}
           </li>
         );

@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError, type Me } from "@/lib/api";
 import { cn } from "@/lib/cn";
+import { systemText, type SystemNote } from "@/lib/system-notes";
 import { useTyping } from "@/lib/typing";
 
 import { NewGroup } from "./NewGroup";
@@ -17,7 +18,7 @@ type Summary = {
   name: string | null;
   members: Member[];
   unread_count: number;
-  last_message: { body: string | null; sender_id: string } | null;
+  last_message: { body: string | null; sender_id: string; system?: SystemNote } | null;
 };
 type UserHit = { id: string; username: string; full_name: string };
 
@@ -110,7 +111,7 @@ export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string 
               </span>
               <span className="min-w-0 flex-1">
                 <span className="block truncate font-medium">{name}</span>
-                <Preview conversation={c} />
+                <Preview conversation={c} me={me.id} />
               </span>
               {c.unread_count > 0 && (
                 <span className="rounded-full bg-indigo-600 px-2 text-xs font-semibold text-white" aria-label={`${c.unread_count} unread`}>
@@ -126,8 +127,10 @@ export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string 
 }
 
 /** The last message, or "typing…" while someone types. */
-function Preview({ conversation: c }: { conversation: Summary }) {
+function Preview({ conversation: c, me }: { conversation: Summary; me: string }) {
   const typing = useTyping(c.id);
   if (typing.length > 0) return <span className="block truncate text-sm text-indigo-600 italic">typing…</span>;
-  return <span className="block truncate text-sm text-zinc-500">{c.last_message ? (c.last_message.body ?? "Message deleted") : "No messages yet"}</span>;
+  const last = c.last_message;
+  const text = !last ? "No messages yet" : last.system ? systemText(last.system, last.sender_id, me) : (last.body ?? "Message deleted");
+  return <span className="block truncate text-sm text-zinc-500">{text}</span>;
 }

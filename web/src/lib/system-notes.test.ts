@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+
+import { systemText } from "./system-notes";
+
+const ann = "u-ann";
+const me = "u-me";
+
+describe("system notes in words", () => {
+  it("names the actor and the member, and says 'you' for the reader", () => {
+    expect(systemText({ event: "member_added", actor_name: "Ann", user_id: "u-cat", user_name: "Cat" }, ann, me)).toBe("Ann added Cat");
+    expect(systemText({ event: "member_added", actor_name: "Me", user_id: "u-cat", user_name: "Cat" }, me, me)).toBe("You added Cat");
+    expect(systemText({ event: "member_removed", actor_name: "Ann", user_id: me, user_name: "Me" }, ann, me)).toBe("Ann removed you");
+  });
+  it("says who owns the group after the owner left", () => {
+    expect(systemText({ event: "member_left", actor_name: "Ann" }, ann, me)).toBe("Ann left");
+    expect(systemText({ event: "member_left", actor_name: "Ann", new_owner: "u-dan", new_owner_name: "Dan" }, ann, me)).toBe("Ann left; Dan is now the owner");
+    expect(systemText({ event: "member_left", actor_name: "Ann", new_owner: me, new_owner_name: "Me" }, ann, me)).toBe("Ann left; you are now the owner");
+  });
+  it("quotes a new name", () => {
+    expect(systemText({ event: "renamed", actor_name: "Ann", name: "Ward 2" }, ann, me)).toBe("Ann renamed the group to “Ward 2”");
+  });
+});
