@@ -24,7 +24,8 @@ pub struct MessageView {
     pub body: Option<String>,
     /// For `kind: "system"`: the group change it records (the sender is who made it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub system: Option<crate::domain::SystemNote>,
+    /// Boxed: rare, and it would otherwise widen every message view.
+    pub system: Option<Box<crate::domain::SystemNote>>,
     pub reply_to: Option<MessageId>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
@@ -46,7 +47,7 @@ impl From<&Message> for MessageView {
             kind: m.kind,
             body: (m.deleted_at.is_none() && m.kind == MessageKind::Text).then(|| m.body.clone()),
             system: (m.kind == MessageKind::System)
-                .then(|| serde_json::from_str(&m.body).ok())
+                .then(|| serde_json::from_str(&m.body).ok().map(Box::new))
                 .flatten(),
             reply_to: m.reply_to,
             created_at: m.created_at,
