@@ -36,7 +36,8 @@ pub struct LoginInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshInput {
-    pub refresh_token: String,
+    /// Absent when the refresh cookie carries it (the web client).
+    pub refresh_token: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -179,7 +180,7 @@ impl Chat {
             .map_err(AppError::internal)?;
         Ok(TokenResponse {
             access_token,
-            refresh_token,
+            refresh_token: Some(refresh_token),
             token_type: "Bearer",
             expires_in: self.tokens.access_ttl_secs,
             user: user.into(),
@@ -189,14 +190,14 @@ impl Chat {
     /// Spends a refresh token for a new pair. Replaying a spent token revokes the
     /// whole session: either the client or a thief holds a stale copy, and we cannot
     /// tell which, so both must sign in again.
-    pub async fn refresh(&self, input: RefreshInput, device: &Device) -> AppResult<TokenResponse> {
+    pub async fn refresh(&self, token: &str, device: &Device) -> AppResult<TokenResponse> {
         self.rate(Action::Refresh, &device.ip)?;
         let now = Timestamp::now();
         let new_refresh = new_refresh_token();
         let outcome = self
             .store
             .rotate_refresh(
-                &hash_refresh_token(input.refresh_token.trim()),
+                &hash_refresh_token(token.trim()),
                 &hash_refresh_token(&new_refresh),
                 now,
                 now.plus_secs(self.policy.refresh_ttl_secs),

@@ -110,7 +110,10 @@ impl SessionView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TokenResponse {
     pub access_token: String,
-    pub refresh_token: String,
+    /// Absent when the client asked for the refresh cookie instead
+    /// (`X-Confab-Refresh: cookie`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// Always `Bearer`.
     pub token_type: &'static str,
     /// Seconds until the access token expires.

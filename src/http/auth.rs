@@ -1,11 +1,16 @@
 //! `/auth`: registration, login, refresh, logout, password change.
 
-use axum::{extract::State, http::StatusCode, Json};
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     error::ErrorBody,
     extract::{ApiJson, Auth, ClientDevice},
+    refresh_cookie::RefreshCookie,
 };
 use crate::{
     chat::{
@@ -35,12 +40,11 @@ pub fn router() -> OpenApiRouter<Chat> {
 async fn register(
     State(chat): State<Chat>,
     ClientDevice(device): ClientDevice,
+    cookie: RefreshCookie,
     ApiJson(input): ApiJson<RegisterInput>,
-) -> AppResult<(StatusCode, Json<TokenResponse>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(chat.register(input, device).await?),
-    ))
+) -> AppResult<Response> {
+    let tokens = chat.register(input, device).await?;
+    Ok(cookie.respond(StatusCode::CREATED, tokens))
 }
 
 /// Sign in. Wrong username and wrong password get the same answer.
@@ -54,9 +58,11 @@ async fn register(
 async fn login(
     State(chat): State<Chat>,
     ClientDevice(device): ClientDevice,
+    cookie: RefreshCookie,
     ApiJson(input): ApiJson<LoginInput>,
-) -> AppResult<Json<TokenResponse>> {
-    Ok(Json(chat.login(input, device).await?))
+) -> AppResult<Response> {
+    let tokens = chat.login(input, device).await?;
+    Ok(cookie.respond(StatusCode::OK, tokens))
 }
 
 /// Exchange a refresh token for a new access and refresh token. Each refresh token
@@ -64,23 +70,31 @@ async fn login(
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshInput,
     responses(
         (status = 200, body = TokenResponse),
-        (status = 401, description = "invalid, expired or reused refresh token", body = ErrorBody),
+        (status = 401, description = "invalid, expired or reused refresh token, or none sent", body = ErrorBody),
+        (status = 403, description = "a refresh from the cookie without `X-Confab-Refresh: cookie` or from another origin (`csrf`)", body = ErrorBody),
         (status = 429, description = "too many refreshes from this address", body = ErrorBody),
     ))]
 async fn refresh(
     State(chat): State<Chat>,
     ClientDevice(device): ClientDevice,
+    cookie: RefreshCookie,
     ApiJson(input): ApiJson<RefreshInput>,
-) -> AppResult<Json<TokenResponse>> {
-    Ok(Json(chat.refresh(input, &device).await?))
+) -> AppResult<Response> {
+    let token = cookie.token(input.refresh_token)?;
+    let tokens = chat.refresh(&token, &device).await?;
+    Ok(cookie.respond(StatusCode::OK, tokens))
 }
 
 /// Sign out this session; its tokens stop working at once.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
-async fn logout(State(chat): State<Chat>, Auth(who): Auth) -> AppResult<StatusCode> {
+async fn logout(
+    State(chat): State<Chat>,
+    Auth(who): Auth,
+    cookie: RefreshCookie,
+) -> AppResult<Response> {
     chat.logout(&who).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(cookie.cleared(StatusCode::NO_CONTENT.into_response()))
 }
 
 /// Change the password; every other session is signed out.

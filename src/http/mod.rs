@@ -10,6 +10,7 @@ pub mod friends;
 pub mod health;
 pub mod messages;
 pub mod notifications;
+pub mod refresh_cookie;
 pub mod sessions;
 pub mod users;
 pub mod web;

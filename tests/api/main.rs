@@ -19,6 +19,7 @@ mod pipelining;
 mod policy;
 mod presence;
 mod realtime;
+mod refresh_cookie;
 mod resilience;
 mod retention;
 mod schema;

@@ -61,3 +61,31 @@ test(`the chat keeps working for several ${TTL} s token lifetimes, idle and busy
     await server.stop();
   }
 });
+
+test("the refresh token is kept where no script can read it, and a reload keeps the session", async () => {
+  const server = await startServer([]);
+  try {
+    const ann = await person(browser, server.base, "ann", "Ann Archer");
+    const seen = await ann.evaluate(() => ({ storage: { ...localStorage }, cookie: document.cookie }));
+    assert.ok(!seen.cookie.includes("confab_refresh"), `document.cookie: ${seen.cookie}`);
+    for (const [key, value] of Object.entries(seen.storage)) {
+      assert.ok(value.length < 16, `nothing secret in localStorage: ${key}=${value}`);
+    }
+    const cookies = await ann.context().cookies();
+    const refresh = cookies.find((c) => c.name === "confab_refresh");
+    assert.ok(refresh, "the refresh cookie is set");
+    assert.deepEqual([refresh.httpOnly, refresh.sameSite, refresh.path], [true, "Strict", "/api/v1/auth"]);
+
+    await ann.reload();
+    await ann.getByRole("navigation", { name: "Main" }).waitFor();
+    // Signing out removes the cookie: a reload then shows the sign-in page.
+    await ann.getByRole("button", { name: "Sign out" }).click();
+    await ann.getByRole("button", { name: "Sign in" }).waitFor();
+    assert.equal((await ann.context().cookies()).filter((c) => c.name === "confab_refresh").length, 0);
+    await ann.reload();
+    await ann.getByRole("button", { name: "Sign in" }).waitFor();
+    assert.deepEqual(ann.errors, []);
+  } finally {
+    await server.stop();
+  }
+});

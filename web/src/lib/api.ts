@@ -1,16 +1,22 @@
-// REST client. The access token lives in memory only; the refresh token is kept
-// in localStorage so a reload keeps the session, and is rotated on every use (a
-// stolen copy is detected by the server as reuse).
+// REST client. The access token lives in memory only; the refresh token lives in
+// an HttpOnly cookie that no script can read (the server sets it when asked with
+// `X-Confab-Refresh: cookie`), scoped to /api/v1/auth, and is rotated on every use
+// (a stolen copy is detected by the server as reuse). localStorage holds only a
+// hint that a session may exist, so a reload knows to try a refresh.
 //
 // The access token is renewed before it expires (at three quarters of its
 // lifetime), not only when a request is refused: the open WebSocket carries it
 // too, and the server closes a socket whose token has expired.
 
-export type Tokens = { access_token: string; refresh_token: string; expires_in: number; user: Me };
+export type Tokens = { access_token: string; expires_in: number; user: Me };
 export type Me = { id: string; username: string; full_name: string; role: string };
 export type ApiError = { status: number; code: string; message: string; field?: string };
 
-const REFRESH_KEY = "confab.refresh";
+const SIGNED_IN = "confab.signed-in";
+/** Where earlier versions kept the refresh token itself: spent once into the cookie. */
+const LEGACY_REFRESH = "confab.refresh";
+const COOKIE_MODE = { "x-confab-refresh": "cookie" };
+const hasSession = () => localStorage.getItem(SIGNED_IN) !== null || localStorage.getItem(LEGACY_REFRESH) !== null;
 let access: string | null = null;
 let expiresAt = 0;
 let renewTimer: ReturnType<typeof setTimeout> | null = null;
@@ -27,10 +33,11 @@ export function setSession(t: Tokens | null): void {
   access = t?.access_token ?? null;
   if (!t) {
     expiresAt = 0;
-    localStorage.removeItem(REFRESH_KEY);
+    localStorage.removeItem(SIGNED_IN);
+    localStorage.removeItem(LEGACY_REFRESH);
     return;
   }
-  localStorage.setItem(REFRESH_KEY, t.refresh_token);
+  localStorage.setItem(SIGNED_IN, "1");
   expiresAt = Date.now() + t.expires_in * 1000;
   renewTimer = setTimeout(() => void renew(), Math.max(5_000, t.expires_in * 750));
   for (const l of tokenListeners) l(t.access_token);
@@ -57,9 +64,9 @@ async function parseError(res: Response): Promise<ApiError> {
   return { status: res.status, code: body?.error?.code ?? "http_error", message: body?.error?.message ?? res.statusText, field: body?.error?.field };
 }
 
-// Tabs of one browser share the refresh token, and a token spent twice signs the
-// session out (reuse detection): one tab at a time refreshes, and reads the token
-// only once it holds the lock, so it gets the one the previous tab stored.
+// Tabs of one browser share the refresh cookie, and a token spent twice signs the
+// session out (reuse detection): one tab at a time refreshes, so each sends the
+// cookie the previous one received.
 function exclusive<T>(f: () => Promise<T>): Promise<T> {
   const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
   return locks ? (locks.request("confab.refresh", f) as Promise<T>) : f();
@@ -67,14 +74,14 @@ function exclusive<T>(f: () => Promise<T>): Promise<T> {
 
 async function refreshOnce(): Promise<Refreshed> {
   return exclusive(async () => {
-    const token = localStorage.getItem(REFRESH_KEY);
-    if (!token) return { refused: { status: 401, code: "signed_out", message: "You are signed out." } };
+    if (!hasSession()) return { refused: { status: 401, code: "signed_out", message: "You are signed out." } };
+    const legacy = localStorage.getItem(LEGACY_REFRESH);
     let res: Response;
     try {
       res = await fetch("/api/v1/auth/refresh", {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ refresh_token: token }),
+        headers: { "content-type": "application/json", ...COOKIE_MODE },
+        body: JSON.stringify(legacy ? { refresh_token: legacy } : {}),
       });
     } catch {
       return { unreachable: true };
@@ -86,6 +93,7 @@ async function refreshOnce(): Promise<Refreshed> {
       return { refused: why };
     }
     const t = (await res.json()) as Tokens;
+    localStorage.removeItem(LEGACY_REFRESH);
     setSession(t);
     return { user: t.user };
   });
@@ -99,7 +107,7 @@ function refreshSession(): Promise<Refreshed> {
 
 /** The signed-in user after a refresh, or null (no session, or refused). */
 export async function refresh(): Promise<Me | null> {
-  if (!localStorage.getItem(REFRESH_KEY)) return null;
+  if (!hasSession()) return null;
   const r = await refreshSession();
   return "user" in r ? r.user : null;
 }
@@ -117,7 +125,7 @@ async function renew(): Promise<void> {
  *  refused it). Null when there is no session to be had. */
 export async function freshAccessToken(renewed = false): Promise<string | null> {
   if (access && !renewed && expiresAt - Date.now() > 10_000) return access;
-  if (!localStorage.getItem(REFRESH_KEY)) return null;
+  if (!hasSession()) return null;
   const r = await refreshSession();
   if ("refused" in r) endListener(r.refused);
   return "user" in r ? access : null;
@@ -131,7 +139,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
       body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
     });
   let res = await send();
-  if (res.status === 401 && localStorage.getItem(REFRESH_KEY)) {
+  if (res.status === 401 && hasSession()) {
     const r = await refreshSession();
     if ("user" in r) res = await send();
     else if ("refused" in r) endListener(r.refused);
@@ -141,7 +149,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
 }
 
 export async function authenticate(kind: "login" | "register", body: Record<string, string>): Promise<Me> {
-  const res = await fetch(`/api/v1/auth/${kind}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`/api/v1/auth/${kind}`, { method: "POST", headers: { "content-type": "application/json", ...COOKIE_MODE }, body: JSON.stringify(body) });
   if (!res.ok) throw await parseError(res);
   const t = (await res.json()) as Tokens;
   setSession(t);
