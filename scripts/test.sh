@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints (warnings are errors), unit tests and the
-# integration tests on every database backend that can be reached.
+# integration tests on every database backend that can be reached, the API contract
+# run (schemathesis) and the browser tests.
 #
 #   CONFAB_TEST_POSTGRES_URL  admin URL of a PostgreSQL server (default
 #                             postgres://postgres@127.0.0.1:5432/test)
@@ -31,6 +32,14 @@ check_backend() { # VAR NAME DEFAULT_PORT
 }
 check_backend CONFAB_TEST_POSTGRES_URL PostgreSQL 5432
 check_backend CONFAB_TEST_MYSQL_URL MySQL/MariaDB 3306
+
+# The API contract run needs python3 with venv (schemathesis comes from PyPI).
+contract=yes
+if ! { command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip' 2>/dev/null; }; then
+  is_ci && die "python3 with venv is needed for the API contract run (schemathesis)"
+  warn "python3 (with venv) not found: the API contract run (schemathesis) will NOT run"
+  not_run+=("API contract run (no python3 venv)"); contract=no
+fi
 
 # Each integration test makes its own database named confab_t_*; drop leftovers.
 drop_test_databases() {
@@ -71,6 +80,12 @@ else
   cargo test --workspace --locked --no-fail-fast
 fi
 drop_test_databases
+
+# The API contract: every operation against the OpenAPI document (schemathesis,
+# from PyPI in a virtualenv the script makes), on SQLite and PostgreSQL.
+if [ "$contract" = yes ]; then
+  scripts/schemathesis.sh
+fi
 
 # Browser tests: Debian's Chromium driven by playwright-core (never a downloaded
 # browser), against the debug server binary the tests above just built.

@@ -36,6 +36,7 @@ pub fn router() -> OpenApiRouter<Chat> {
         (status = 201, body = TokenResponse),
         (status = 409, description = "username or email taken", body = ErrorBody),
         (status = 422, description = "invalid field", body = ErrorBody),
+        (status = 429, description = "over the rate limit; see Retry-After", body = ErrorBody),
     ))]
 async fn register(
     State(chat): State<Chat>,
@@ -100,7 +101,8 @@ async fn logout(
 /// Change the password; every other session is signed out.
 #[utoipa::path(put, path = "/auth/password", tag = "auth", security(("bearer" = [])),
     request_body = ChangePasswordInput,
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, description = "too many wrong current passwords; see Retry-After", body = ErrorBody)))]
 async fn change_password(
     State(chat): State<Chat>,
     Auth(who): Auth,

@@ -38,7 +38,7 @@ pub fn router() -> OpenApiRouter<Chat> {
 #[utoipa::path(post, path = "/conversations", tag = "conversations", security(("bearer" = [])),
     request_body = CreateConversationInput,
     responses((status = 201, body = ConversationSummary), (status = 200, body = ConversationSummary),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody), (status = 429, description = "over the rate limit; see Retry-After", body = ErrorBody)))]
 async fn create(
     State(chat): State<Chat>,
     Auth(who): Auth,
@@ -147,7 +147,8 @@ async fn history(
 #[utoipa::path(post, path = "/conversations/{id}/messages", tag = "messages", security(("bearer" = [])),
     params(("id" = ConversationId, Path)), request_body = SendInput,
     responses((status = 201, body = MessageView), (status = 200, body = MessageView), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 409, description = "client_msg_id already used for another conversation", body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, description = "over the rate limit; see Retry-After", body = ErrorBody)))]
 async fn send(
     State(chat): State<Chat>,
     Auth(who): Auth,

@@ -36,7 +36,8 @@ pub fn router() -> OpenApiRouter<Chat> {
 #[utoipa::path(post, path = "/friends/requests", tag = "friends", security(("bearer" = [])),
     request_body = FriendRequestInput,
     responses((status = 201, body = FriendRequestView), (status = 200, body = FriendRequestView),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, description = "over the rate limit; see Retry-After", body = ErrorBody)))]
 async fn send_request(
     State(chat): State<Chat>,
     Auth(who): Auth,

@@ -10,6 +10,7 @@ pub mod friends;
 pub mod health;
 pub mod messages;
 pub mod notifications;
+mod openapi;
 pub mod refresh_cookie;
 pub mod sessions;
 pub mod users;
@@ -28,10 +29,7 @@ use tower_http::{
     timeout::RequestBodyTimeoutLayer,
     trace::TraceLayer,
 };
-use utoipa::{
-    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
-    Modify, OpenApi,
-};
+use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -50,41 +48,6 @@ pub struct HttpSettings {
     pub web: web::WebSource,
 }
 
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "Confab API", description = "Self-hostable real-time chat. All JSON, snake_case; \
-        errors are `{\"error\": {\"code\", \"message\", \"field\"}}`."),
-    modifiers(&BearerAuth),
-    tags(
-        (name = "auth", description = "Accounts, tokens and sessions"),
-        (name = "users", description = "Profiles and search"),
-        (name = "conversations", description = "Direct and group conversations, members"),
-        (name = "messages", description = "History, sending, editing, read markers"),
-        (name = "friends", description = "Friend requests, friends, blocks"),
-        (name = "notifications", description = "Your notifications"),
-        (name = "admin", description = "User administration (admin role)"),
-        (name = "health", description = "Probes"),
-    )
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
-        let components = doc.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                Http::builder()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
-            ),
-        );
-    }
-}
-
 /// The API routes and the OpenAPI document generated from them.
 pub fn api() -> (Router<Chat>, utoipa::openapi::OpenApi) {
     let v1 = OpenApiRouter::new()
@@ -96,10 +59,12 @@ pub fn api() -> (Router<Chat>, utoipa::openapi::OpenApi) {
         .merge(friends::router())
         .merge(notifications::router())
         .merge(admin::router());
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(health::router())
         .nest("/api/v1", v1)
-        .split_for_parts()
+        .split_for_parts();
+    openapi::document_common_statuses(&mut doc);
+    (router, doc)
 }
 
 /// The whole HTTP surface: API, OpenAPI document and docs page, plus `extra`

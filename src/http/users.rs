@@ -60,7 +60,7 @@ async fn set_presence(
 /// Search active users by username or full name, in username order.
 #[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])),
     params(SearchQuery),
-    responses((status = 200, body = Page<UserView>), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Page<UserView>), (status = 422, body = ErrorBody), (status = 429, description = "over the rate limit; see Retry-After", body = ErrorBody)))]
 async fn search_users(
     State(chat): State<Chat>,
     Auth(who): Auth,
