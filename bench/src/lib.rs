@@ -2,6 +2,9 @@
 //! started in-process.
 
 pub mod cast;
+pub mod chaos;
+pub mod chaos_member;
+pub mod chaos_setup;
 pub mod client;
 pub mod fanout;
 pub mod history;

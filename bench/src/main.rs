@@ -4,7 +4,7 @@
 //!   cargo run --release -p confab-bench -- --url http://127.0.0.1:8080 fanout --groups 1 --members 50 --messages 20
 
 use clap::{Parser, Subcommand};
-use confab_bench::{fanout, history, idle, ingest, latency, reconnect};
+use confab_bench::{chaos, fanout, history, idle, ingest, latency, reconnect};
 use serde_json::Value;
 
 #[derive(Parser)]
@@ -43,6 +43,11 @@ enum Scenario {
     /// All clients drop at once while messages arrive, then all resume at once;
     /// reports the time until everyone has caught up, with nothing lost.
     Reconnect(reconnect::Args),
+    /// Members send and read while connections are cut at random and the server
+    /// (started by this tool) is killed with SIGKILL and restarted; then checks
+    /// that every message was stored, acknowledged and applied exactly once, in
+    /// order, and that the server's memory stayed bounded.
+    Chaos(chaos::Args),
 }
 
 /// Prints the table, writes the JSON if asked, and fails the run if `failed`.
@@ -115,6 +120,10 @@ async fn main() -> anyhow::Result<()> {
                 r.json(),
                 check(r.lost, r.duplicated, 0),
             )
+        }
+        Scenario::Chaos(args) => {
+            let r = chaos::run(args).await?;
+            finish(cli.json, r.table(), r.json(), r.failure())
         }
         Scenario::Idle(args) => {
             let r = idle::run(&url, args).await?;
