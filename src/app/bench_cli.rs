@@ -66,6 +66,7 @@ pub async fn seed(
             updated_at: now,
             deactivated_at: None,
             presence_mode: PresenceMode::Available,
+            group_invites: crate::domain::GroupInvites::Friends,
             last_seen_at: None,
         });
         if batch.len() == BATCH || i + 1 == users {

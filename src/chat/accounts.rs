@@ -101,6 +101,7 @@ impl Chat {
             updated_at: now,
             deactivated_at: None,
             presence_mode: crate::domain::PresenceMode::Available,
+            group_invites: self.policy.default_group_invites,
             last_seen_at: None,
         };
         self.store

@@ -15,7 +15,7 @@ use crate::{
     auth::Action,
     domain::{
         Conversation, ConversationId, ConversationKind, GroupName, Member, MemberRole,
-        NotificationKind, Timestamp, UserId,
+        NotificationKind, Timestamp, User, UserId,
     },
     error::{AppError, AppResult},
     store::StoreError,
@@ -216,8 +216,10 @@ impl Chat {
     ) -> AppResult<ConversationSummary> {
         let name = GroupName::parse(name)?.into_inner();
         let mut members = vec![(who.user_id, MemberRole::Owner)];
+        // People who do not let the creator add them directly are invited instead.
+        let mut invited = Vec::new();
         for id in member_ids {
-            if members.iter().all(|(m, _)| *m != id) {
+            if members.iter().all(|(m, _)| *m != id) && invited.iter().all(|u: &User| u.id != id) {
                 let user = self
                     .active_user(id)
                     .await
@@ -225,7 +227,11 @@ impl Chat {
                 self.may_start_with(who, &user)
                     .await
                     .map_err(|e| e.with_field("member_ids"))?;
-                members.push((id, MemberRole::Member));
+                if self.may_add_directly(who, &user).await? {
+                    members.push((id, MemberRole::Member));
+                } else {
+                    invited.push(user);
+                }
             }
         }
         if members.len() > MAX_GROUP_MEMBERS {
@@ -261,6 +267,9 @@ impl Chat {
                 None,
             )
             .await?;
+        }
+        for user in &invited {
+            self.invite(who, conv.id, user).await?;
         }
         self.summary(who, conv.id).await
     }

@@ -72,12 +72,14 @@ impl Chat {
         self.conversation_info(id).await
     }
 
+    /// Adds a member, or invites them when they do not let the caller add them
+    /// directly (their `group_invites`); the flag says which (true: added).
     pub async fn add_member(
         &self,
         who: &Principal,
         id: ConversationId,
         input: AddMemberInput,
-    ) -> AppResult<ConversationInfo> {
+    ) -> AppResult<(ConversationInfo, bool)> {
         self.group_manager(who, id).await?;
         let user = self.active_user(input.user_id).await?;
         self.may_start_with(who, &user).await?;
@@ -102,6 +104,10 @@ impl Chat {
                 "group_full",
                 format!("a group has at most {MAX_GROUP_MEMBERS} members"),
             ));
+        }
+        if !self.may_add_directly(who, &user).await? {
+            self.invite(who, id, &user).await?;
+            return Ok((self.conversation_info(id).await?, false));
         }
         let (ev, system) = self
             .store
@@ -137,7 +143,7 @@ impl Chat {
             None,
         )
         .await?;
-        self.conversation_info(id).await
+        Ok((self.conversation_info(id).await?, true))
     }
 
     pub async fn remove_member(
@@ -226,7 +232,7 @@ impl Chat {
     }
 
     /// A system note of `change` made by the caller, with their name as it is now.
-    async fn note(&self, who: &Principal, change: GroupChange) -> AppResult<SystemNote> {
+    pub(super) async fn note(&self, who: &Principal, change: GroupChange) -> AppResult<SystemNote> {
         let actor_name = self
             .store
             .user_by_id(who.user_id)
@@ -239,7 +245,7 @@ impl Chat {
     /// Sends a group change's system message to the current members, like any
     /// new message (a newcomer's connection already has it from its snapshot and
     /// drops the repeat by its position).
-    async fn announce_system(&self, id: ConversationId, m: &Message) -> AppResult<()> {
+    pub(super) async fn announce_system(&self, id: ConversationId, m: &Message) -> AppResult<()> {
         let to = self.store.active_member_ids(id).await?;
         self.publish(
             to,

@@ -8,6 +8,7 @@ pub mod conversation_views;
 pub mod conversations;
 pub mod events;
 pub mod friends;
+pub mod invitations;
 pub mod members;
 pub mod messages;
 pub mod notifications;
@@ -34,6 +35,8 @@ use crate::{
 #[derive(Clone, Debug)]
 pub struct Policy {
     pub default_role: Role,
+    /// `group_invites` of new users.
+    pub default_group_invites: crate::domain::GroupInvites,
     pub refresh_ttl_secs: i64,
     /// Longest message body, in characters (at most 4000).
     pub max_message_chars: usize,

@@ -21,6 +21,9 @@ pub struct UpdateProfileInput {
     pub full_name: Option<String>,
     pub bio: Option<String>,
     pub status_text: Option<String>,
+    /// Who may add you to a group directly: `everyone`, `friends` (default) or
+    /// `nobody`; anyone else sends an invitation.
+    pub group_invites: Option<crate::domain::GroupInvites>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -138,6 +141,9 @@ impl Chat {
         }
         if let Some(v) = input.status_text {
             user.status_text = StatusText::parse(&v)?.into_inner();
+        }
+        if let Some(v) = input.group_invites {
+            user.group_invites = v;
         }
         user.updated_at = Timestamp::now();
         self.store.update_profile(&user).await?;

@@ -44,6 +44,8 @@ pub struct MeView {
     pub updated_at: Timestamp,
     /// The mode the user chose (others see `invisible` as offline).
     pub presence_mode: crate::domain::PresenceMode,
+    /// Who may add the user to a group without an invitation.
+    pub group_invites: crate::domain::GroupInvites,
 }
 
 impl From<&User> for MeView {
@@ -53,6 +55,7 @@ impl From<&User> for MeView {
             email: u.email.clone(),
             updated_at: u.updated_at,
             presence_mode: u.presence_mode,
+            group_invites: u.group_invites,
         }
     }
 }

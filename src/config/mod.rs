@@ -113,6 +113,16 @@ pub struct Config {
     )]
     pub default_role: Role,
 
+    /// Who may add a new user to a group without an invitation, until they change
+    /// it on their profile: `everyone`, `friends` or `nobody`.
+    #[arg(
+        long,
+        env = "CONFAB_DEFAULT_GROUP_INVITES",
+        default_value = "friends",
+        global = true
+    )]
+    pub default_group_invites: crate::domain::GroupInvites,
+
     /// Who may start a direct conversation: `friends` (only friends), `care` (a
     /// patient only with a doctor; doctors and admins with anyone) or `open`.
     #[arg(
@@ -293,6 +303,7 @@ impl fmt::Debug for Config {
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
             .field("refresh_token_ttl_days", &self.refresh_token_ttl_days)
             .field("default_role", &self.default_role)
+            .field("default_group_invites", &self.default_group_invites)
             .field("messaging_policy", &self.messaging_policy)
             .field("presence_grace_secs", &self.presence_grace_secs)
             .field("limits", &self.limits)

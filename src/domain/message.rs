@@ -56,6 +56,11 @@ pub enum GroupChange {
         #[serde(skip_serializing_if = "Option::is_none")]
         new_owner_name: Option<String>,
     },
+    /// The actor joined, accepting an invitation from `invited_by`.
+    MemberJoined {
+        invited_by: UserId,
+        invited_by_name: String,
+    },
     /// The actor renamed the group to `name`.
     Renamed { name: String },
 }

@@ -23,8 +23,8 @@ pub use profile::{Bio, Email, FullName, StatusText};
 pub use rate::Rate;
 pub use role::Role;
 pub use social::{
-    FriendRequest, FriendRequestStatus, MessagingPolicy, Notification, NotificationKind,
-    PresenceMode,
+    FriendRequest, FriendRequestStatus, GroupInvites, MessagingPolicy, Notification,
+    NotificationKind, PresenceMode,
 };
 pub use time::Timestamp;
 pub use user::{Session, User};

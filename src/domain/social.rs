@@ -66,6 +66,17 @@ pub enum PresenceMode {
 }
 text_enum!(PresenceMode { Available = "available", Busy = "busy", Away = "away", Invisible = "invisible" });
 
+/// Who may add the user to a group directly; anyone else's addition becomes an
+/// invitation the user accepts or declines (docs/permissions.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupInvites {
+    Everyone,
+    Friends,
+    Nobody,
+}
+text_enum!(GroupInvites { Everyone = "everyone", Friends = "friends", Nobody = "nobody" });
+
 /// Who may start a direct conversation with whom; server-wide (docs/permissions.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -109,6 +120,7 @@ pub enum NotificationKind {
     FriendAccepted,
     FriendRejected,
     GroupAdded,
+    GroupInvited,
     Mention,
 }
 text_enum!(NotificationKind {
@@ -116,6 +128,7 @@ text_enum!(NotificationKind {
     FriendAccepted = "friend_accepted",
     FriendRejected = "friend_rejected",
     GroupAdded = "group_added",
+    GroupInvited = "group_invited",
     Mention = "mention",
 });
 

@@ -1,4 +1,4 @@
-use super::{PresenceMode, Role, SessionId, Timestamp, UserId, Username};
+use super::{GroupInvites, PresenceMode, Role, SessionId, Timestamp, UserId, Username};
 
 /// A user as stored. The password hash is never part of it; the store hands that out
 /// only to the login path.
@@ -18,6 +18,8 @@ pub struct User {
     pub presence_mode: PresenceMode,
     /// When the user's last connection closed.
     pub last_seen_at: Option<Timestamp>,
+    /// Who may add the user to a group without asking.
+    pub group_invites: GroupInvites,
 }
 
 impl User {

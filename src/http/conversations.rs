@@ -90,17 +90,27 @@ async fn rename(
     Ok(Json(chat.rename_conversation(&who, id, input).await?))
 }
 
-/// Add a member to a group (owner or admin).
+/// Add a member to a group (owner or admin). Someone who does not let the caller
+/// add them directly (`group_invites`) is invited instead: 202, and the group is
+/// returned without them until they accept.
 #[utoipa::path(post, path = "/conversations/{id}/members", tag = "conversations", security(("bearer" = [])),
     params(("id" = ConversationId, Path)), request_body = AddMemberInput,
-    responses((status = 200, body = ConversationInfo), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, description = "added", body = ConversationInfo),
+        (status = 202, description = "invited; a member once they accept", body = ConversationInfo),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn add_member(
     State(chat): State<Chat>,
     Auth(who): Auth,
     ApiPath(id): ApiPath<ConversationId>,
     ApiJson(input): ApiJson<AddMemberInput>,
-) -> AppResult<Json<ConversationInfo>> {
-    Ok(Json(chat.add_member(&who, id, input).await?))
+) -> AppResult<(StatusCode, Json<ConversationInfo>)> {
+    let (info, added) = chat.add_member(&who, id, input).await?;
+    let status = if added {
+        StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
+    };
+    Ok((status, Json(info)))
 }
 
 /// Remove a member (owner or admin; removing yourself is leaving).

@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod friends;
 pub mod health;
+pub mod invitations;
 pub mod messages;
 pub mod notifications;
 mod openapi;
@@ -57,6 +58,7 @@ pub fn api() -> (Router<Chat>, utoipa::openapi::OpenApi) {
         .merge(conversations::router())
         .merge(messages::router())
         .merge(friends::router())
+        .merge(invitations::router())
         .merge(notifications::router())
         .merge(admin::router());
     let (router, mut doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())

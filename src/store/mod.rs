@@ -7,6 +7,7 @@ mod append;
 mod backend;
 pub mod conversations;
 pub mod friends;
+pub mod invitations;
 pub mod members;
 pub mod messages;
 pub mod notifications;

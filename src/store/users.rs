@@ -39,8 +39,8 @@ impl Store {
         let u = new.user;
         let sql = self.sql(
             "INSERT INTO users (id, username, username_lower, email, email_lower, password_hash, \
-             full_name, bio, status_text, search_text, role, created_at, updated_at, deactivated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             full_name, bio, status_text, search_text, role, created_at, updated_at, deactivated_at, \
+             group_invites) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         );
         sqlx::query(&sql)
             .bind(u.id.to_string())
@@ -57,6 +57,7 @@ impl Store {
             .bind(u.created_at.millis())
             .bind(u.updated_at.millis())
             .bind(u.deactivated_at.map(Timestamp::millis))
+            .bind(u.group_invites.as_str())
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -169,13 +170,14 @@ impl Store {
     pub async fn update_profile(&self, user: &User) -> StoreResult<bool> {
         let sql = self.sql(
             "UPDATE users SET full_name = ?, bio = ?, status_text = ?, search_text = ?, \
-             updated_at = ? WHERE id = ?",
+             group_invites = ?, updated_at = ? WHERE id = ?",
         );
         let r = sqlx::query(&sql)
             .bind(user.full_name.clone())
             .bind(user.bio.clone())
             .bind(user.status_text.clone())
             .bind(User::search_text(&user.username, &user.full_name))
+            .bind(user.group_invites.as_str())
             .bind(user.updated_at.millis())
             .bind(user.id.to_string())
             .execute(&self.pool)

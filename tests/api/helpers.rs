@@ -156,6 +156,9 @@ async fn start(
         // turn limits back on.
         "--rate-limits",
         "false",
+        // Most tests put strangers in groups; the invitation tests set it back.
+        "--default-group-invites",
+        "everyone",
     ];
     args.extend(extra.iter().map(String::as_str));
     let config = Cli::try_parse_from(args).unwrap().config;

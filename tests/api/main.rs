@@ -3,6 +3,7 @@
 //! are set (under CI=true a missing URL fails the test instead of skipping it).
 
 mod helpers;
+mod invitations;
 mod ws_client;
 
 mod admin;

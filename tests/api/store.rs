@@ -37,6 +37,7 @@ fn user(name: &str, email: Option<&str>) -> User {
         updated_at: now,
         deactivated_at: None,
         presence_mode: confab::domain::PresenceMode::Available,
+        group_invites: confab::domain::GroupInvites::Friends,
         last_seen_at: None,
     }
 }

@@ -31,6 +31,7 @@ async fn user(store: &Store, name: &str) -> UserId {
         updated_at: now,
         deactivated_at: None,
         presence_mode: PresenceMode::Available,
+        group_invites: confab::domain::GroupInvites::Friends,
         last_seen_at: None,
     };
     store

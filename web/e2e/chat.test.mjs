@@ -173,3 +173,26 @@ test("messages can be edited, quoted, deleted and restored; a group is created a
     await server.stop();
   }
 });
+
+test("a stranger's group is an invitation: the invitee joins from the sidebar, and the group says so", async () => {
+  const server = await startServer(["--messaging-policy", "open", "--default-group-invites", "friends"]);
+  try {
+    const ann = await person(server.base, "ann", "Ann Archer");
+    const ben = await person(server.base, "ben", "Ben Baker");
+    await ann.getByRole("button", { name: "New group" }).click();
+    await ann.getByLabel("Group name").fill("Clinic");
+    await ann.getByLabel("Members").fill("ben");
+    await ann.getByRole("button", { name: "Create group" }).click();
+    await ann.getByRole("heading", { name: "Clinic" }).waitFor();
+
+    const invite = ben.getByRole("region", { name: "Group invitations" });
+    await invite.getByText("Ann Archer invited you to Clinic").waitFor();
+    await invite.getByRole("button", { name: "Join" }).click();
+    await ben.getByRole("heading", { name: "Clinic" }).waitFor();
+    await ann.locator("main [data-system=member_joined]").getByText("Ben Baker joined, invited by you").waitFor();
+    await invite.waitFor({ state: "detached" });
+    assert.deepEqual([...ann.errors, ...ben.errors], []);
+  } finally {
+    await server.stop();
+  }
+});

@@ -44,6 +44,8 @@ async fn start_with(seed: Option<Seed>) -> (Server, Option<PathBuf>) {
         "open",
         "--rate-limits",
         "false",
+        "--default-group-invites",
+        "everyone",
     ])
     .unwrap()
     .config;

@@ -58,7 +58,10 @@ export function startLive(queries: QueryClient): void {
       if (f.type === "notification.new" || f.type === "presence") {
         void queries.invalidateQueries({ queryKey: [f.type === "presence" ? "friends" : "notifications"] });
         if (f.type === "presence") void queries.invalidateQueries({ queryKey: ["conversations"] });
-        if (f.type === "notification.new") void queries.invalidateQueries({ queryKey: ["friend-requests"] });
+        if (f.type === "notification.new") {
+          void queries.invalidateQueries({ queryKey: ["friend-requests"] });
+          void queries.invalidateQueries({ queryKey: ["invitations"] });
+        }
       }
       if (f.type === "ack" && f.for === "send") {
         inFlight.delete((f.message as Message).client_msg_id);

@@ -16,6 +16,10 @@ describe("system notes in words", () => {
     expect(systemText({ event: "member_left", actor_name: "Ann", new_owner: "u-dan", new_owner_name: "Dan" }, ann, me)).toBe("Ann left; Dan is now the owner");
     expect(systemText({ event: "member_left", actor_name: "Ann", new_owner: me, new_owner_name: "Me" }, ann, me)).toBe("Ann left; you are now the owner");
   });
+  it("says who joined on whose invitation", () => {
+    expect(systemText({ event: "member_joined", actor_name: "Ben", invited_by: me, invited_by_name: "Me" }, "u-ben", me)).toBe("Ben joined, invited by you");
+    expect(systemText({ event: "member_joined", actor_name: "Me", invited_by: ann, invited_by_name: "Ann" }, me, me)).toBe("You joined, invited by Ann");
+  });
   it("quotes a new name", () => {
     expect(systemText({ event: "renamed", actor_name: "Ann", name: "Ward 2" }, ann, me)).toBe("Ann renamed the group to “Ward 2”");
   });

@@ -4,6 +4,7 @@ export type SystemNote =
   | { event: "member_added"; actor_name: string; user_id: string; user_name: string }
   | { event: "member_removed"; actor_name: string; user_id: string; user_name: string }
   | { event: "member_left"; actor_name: string; new_owner?: string; new_owner_name?: string }
+  | { event: "member_joined"; actor_name: string; invited_by: string; invited_by_name: string }
   | { event: "renamed"; actor_name: string; name: string };
 
 /** "Ann added Cat", "You removed Ben", "Ann left; Dan is now the owner": the actor
@@ -20,6 +21,8 @@ export function systemText(note: SystemNote, senderId: string, me: string): stri
       const owner = note.new_owner ? `; ${note.new_owner === me ? "you are" : `${note.new_owner_name || "someone"} is`} now the owner` : "";
       return `${actor} left${owner}`;
     }
+    case "member_joined":
+      return `${actor} joined, invited by ${who(note.invited_by, note.invited_by_name)}`;
     case "renamed":
       return `${actor} renamed the group to “${note.name}”`;
   }

@@ -9,6 +9,7 @@ import { cn } from "@/lib/cn";
 import { systemText, type SystemNote } from "@/lib/system-notes";
 import { useTyping } from "@/lib/typing";
 
+import { Invitations } from "./Invitations";
 import { NewGroup } from "./NewGroup";
 
 type Member = { user_id: string; username: string; full_name: string; presence?: { status: string } };
@@ -94,6 +95,7 @@ export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string 
           </ul>
         )}
       </div>
+      <Invitations onJoined={onOpen} />
       <nav className="min-h-0 flex-1 overflow-y-auto">
         {items.map((c) => {
           const name = title(c, me);

@@ -13,6 +13,7 @@ const TEXT: Record<string, string> = {
   friend_accepted: "accepted your friend request",
   friend_rejected: "declined your friend request",
   group_added: "added you to a group",
+  group_invited: "invited you to a group",
   mention: "mentioned you",
 };
 

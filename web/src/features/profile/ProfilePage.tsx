@@ -6,7 +6,13 @@ import { Card } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError } from "@/lib/api";
 
-type Profile = { username: string; full_name: string; bio: string; status_text: string; role: string; presence_mode: string };
+type Profile = { username: string; full_name: string; bio: string; status_text: string; role: string; presence_mode: string; group_invites: string };
+
+const ADDERS: [string, string][] = [
+  ["everyone", "Everyone"],
+  ["friends", "Friends"],
+  ["nobody", "Nobody"],
+];
 type Session = { id: string; user_agent: string; ip: string; last_used_at: string; current: boolean };
 
 export function ProfilePage() {
@@ -72,6 +78,17 @@ export function ProfilePage() {
           {["available", "busy", "away", "invisible"].map((mode) => (
             <Button key={mode} size="sm" variant={me.data.presence_mode === mode ? "default" : "outline"} aria-pressed={me.data.presence_mode === mode} onClick={() => void run(api("/users/me/presence", { method: "PUT", body: { mode } }), `You are now ${mode}`)}>
               {mode}
+            </Button>
+          ))}
+        </div>
+      </Card>
+      <Card>
+        <h2 className="mb-1 font-medium">Who may add me to groups</h2>
+        <p className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">Anyone else sends an invitation; the group sees nothing of you until you join.</p>
+        <div className="flex flex-wrap gap-2" role="group" aria-label="Who may add me to groups">
+          {ADDERS.map(([value, label]) => (
+            <Button key={value} size="sm" variant={me.data.group_invites === value ? "default" : "outline"} aria-pressed={me.data.group_invites === value} onClick={() => void run(api("/users/me", { method: "PATCH", body: { group_invites: value } }), `${label} may add you to groups`)}>
+              {label}
             </Button>
           ))}
         </div>
