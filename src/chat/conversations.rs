@@ -89,20 +89,33 @@ impl Chat {
         ))
     }
 
-    /// A member as `viewer` sees them: with presence, unless a block stands
-    /// between them (or it is the viewer).
+    /// A member as the viewer sees them: with presence when the viewer is in
+    /// their presence audience (friends and co-members of groups, never across a
+    /// block; `visible` is the viewer's own audience, the same relation).
     fn member_for(
         &self,
         m: &Member,
         u: &crate::domain::User,
-        viewer: UserId,
-        blocked: &std::collections::HashSet<UserId>,
+        visible: &std::collections::HashSet<UserId>,
     ) -> MemberView {
         let mut v = MemberView::new(m, u);
-        if u.id != viewer && !blocked.contains(&u.id) && u.is_active() {
+        if visible.contains(&u.id) && u.is_active() {
             v.presence = Some(self.presence_of(u));
         }
         v
+    }
+
+    /// Whose presence `viewer` may see.
+    async fn presence_visible(
+        &self,
+        viewer: UserId,
+    ) -> AppResult<std::collections::HashSet<UserId>> {
+        Ok(self
+            .store
+            .presence_audience(viewer)
+            .await?
+            .into_iter()
+            .collect())
     }
 
     pub(super) async fn active_user(&self, id: UserId) -> AppResult<crate::domain::User> {
@@ -316,11 +329,11 @@ impl Chat {
     ) -> AppResult<ConversationSummary> {
         let (_, me) = self.membership(who, id).await?;
         let mut info = self.conversation_info(id).await?;
-        let blocked = self.store.block_partners(who.user_id).await?;
+        let visible = self.presence_visible(who.user_id).await?;
         let users = self.store.members_with_users(&[id]).await?;
         info.members = users
             .iter()
-            .map(|(m, u)| self.member_for(m, u, who.user_id, &blocked))
+            .map(|(m, u)| self.member_for(m, u, &visible))
             .collect();
         let last = self
             .store
@@ -379,9 +392,9 @@ impl Chat {
         rows.truncate(limit as usize);
         let ids: Vec<ConversationId> = rows.iter().map(|r| r.conversation.id).collect();
         let mut members: HashMap<ConversationId, Vec<MemberView>> = HashMap::new();
-        let blocked = self.store.block_partners(who.user_id).await?;
+        let visible = self.presence_visible(who.user_id).await?;
         for (m, u) in self.store.members_with_users(&ids).await? {
-            let view = self.member_for(&m, &u, who.user_id, &blocked);
+            let view = self.member_for(&m, &u, &visible);
             members.entry(m.conversation_id).or_default().push(view);
         }
         let last: HashMap<_, _> = self

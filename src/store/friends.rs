@@ -280,12 +280,15 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
-    /// Who may see `user`'s presence: friends and current co-members of any
-    /// conversation, minus anyone with a block between them.
+    /// Who may see `user`'s presence: friends and current co-members of groups
+    /// (membership of a group is the user's own choice: accepted, or allowed by
+    /// their `group_invites`), minus anyone with a block between them. The other
+    /// member of a direct conversation sees it only as a friend.
     pub async fn presence_audience(&self, user: UserId) -> StoreResult<Vec<UserId>> {
         let sql = self.sql(
             "SELECT friend_id AS other FROM friendships WHERE user_id = ? \
              UNION SELECT m2.user_id AS other FROM members m1 \
+             JOIN conversations c ON c.id = m1.conversation_id AND c.kind = 'group' \
              JOIN members m2 ON m2.conversation_id = m1.conversation_id \
              WHERE m1.user_id = ? AND m1.left_at IS NULL AND m2.left_at IS NULL AND m2.user_id <> ?",
         );

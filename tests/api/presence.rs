@@ -19,7 +19,30 @@ backend_tests!(
     strangers_and_blocked_users_see_nothing,
     several_going_offline_at_once_are_each_announced_with_last_seen,
     invisible_connects_and_disconnects_unseen_with_last_seen_frozen,
+    a_direct_conversation_with_a_stranger_shows_no_presence,
 );
+
+/// A direct conversation alone (the `open` policy lets anyone start one) does not
+/// show the other person's presence: only friends and co-members of groups see it.
+async fn a_direct_conversation_with_a_stranger_shows_no_presence(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, eve) = (app.register("ann").await, app.register("eve").await);
+    app.direct(&eve, &ann).await;
+    let mut w = watcher(&app, &eve.access).await;
+    let _a = Ws::connect(&app, &ann.access).await;
+    w.expect_quiet(Duration::from_millis(800)).await;
+    let listed = app.get("/api/v1/conversations", &eve.access).await.body;
+    let member = listed["items"][0]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["user_id"] == json!(ann.user_id))
+        .unwrap()
+        .clone();
+    assert!(member.get("presence").is_none(), "{member}");
+}
 
 /// Makes `a` and `b` friends (request and accept).
 async fn befriend(app: &TestApp, a: &Session, b: &Session) {
@@ -164,7 +187,7 @@ async fn two_devices_count_and_the_last_one_closing_goes_offline(b: Backend) {
     };
     let (ann, ben) = (app.register("ann").await, app.register("ben").await);
     let ann2 = app.login("ann").await;
-    app.direct(&ann, &ben).await;
+    befriend(&app, &ann, &ben).await;
     let mut w = watcher(&app, &ben.access).await;
 
     let laptop = Ws::connect(&app, &ann.access).await;
@@ -199,7 +222,7 @@ async fn a_reconnect_within_grace_does_not_flap(b: Backend) {
         return;
     };
     let (ann, ben) = (app.register("ann").await, app.register("ben").await);
-    app.direct(&ann, &ben).await;
+    befriend(&app, &ann, &ben).await;
     let mut w = watcher(&app, &ben.access).await;
     let first = Ws::connect(&app, &ann.access).await;
     assert_eq!(presence_of(&mut w, &ann.user_id).await["status"], "online");
@@ -213,7 +236,7 @@ async fn invisible_appears_offline(b: Backend) {
         return;
     };
     let (ann, ben) = (app.register("ann").await, app.register("ben").await);
-    app.direct(&ann, &ben).await;
+    befriend(&app, &ann, &ben).await;
     let mut w = watcher(&app, &ben.access).await;
     let _a = Ws::connect(&app, &ann.access).await;
     assert_eq!(presence_of(&mut w, &ann.user_id).await["status"], "online");
