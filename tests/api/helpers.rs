@@ -396,6 +396,26 @@ impl TestApp {
         .await
     }
 
+    /// Makes `a` and `b` friends: `a` asks, `b` accepts.
+    pub async fn befriend(&self, a: &Session, b: &Session) {
+        let r = self
+            .post(
+                "/api/v1/friends/requests",
+                Some(&a.access),
+                json!({"user_id": b.user_id}),
+            )
+            .await;
+        let id = r.body["id"].as_str().expect("a friend request").to_owned();
+        let ok = self
+            .post(
+                &format!("/api/v1/friends/requests/{id}/accept"),
+                Some(&b.access),
+                json!({}),
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.body);
+    }
+
     /// Creates an admin through the use-case layer (as `confab admin create-user`
     /// does) and signs it in.
     pub async fn admin(&self, username: &str) -> Session {

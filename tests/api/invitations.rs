@@ -15,25 +15,6 @@ use crate::{
 
 backend_tests!(strangers_invite_friends_add_and_the_invitee_decides);
 
-async fn befriend(app: &TestApp, a: &Session, b: &Session) {
-    let r = app
-        .post(
-            "/api/v1/friends/requests",
-            Some(&a.access),
-            json!({"user_id": b.user_id}),
-        )
-        .await;
-    let id = r.body["id"].as_str().unwrap().to_owned();
-    let ok = app
-        .post(
-            &format!("/api/v1/friends/requests/{id}/accept"),
-            Some(&b.access),
-            json!({}),
-        )
-        .await;
-    assert_eq!(ok.status, StatusCode::OK);
-}
-
 async fn set(app: &TestApp, who: &Session, v: &str) -> crate::helpers::Reply {
     let body = json!({"group_invites": v});
     app.request(
@@ -63,7 +44,7 @@ async fn strangers_invite_friends_add_and_the_invitee_decides(b: Backend) {
         app.register("cat").await,
         app.register("dan").await,
     );
-    befriend(&app, &ann, &ben).await;
+    app.befriend(&ann, &ben).await;
     let me = app.get("/api/v1/users/me", &cat.access).await.body;
     assert_eq!(me["group_invites"], "friends", "the default");
 

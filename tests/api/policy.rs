@@ -24,23 +24,6 @@ async fn open_direct(app: &TestApp, from: &Session, to: &Session) -> crate::help
     .await
 }
 
-async fn befriend(app: &TestApp, a: &Session, b: &Session) {
-    let r = app
-        .post(
-            "/api/v1/friends/requests",
-            Some(&a.access),
-            json!({"user_id": b.user_id}),
-        )
-        .await;
-    let id = r.body["id"].as_str().unwrap();
-    app.post(
-        &format!("/api/v1/friends/requests/{id}/accept"),
-        Some(&b.access),
-        json!({}),
-    )
-    .await;
-}
-
 async fn set_role(app: &TestApp, admin: &Session, user: &Session, role: &str) {
     let r = app
         .request(
@@ -87,7 +70,7 @@ async fn friends_policy_allows_only_friends(b: Backend) {
         (StatusCode::FORBIDDEN, Some("member_ids"))
     );
 
-    befriend(&app, &ann, &ben).await;
+    app.befriend(&ann, &ben).await;
     assert_eq!(
         open_direct(&app, &ann, &ben).await.status,
         StatusCode::OK,
@@ -138,7 +121,7 @@ async fn care_policy_lets_patients_reach_doctors_only(b: Backend) {
         r.body["error"]["message"],
         "patients can start conversations with doctors only"
     );
-    befriend(&app, &pat, &pia).await;
+    app.befriend(&pat, &pia).await;
     assert_eq!(
         open_direct(&app, &pat, &pia).await.status,
         StatusCode::FORBIDDEN,

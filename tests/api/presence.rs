@@ -44,26 +44,6 @@ async fn a_direct_conversation_with_a_stranger_shows_no_presence(b: Backend) {
     assert!(member.get("presence").is_none(), "{member}");
 }
 
-/// Makes `a` and `b` friends (request and accept).
-async fn befriend(app: &TestApp, a: &Session, b: &Session) {
-    let r = app
-        .post(
-            "/api/v1/friends/requests",
-            Some(&a.access),
-            json!({"user_id": b.user_id}),
-        )
-        .await;
-    let id = r.body["id"].as_str().unwrap().to_owned();
-    let ok = app
-        .post(
-            &format!("/api/v1/friends/requests/{id}/accept"),
-            Some(&b.access),
-            json!({}),
-        )
-        .await;
-    assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.body);
-}
-
 /// `who`'s presence in `viewer`'s friends list.
 async fn friend_presence(app: &TestApp, viewer: &Session, who: &Session) -> Value {
     let friends = app.get("/api/v1/friends", &viewer.access).await.body;
@@ -83,7 +63,7 @@ async fn invisible_connects_and_disconnects_unseen_with_last_seen_frozen(b: Back
         return;
     };
     let (ann, ben) = (app.register("ann").await, app.register("ben").await);
-    befriend(&app, &ann, &ben).await;
+    app.befriend(&ann, &ben).await;
     let mut w = watcher(&app, &ben.access).await;
     let first = Ws::connect(&app, &ann.access).await;
     assert_eq!(presence_of(&mut w, &ann.user_id).await["status"], "online");
@@ -187,7 +167,7 @@ async fn two_devices_count_and_the_last_one_closing_goes_offline(b: Backend) {
     };
     let (ann, ben) = (app.register("ann").await, app.register("ben").await);
     let ann2 = app.login("ann").await;
-    befriend(&app, &ann, &ben).await;
+    app.befriend(&ann, &ben).await;
     let mut w = watcher(&app, &ben.access).await;
 
     let laptop = Ws::connect(&app, &ann.access).await;
@@ -222,7 +202,7 @@ async fn a_reconnect_within_grace_does_not_flap(b: Backend) {
         return;
     };
     let (ann, ben) = (app.register("ann").await, app.register("ben").await);
-    befriend(&app, &ann, &ben).await;
+    app.befriend(&ann, &ben).await;
     let mut w = watcher(&app, &ben.access).await;
     let first = Ws::connect(&app, &ann.access).await;
     assert_eq!(presence_of(&mut w, &ann.user_id).await["status"], "online");
@@ -236,7 +216,7 @@ async fn invisible_appears_offline(b: Backend) {
         return;
     };
     let (ann, ben) = (app.register("ann").await, app.register("ben").await);
-    befriend(&app, &ann, &ben).await;
+    app.befriend(&ann, &ben).await;
     let mut w = watcher(&app, &ben.access).await;
     let _a = Ws::connect(&app, &ann.access).await;
     assert_eq!(presence_of(&mut w, &ann.user_id).await["status"], "online");
