@@ -42,26 +42,57 @@ function flushOutbox(): void {
   }
 }
 
+// Invalidations of one list that come together (a replay, a burst of messages)
+// cost one refetch, and never cancel one already in flight: on load the list was
+// fetched four times over, once per kind of event that touched it.
+const due = new Map<string, ReturnType<typeof setTimeout>>();
+function refresh(queries: QueryClient, key: string[]): void {
+  const id = key.join("/");
+  if (due.has(id)) return;
+  due.set(
+    id,
+    setTimeout(() => {
+      due.delete(id);
+      void queries.invalidateQueries({ queryKey: key }, { cancelRefetch: false });
+    }, 150),
+  );
+}
+
+type Summary = { members: { user_id: string; presence?: unknown }[] };
+
+/** A presence change edits the cached lists in place: refetching every
+ * conversation for one dot would cost a request per friend coming online. */
+function applyPresence(queries: QueryClient, f: Frame): void {
+  queries.setQueryData<{ items: Summary[] }>(["conversations"], (old) =>
+    old && {
+      ...old,
+      items: old.items.map((c) => ({ ...c, members: c.members.map((m) => (m.user_id === f.user_id ? { ...m, presence: f.presence } : m)) })),
+    },
+  );
+  refresh(queries, ["friends"]);
+}
+
 export function startLive(queries: QueryClient): void {
   realtime?.stop();
+  // The first resume of a page brings what the lists fetched at load already
+  // show; later ones (after a reconnect) may bring news.
+  let resumedOnce = false;
   realtime = new Realtime({
     token: (renewed) => freshAccessToken(renewed),
     positions: () => positions(getChat()),
     onStatus: (s) => statusListener(s),
     onResumed: () => {
       inFlight.clear();
-      void queries.invalidateQueries({ queryKey: ["conversations"] });
+      if (resumedOnce) refresh(queries, ["conversations"]);
+      resumedOnce = true;
       flushOutbox();
     },
     onFrame: (f: Frame) => {
       for (const s of subscribers.get(f.type) ?? []) s(f);
-      if (f.type === "notification.new" || f.type === "presence") {
-        void queries.invalidateQueries({ queryKey: [f.type === "presence" ? "friends" : "notifications"] });
-        if (f.type === "presence") void queries.invalidateQueries({ queryKey: ["conversations"] });
-        if (f.type === "notification.new") {
-          void queries.invalidateQueries({ queryKey: ["friend-requests"] });
-          void queries.invalidateQueries({ queryKey: ["invitations"] });
-        }
+      if (f.type === "presence") applyPresence(queries, f);
+      if (f.type === "notification.new") {
+        // A friend request accepted, an invitation: the lists they change.
+        for (const key of ["notifications", "friend-requests", "invitations", "friends"]) refresh(queries, [key]);
       }
       if (f.type === "ack" && f.for === "send") {
         inFlight.delete((f.message as Message).client_msg_id);
@@ -81,7 +112,7 @@ export function startLive(queries: QueryClient): void {
         });
       } else if (typeof f.ev === "number" && typeof f.conversation_id === "string") {
         updateChat((s) => applyEvent(s, f as unknown as OrderedEvent));
-        void queries.invalidateQueries({ queryKey: ["conversations"] });
+        if (resumedOnce) refresh(queries, ["conversations"]);
         if (f.type === "conversation.updated" || f.type === "read") void queries.invalidateQueries({ queryKey: ["conversation", f.conversation_id] });
       }
     },

@@ -1,0 +1,60 @@
+// The client left open all day (issue 15's defects): lists that stay current
+// without a reload, and a load that fetches each list once.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { launch, person as newPerson, say } from "./people.mjs";
+import { startServer } from "./server.mjs";
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => browser?.close());
+const person = (...args) => newPerson(browser, ...args);
+
+test("the sender's friends list updates when the request is accepted", async () => {
+  const server = await startServer([]);
+  try {
+    const ann = await person(server.base, "ann", "Ann Archer");
+    const ben = await person(server.base, "ben", "Ben Baker");
+    for (const p of [ann, ben]) await p.getByRole("button", { name: "Friends" }).click();
+    await ann.getByLabel("Username to befriend").fill("ben");
+    await ann.getByRole("button", { name: "Send request" }).click();
+    const mine = ann.getByRole("region", { name: "Your friends" }).or(ann.locator("[aria-label='Your friends']"));
+    await mine.getByText("No friends yet").waitFor();
+
+    await ben.locator("[aria-label='Incoming requests']").getByRole("button", { name: "Accept" }).click();
+    // Ann does nothing: her open page learns of it.
+    await mine.getByText("Ben Baker").waitFor({ timeout: 5_000 });
+    assert.deepEqual([...ann.errors, ...ben.errors], []);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("loading the app fetches the conversation list once", async () => {
+  const server = await startServer(["--messaging-policy", "open"]);
+  try {
+    const ann = await person(server.base, "ann", "Ann Archer");
+    const ben = await person(server.base, "ben", "Ben Baker");
+    await ann.getByLabel("Search conversations and people").fill("ben");
+    await ann.getByRole("button", { name: /Ben Baker/ }).click();
+    await say(ann, "hello");
+    await ben.getByRole("button", { name: /Ann Archer/ }).first().waitFor();
+
+    // A second tab of Ann's, opened while Ben is online.
+    const tab = await ann.context().newPage();
+    const fetches = [];
+    tab.on("request", (r) => {
+      if (new URL(r.url()).pathname === "/api/v1/conversations" && r.method() === "GET") fetches.push(r.url());
+    });
+    await tab.goto(server.base);
+    await tab.getByRole("button", { name: /Ben Baker/ }).first().waitFor();
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal(fetches.length, 1, `fetched ${fetches.length} times: ${fetches.join(", ")}`);
+  } finally {
+    await server.stop();
+  }
+});
