@@ -58,3 +58,37 @@ test("loading the app fetches the conversation list once", async () => {
     await server.stop();
   }
 });
+
+/** Makes the page believe its tab was hidden (true) or shown again (false). */
+async function setHidden(page, hidden) {
+  await page.evaluate((h) => {
+    Object.defineProperty(document, "hidden", { value: h, configurable: true });
+    Object.defineProperty(document, "visibilityState", { value: h ? "hidden" : "visible", configurable: true });
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, hidden);
+}
+
+test("coming back to a hidden tab with the chat open marks it read", async () => {
+  const server = await startServer(["--messaging-policy", "open"]);
+  try {
+    const ann = await person(server.base, "ann", "Ann Archer");
+    const ben = await person(server.base, "ben", "Ben Baker");
+    await ann.getByLabel("Search conversations and people").fill("ben");
+    await ann.getByRole("button", { name: /Ben Baker/ }).click();
+    await say(ann, "first");
+    await ben.getByRole("button", { name: /Ann Archer/ }).first().click();
+    await ann.getByText("Seen").waitFor();
+
+    await setHidden(ben, true);
+    await say(ann, "are you there?");
+    await ben.getByRole("list", { name: "Messages" }).getByText("are you there?").waitFor();
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(await ann.getByText("Seen").count(), 0, "not read while hidden");
+
+    await setHidden(ben, false);
+    await ann.getByText("Seen").waitFor({ timeout: 5_000 });
+    assert.deepEqual([...ann.errors, ...ben.errors], []);
+  } finally {
+    await server.stop();
+  }
+});

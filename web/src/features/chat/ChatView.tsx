@@ -67,9 +67,16 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
   }, [shown.length]);
 
   const lastSeq = shown.reduce((m, x) => Math.max(m, x.seq ?? 0), 0);
+  // What arrives while the tab is hidden is read when the person comes back to it.
+  const [tabShown, setTabShown] = useState(!document.hidden);
   useEffect(() => {
-    if (lastSeq > 0 && !document.hidden) void api(`/conversations/${conversationId}/read`, { method: "POST", body: { seq: lastSeq } }).catch(() => undefined);
-  }, [lastSeq, conversationId]);
+    const seen = () => setTabShown(!document.hidden);
+    document.addEventListener("visibilitychange", seen);
+    return () => document.removeEventListener("visibilitychange", seen);
+  }, []);
+  useEffect(() => {
+    if (lastSeq > 0 && tabShown) void api(`/conversations/${conversationId}/read`, { method: "POST", body: { seq: lastSeq } }).catch(() => undefined);
+  }, [lastSeq, conversationId, tabShown]);
 
   const others = (info?.members ?? []).filter((m) => m.user_id !== me.id);
   const names = Object.fromEntries((info?.members ?? []).map((m) => [m.user_id, m.full_name || m.username]));
