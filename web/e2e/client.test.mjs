@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { launch, person as newPerson, say } from "./people.mjs";
+import { composer, launch, person as newPerson, say } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
 let browser;
@@ -88,6 +88,36 @@ test("coming back to a hidden tab with the chat open marks it read", async () =>
     await setHidden(ben, false);
     await ann.getByText("Seen").waitFor({ timeout: 5_000 });
     assert.deepEqual([...ann.errors, ...ben.errors], []);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("a message over the length limit says why, and can be edited or discarded", async () => {
+  const server = await startServer(["--messaging-policy", "open"]);
+  try {
+    const ann = await person(server.base, "ann", "Ann Archer");
+    await person(server.base, "ben", "Ben Baker");
+    await ann.getByLabel("Search conversations and people").fill("ben");
+    await ann.getByRole("button", { name: /Ben Baker/ }).click();
+    const long = "x".repeat(4001);
+    await composer(ann).fill(long);
+    await ann.getByText("4001/4000").waitFor();
+    await composer(ann).press("Enter");
+    const refusal = ann.getByRole("alert").filter({ hasText: "Not sent: message body is 4001 characters; the limit is 4000" });
+    await refusal.waitFor();
+    await refusal.getByRole("button", { name: "Discard" }).click();
+    await refusal.waitFor({ state: "detached" });
+
+    await composer(ann).fill(long);
+    await composer(ann).press("Enter");
+    await refusal.getByRole("button", { name: "Edit" }).click();
+    await refusal.waitFor({ state: "detached" });
+    assert.equal((await composer(ann).inputValue()).length, 4001, "the text is back in the composer");
+    await composer(ann).fill("x".repeat(3999));
+    await composer(ann).press("Enter");
+    await ann.getByRole("list", { name: "Messages" }).getByText("x".repeat(3999)).waitFor();
+    assert.deepEqual(ann.errors, []);
   } finally {
     await server.stop();
   }

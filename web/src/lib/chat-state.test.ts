@@ -5,6 +5,7 @@ import {
   applyAck,
   applyEvent,
   initialState,
+  discardPending,
   markFailed,
   markRetrying,
   mergeHistory,
@@ -57,8 +58,8 @@ describe("optimistic send", () => {
 
   it("keeps a failed send with its client_msg_id for the retry", () => {
     let s = addPending(initialState(ME), { client_msg_id: "x1", conversation_id: C, body: "hi", reply_to: null, created_at: "t" });
-    s = markFailed(s, C, "x1");
-    expect(visible(s, C)[0]).toMatchObject({ status: "failed", key: "x1" });
+    s = markFailed(s, C, "x1", "too long");
+    expect(visible(s, C)[0]).toMatchObject({ status: "failed", key: "x1", error: "too long" });
     expect(outbox(s)).toHaveLength(0);
     s = markRetrying(s, C, "x1");
     expect(outbox(s).map((p) => p.client_msg_id)).toEqual(["x1"]);
@@ -125,5 +126,13 @@ describe("unread counting", () => {
     // A read receipt of someone else does not change mine.
     s = applyEvent(s, { type: "read", conversation_id: C, ev: 8, user_id: "ann", seq: 5 });
     expect(unreadCount(s, C)).toBe(1);
+  });
+
+  it("discards a failed send for good", () => {
+    let s = addPending(initialState(ME), { client_msg_id: "x2", conversation_id: C, body: "way too long", reply_to: null, created_at: "t" });
+    s = markFailed(s, C, "x2", "too long");
+    s = discardPending(s, C, "x2");
+    expect(visible(s, C)).toHaveLength(0);
+    expect(outbox(s)).toHaveLength(0);
   });
 });

@@ -12,6 +12,8 @@ export type Pending = {
   reply_to: string | null;
   created_at: string;
   status: "pending" | "failed";
+  /** Why the server refused it (shown with the failed message). */
+  error?: string;
 };
 
 export type ConversationState = {
@@ -62,10 +64,16 @@ export function applyAck(state: ChatState, m: Message): ChatState {
 }
 
 /** A send failed: keep the text, offer a retry with the same client_msg_id. */
-export function markFailed(state: ChatState, conversationId: string, clientMsgId: string): ChatState {
+export function markFailed(state: ChatState, conversationId: string, clientMsgId: string, error?: string): ChatState {
   const c = conv(state, conversationId);
-  const pending = c.pending.map((p) => (p.client_msg_id === clientMsgId ? { ...p, status: "failed" as const } : p));
+  const pending = c.pending.map((p) => (p.client_msg_id === clientMsgId ? { ...p, status: "failed" as const, error } : p));
   return withConv(state, conversationId, { ...c, pending });
+}
+
+/** Drops a send that will not be retried (discarded, or taken back to edit). */
+export function discardPending(state: ChatState, conversationId: string, clientMsgId: string): ChatState {
+  const c = conv(state, conversationId);
+  return withConv(state, conversationId, { ...c, pending: c.pending.filter((p) => p.client_msg_id !== clientMsgId) });
 }
 
 export function markRetrying(state: ChatState, conversationId: string, clientMsgId: string): ChatState {
@@ -103,7 +111,7 @@ export function mergeHistory(state: ChatState, conversationId: string, page: Mes
   return withConv(state, conversationId, c);
 }
 
-export type Shown = { key: string; seq: number | null; body: string | null; mine: boolean; status: "sent" | "pending" | "failed"; message?: Message };
+export type Shown = { key: string; seq: number | null; body: string | null; mine: boolean; status: "sent" | "pending" | "failed"; error?: string; message?: Message };
 
 /** What the conversation view shows: confirmed messages by seq, then pending ones. */
 export function visible(state: ChatState, conversationId: string): Shown[] {
@@ -111,7 +119,7 @@ export function visible(state: ChatState, conversationId: string): Shown[] {
   const sent: Shown[] = Object.values(c.messages)
     .sort((a, b) => a.seq - b.seq)
     .map((m) => ({ key: m.id, seq: m.seq, body: m.body, mine: m.sender_id === state.me, status: "sent", message: m }));
-  const pending: Shown[] = c.pending.map((p) => ({ key: p.client_msg_id, seq: null, body: p.body, mine: true, status: p.status }));
+  const pending: Shown[] = c.pending.map((p) => ({ key: p.client_msg_id, seq: null, body: p.body, mine: true, status: p.status, error: p.error }));
   return [...sent, ...pending];
 }
 

@@ -108,7 +108,7 @@ export function startLive(queries: QueryClient): void {
         }
         updateChat((s) => {
           const c = Object.entries(s.conversations).find(([, c]) => c.pending.some((p) => p.client_msg_id === ref));
-          return c ? markFailed(s, c[0], ref) : s;
+          return c ? markFailed(s, c[0], ref, typeof f.message === "string" ? f.message : undefined) : s;
         });
       } else if (typeof f.ev === "number" && typeof f.conversation_id === "string") {
         updateChat((s) => applyEvent(s, f as unknown as OrderedEvent));

@@ -4,7 +4,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEve
 
 import { Button } from "@/components/ui/button";
 import { api, type ApiError, type Me } from "@/lib/api";
-import { addPending, markRetrying, mergeHistory, visible, type Shown } from "@/lib/chat-state";
+import { addPending, discardPending, markRetrying, mergeHistory, visible, type Shown } from "@/lib/chat-state";
 import { sendNow, sendTyping } from "@/lib/live";
 import { updateChat, useChat } from "@/lib/store";
 import { useTyping } from "@/lib/typing";
@@ -16,6 +16,11 @@ import { MessageList, type Actions } from "./MessageList";
 type Member = { user_id: string; username: string; full_name: string; role: string; last_read_seq: number };
 type Summary = { id: string; kind: "direct" | "group"; name: string | null; members: Member[]; last_read_seq: number; unread_count: number };
 type Page = { items: Message[]; has_more: boolean };
+
+/** The server's default longest message (`--max-message-chars`); the composer
+ * counts characters once a draft comes near it. */
+const MAX_CHARS = 4000;
+const COUNT_FROM = 3500;
 
 export function ChatView({ me, conversationId, onBack }: { me: Me; conversationId: string; onBack: () => void }) {
   const conv = useChat((s) => s.conversations[conversationId]);
@@ -113,6 +118,12 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
       updateChat((s) => markRetrying(s, conversationId, m.key));
       sendNow();
     },
+    revise: (m) => {
+      updateChat((s) => discardPending(s, conversationId, m.key));
+      setEditing(null);
+      setDraft(m.body ?? "");
+    },
+    discard: (m) => updateChat((s) => discardPending(s, conversationId, m.key)),
   };
 
   function send() {
@@ -209,6 +220,11 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
           placeholder="Write a message (Enter sends, Shift+Enter for a new line)"
           className="max-h-40 min-h-9 flex-1 resize-none rounded-md border border-zinc-300 bg-transparent px-3 py-2 text-sm dark:border-zinc-700"
         />
+        {draft.length > COUNT_FROM && (
+          <span className={draft.length > MAX_CHARS ? "self-center text-xs font-medium text-red-600 dark:text-red-400" : "self-center text-xs text-zinc-500"} aria-live="polite">
+            {draft.length}/{MAX_CHARS}
+          </span>
+        )}
         <Button type="submit">{editing ? "Save" : "Send"}</Button>
       </form>
     </>

@@ -13,6 +13,9 @@ export type Actions = {
   restore: (m: Shown) => void;
   reply: (m: Shown) => void;
   retry: (m: Shown) => void;
+  /** A failed send back into the composer, to fix and send again. */
+  revise: (m: Shown) => void;
+  discard: (m: Shown) => void;
 };
 
 const day = (iso: string) => new Date(iso).toLocaleDateString(undefined, { weekday: "long", year: "numeric", month: "long", day: "numeric" });
@@ -87,9 +90,18 @@ export function MessageList({
                   {m.message ? time(m.message.created_at) : m.status === "failed" ? "" : "sending…"}
                 </span>
                 {m.status === "failed" && (
-                  <button className="ml-2 text-xs underline" onClick={() => actions.retry(m)}>
-                    Not sent — retry
-                  </button>
+                  <span className="mt-1 block text-xs" role="alert">
+                    Not sent{m.error ? `: ${m.error}` : ""}.{" "}
+                    <button className="underline" onClick={() => actions.retry(m)}>
+                      Retry
+                    </button>{" "}
+                    <button className="underline" onClick={() => actions.revise(m)}>
+                      Edit
+                    </button>{" "}
+                    <button className="underline" onClick={() => actions.discard(m)}>
+                      Discard
+                    </button>
+                  </span>
                 )}
               </div>
               {m.message && (
