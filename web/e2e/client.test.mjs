@@ -122,3 +122,36 @@ test("a message over the length limit says why, and can be edited or discarded",
     await server.stop();
   }
 });
+
+test("admin actions are confirmed, and an admin who steps down leaves the admin page", async () => {
+  const server = await startServer([]);
+  try {
+    const root = await person(server.base, "root", "Root Admin");
+    await person(server.base, "sam", "Sam Second");
+    server.admin(["set-role", "--username", "root", "--role", "admin"]);
+    server.admin(["set-role", "--username", "sam", "--role", "admin"]);
+    await root.reload();
+    await root.getByRole("button", { name: "Admin" }).click();
+    await root.getByRole("heading", { name: "Users" }).waitFor();
+
+    // Deactivating needs a confirmation; cancelling changes nothing.
+    const samRow = root.locator("div").filter({ hasText: /@sam/ }).last();
+    await samRow.getByRole("button", { name: "Deactivate" }).click();
+    const confirm = root.getByRole("alertdialog", { name: "Confirm" });
+    await confirm.getByText("Deactivate @sam?").waitFor();
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await confirm.waitFor({ state: "detached" });
+    assert.equal(await root.getByText("deactivated", { exact: true }).count(), 0);
+
+    // Stepping down: confirmed, then the admin page is gone, not a 403.
+    await root.getByLabel("Role of root").selectOption("doctor");
+    await confirm.getByText("Make yourself doctor?").waitFor();
+    await confirm.getByRole("button", { name: "Make doctor" }).click();
+    await root.getByRole("heading", { name: "Users" }).waitFor({ state: "detached" });
+    assert.equal(await root.getByRole("button", { name: "Admin" }).count(), 0, "no admin tab");
+    assert.equal(await root.getByText(/403|needs the admin role/).count(), 0);
+    assert.deepEqual(root.errors, []);
+  } finally {
+    await server.stop();
+  }
+});

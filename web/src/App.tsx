@@ -111,7 +111,15 @@ export function App() {
         )}
         {view === "friends" && <FriendsPage />}
         {view === "profile" && <ProfilePage />}
-        {view === "admin" && <AdminPage />}
+        {view === "admin" && (
+          <AdminPage
+            me={me.id}
+            onOwnRole={(role) => {
+              setMe({ ...me, role });
+              setView("chats");
+            }}
+          />
+        )}
       </div>
     </div>
   );
