@@ -155,3 +155,56 @@ test("admin actions are confirmed, and an admin who steps down leaves the admin 
     await server.stop();
   }
 });
+
+test("notifications lead somewhere: the bell opens the friends page, a browser notification names the sender and opens the chat", async () => {
+  const server = await startServer(["--messaging-policy", "open"]);
+  try {
+    const ann = await person(server.base, "ann", "Ann Archer");
+    const ben = await person(server.base, "ben", "Ben Baker");
+    // Ben's browser grants notifications; this stub records them instead of
+    // showing them, and says whether his tab is hidden.
+    await ben.context().addInitScript(() => {
+      window.__shown = [];
+      class Stub {
+        static permission = "granted";
+        static requestPermission = async () => "granted";
+        constructor(title, options) {
+          Object.assign(this, { title, body: options?.body });
+          window.__shown.push(this);
+        }
+        close() {}
+      }
+      window.Notification = Stub;
+      localStorage.setItem("confab.notify", "on");
+      Object.defineProperty(document, "hidden", { get: () => window.__hidden === true, configurable: true });
+    });
+    await ben.reload();
+    await ann.getByLabel("Search conversations and people").fill("ben");
+    await ann.getByRole("button", { name: /Ben Baker/ }).click();
+    await say(ann, "hello");
+    await ben.getByRole("button", { name: /Ann Archer/ }).first().waitFor();
+
+    await ben.evaluate(() => (window.__hidden = true));
+    await composer(ann).fill("first line\nsecond line");
+    await composer(ann).press("Enter");
+    await ben.waitForFunction(() => window.__shown.length > 0);
+    const shown = await ben.evaluate(() => window.__shown.map((n) => ({ title: n.title, body: n.body })));
+    assert.deepEqual(shown[0], { title: "Ann Archer", body: "first line" });
+    await ben.evaluate(() => {
+      window.__hidden = false;
+      window.__shown[0].onclick();
+    });
+    await ben.getByRole("list", { name: "Messages" }).getByText("second line", { exact: false }).waitFor();
+
+    // The bell: a friend request leads to the friends page.
+    await ann.getByRole("button", { name: "Friends" }).click();
+    await ann.getByLabel("Username to befriend").fill("ben");
+    await ann.getByRole("button", { name: "Send request" }).click();
+    await ben.getByRole("button", { name: /Notifications, [1-9]/ }).click();
+    await ben.getByRole("menuitem", { name: /sent you a friend request/ }).click();
+    await ben.getByRole("heading", { name: "Friends", exact: true }).waitFor();
+    assert.deepEqual([...ann.errors, ...ben.errors], []);
+  } finally {
+    await server.stop();
+  }
+});

@@ -57,7 +57,19 @@ export function App() {
     onStatus(setStatus);
     startLive(queries);
     const stopTyping = startTypingFeed(me.id);
-    const stopNotices = startBrowserNotifications(me.id);
+    const stopNotices = startBrowserNotifications(me.id, {
+      nameOf: (conversationId, userId) => {
+        const list = queries.getQueryData<{ items: { id: string; members: { user_id: string; full_name: string; username: string }[] }[] }>(["conversations"]);
+        const m = list?.items.find((c) => c.id === conversationId)?.members.find((x) => x.user_id === userId);
+        return m ? m.full_name || m.username : undefined;
+      },
+      open: (t) => {
+        if ("conversation" in t) {
+          setView("chats");
+          setOpen(t.conversation);
+        } else setView(t.page);
+      },
+    });
     return () => {
       stopNotices();
       stopTyping();
@@ -87,7 +99,14 @@ export function App() {
         <NavButton view="profile" current={view} label="Profile" icon={<UserRound className="h-4 w-4" />} onClick={setView} />
         {me.role === "admin" && <NavButton view="admin" current={view} label="Admin" icon={<Shield className="h-4 w-4" />} onClick={setView} />}
         <span className="ml-auto" />
-        <Bell />
+        <Bell
+          onGo={(t) => {
+            if ("conversation" in t) {
+              setView("chats");
+              setOpen(t.conversation);
+            } else setView(t.page);
+          }}
+        />
       </nav>
       {status !== "online" && (
         <div role="status" className="bg-amber-100 px-4 py-1 text-center text-sm text-amber-900 dark:bg-amber-900 dark:text-amber-100">

@@ -17,17 +17,33 @@ export async function enableBrowserNotifications(): Promise<boolean> {
   return granted;
 }
 
-export function startBrowserNotifications(me: string): () => void {
-  const show = (title: string, body: string) => {
-    if (document.hidden && notificationsWanted()) new Notification(title, { body, tag: "confab" });
+/** What the app tells the notifier: names it knows, and where a click leads. */
+export type Notifier = {
+  /** The sender's display name in a conversation, when the app has it. */
+  nameOf: (conversationId: string, userId: string) => string | undefined;
+  open: (target: { conversation: string } | { page: "friends" }) => void;
+};
+
+export function startBrowserNotifications(me: string, app: Notifier): () => void {
+  const show = (title: string, body: string, onClick: () => void) => {
+    if (!document.hidden || !notificationsWanted()) return;
+    const n = new Notification(title, { body, tag: "confab" });
+    n.onclick = () => {
+      window.focus();
+      onClick();
+      n.close();
+    };
   };
   const offMessages = subscribe("message.new", (f) => {
-    const m = f.message as { sender_id: string; body: string | null } | undefined;
-    if (m && m.sender_id !== me && m.body) show("New message", m.body.slice(0, 120));
+    const m = f.message as { sender_id: string; conversation_id: string; body: string | null } | undefined;
+    if (!m || m.sender_id === me || !m.body) return;
+    const firstLine = (m.body.split("\n")[0] ?? "").slice(0, 120);
+    show(app.nameOf(m.conversation_id, m.sender_id) ?? "New message", firstLine, () => app.open({ conversation: m.conversation_id }));
   });
   const offNotices = subscribe("notification.new", (f) => {
-    const n = f.notification as { kind: string; actor?: { username: string } } | undefined;
-    if (n?.kind === "friend_request") show("Friend request", `@${n.actor?.username ?? "someone"} wants to be friends`);
+    const n = f.notification as { kind: string; actor?: { username: string; full_name?: string } } | undefined;
+    const who = n?.actor?.full_name || `@${n?.actor?.username ?? "someone"}`;
+    if (n?.kind === "friend_request") show("Friend request", `${who} wants to be friends`, () => app.open({ page: "friends" }));
   });
   return () => {
     offMessages();

@@ -6,7 +6,16 @@ import { Button } from "@/components/ui/button";
 import { api } from "@/lib/api";
 import { enableBrowserNotifications, notificationsWanted } from "@/lib/browser-notifications";
 
-type Notification = { id: string; kind: string; actor: { username: string } | null; read_at: string | null };
+type Notification = { id: string; kind: string; actor: { username: string } | null; conversation_id: string | null; read_at: string | null };
+
+/** Where a notification leads: its conversation, or the friends page. */
+export type Target = { conversation: string } | { page: "friends" | "chats" };
+
+function targetOf(n: Notification): Target {
+  if (n.kind.startsWith("friend_")) return { page: "friends" };
+  if (n.conversation_id && n.kind !== "group_invited") return { conversation: n.conversation_id };
+  return { page: "chats" };
+}
 
 const TEXT: Record<string, string> = {
   friend_request: "sent you a friend request",
@@ -17,7 +26,7 @@ const TEXT: Record<string, string> = {
   mention: "mentioned you",
 };
 
-export function Bell() {
+export function Bell({ onGo }: { onGo: (t: Target) => void }) {
   const queries = useQueryClient();
   const { data } = useQuery({ queryKey: ["notifications"], queryFn: () => api<{ items: Notification[]; unread_count: number }>("/notifications?limit=20") });
   const unread = data?.unread_count ?? 0;
@@ -42,7 +51,7 @@ export function Bell() {
           )}
           {(data?.items ?? []).length === 0 && <p className="p-3 text-sm text-zinc-500">Nothing new.</p>}
           {(data?.items ?? []).map((n) => (
-            <Popover.Item key={n.id} className="rounded px-3 py-2 text-sm outline-none data-[highlighted]:bg-zinc-100 dark:data-[highlighted]:bg-zinc-800">
+            <Popover.Item key={n.id} onSelect={() => onGo(targetOf(n))} className="cursor-pointer rounded px-3 py-2 text-sm outline-none data-[highlighted]:bg-zinc-100 dark:data-[highlighted]:bg-zinc-800">
               <strong>@{n.actor?.username ?? "someone"}</strong> {TEXT[n.kind] ?? n.kind}
               {!n.read_at && <span className="ml-1 text-indigo-600">•</span>}
             </Popover.Item>
