@@ -208,3 +208,30 @@ test("notifications lead somewhere: the bell opens the friends page, a browser n
     await server.stop();
   }
 });
+
+test("people search leaves you out and says who is already a friend or asked", async () => {
+  const server = await startServer([]);
+  try {
+    const ann = await person(server.base, "ann", "Ann Archer");
+    const ben = await person(server.base, "ben", "Ben Baker");
+    await person(server.base, "bea", "Bea Brown");
+    for (const p of [ann, ben]) await p.getByRole("button", { name: "Friends" }).click();
+    const hit = (page, name) => page.getByRole("list", { name: "People found" }).getByRole("listitem").filter({ hasText: name });
+
+    await ann.getByLabel("Find people").fill("ann");
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await hit(ann, "Ann Archer").count(), 0, "not yourself");
+
+    await ann.getByLabel("Username to befriend").fill("ben");
+    await ann.getByRole("button", { name: "Send request" }).click();
+    await ann.getByLabel("Find people").fill("be");
+    await hit(ann, "Ben Baker").getByText("Request sent").waitFor();
+    await hit(ann, "Bea Brown").getByRole("button", { name: "Add friend" }).waitFor();
+
+    await ben.locator("[aria-label='Incoming requests']").getByRole("button", { name: "Accept" }).click();
+    await hit(ann, "Ben Baker").getByText("Friend", { exact: true }).waitFor({ timeout: 5_000 });
+    assert.deepEqual([...ann.errors, ...ben.errors], []);
+  } finally {
+    await server.stop();
+  }
+});

@@ -128,7 +128,7 @@ export function App() {
             </main>
           </>
         )}
-        {view === "friends" && <FriendsPage />}
+        {view === "friends" && <FriendsPage me={me.id} />}
         {view === "profile" && <ProfilePage />}
         {view === "admin" && (
           <AdminPage

@@ -10,7 +10,7 @@ type User = { id: string; username: string; full_name: string };
 type Request = { id: string; user: User; incoming: boolean };
 type Friend = User & { presence: { status: string; mode?: string } };
 
-export function FriendsPage() {
+export function FriendsPage({ me }: { me: string }) {
   const queries = useQueryClient();
   const incoming = useQuery({ queryKey: ["friend-requests", "incoming"], queryFn: () => api<Request[]>("/friends/requests?direction=incoming") });
   const outgoing = useQuery({ queryKey: ["friend-requests", "outgoing"], queryFn: () => api<Request[]>("/friends/requests?direction=outgoing") });
@@ -29,8 +29,16 @@ export function FriendsPage() {
   }
 
   const [hits, setHits] = useState<User[]>([]);
+  /** What a search hit already is to you, instead of an "Add friend" button. */
+  function relation(id: string) {
+    const tag = (text: string) => <span className="text-xs text-zinc-500">{text}</span>;
+    if ((friends.data ?? []).some((f) => f.id === id)) return tag("Friend");
+    if ((outgoing.data ?? []).some((r) => r.user.id === id)) return tag("Request sent");
+    if ((incoming.data ?? []).some((r) => r.user.id === id)) return tag("Asked you: see below");
+    return null;
+  }
   async function search(q: string) {
-    setHits(q.trim().length >= 2 ? (await api<{ items: User[] }>(`/users?q=${encodeURIComponent(q)}&limit=8`)).items : []);
+    setHits(q.trim().length >= 2 ? (await api<{ items: User[] }>(`/users?q=${encodeURIComponent(q)}&limit=8`)).items.filter((u) => u.id !== me) : []);
   }
 
   function request(e: FormEvent<HTMLFormElement>) {
@@ -49,16 +57,20 @@ export function FriendsPage() {
           <Button type="submit">Send request</Button>
         </form>
         <Input className="mt-2" aria-label="Find people" placeholder="Or find people by name" onChange={(e) => void search(e.target.value)} />
-        {hits.map((u) => (
-          <div key={u.id} className="flex items-center justify-between py-1 text-sm">
-            <span>
-              {u.full_name} <span className="text-zinc-500">@{u.username}</span>
-            </span>
-            <Button size="sm" variant="outline" onClick={() => void act(api("/friends/requests", { method: "POST", body: { user_id: u.id } }), `Request sent to @${u.username}`)}>
-              Add friend
-            </Button>
-          </div>
-        ))}
+        <ul aria-label="People found">
+          {hits.map((u) => (
+            <li key={u.id} className="flex items-center justify-between py-1 text-sm">
+              <span>
+                {u.full_name} <span className="text-zinc-500">@{u.username}</span>
+              </span>
+              {relation(u.id) ?? (
+                <Button size="sm" variant="outline" onClick={() => void act(api("/friends/requests", { method: "POST", body: { user_id: u.id } }), `Request sent to @${u.username}`)}>
+                  Add friend
+                </Button>
+              )}
+            </li>
+          ))}
+        </ul>
         {message && (
           <p role="status" className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
             {message}
