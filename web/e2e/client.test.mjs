@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { composer, launch, person as newPerson, say } from "./people.mjs";
+import { composer, launch, openChatWith, person as newPerson, say } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
 let browser;
@@ -39,8 +39,7 @@ test("loading the app fetches the conversation list once", async () => {
   try {
     const ann = await person(server.base, "ann", "Ann Archer");
     const ben = await person(server.base, "ben", "Ben Baker");
-    await ann.getByLabel("Search conversations and people").fill("ben");
-    await ann.getByRole("button", { name: /Ben Baker/ }).click();
+    await openChatWith(ann, "ben", "Ben Baker");
     await say(ann, "hello");
     await ben.getByRole("button", { name: /Ann Archer/ }).first().waitFor();
 
@@ -73,8 +72,7 @@ test("coming back to a hidden tab with the chat open marks it read", async () =>
   try {
     const ann = await person(server.base, "ann", "Ann Archer");
     const ben = await person(server.base, "ben", "Ben Baker");
-    await ann.getByLabel("Search conversations and people").fill("ben");
-    await ann.getByRole("button", { name: /Ben Baker/ }).click();
+    await openChatWith(ann, "ben", "Ben Baker");
     await say(ann, "first");
     await ben.getByRole("button", { name: /Ann Archer/ }).first().click();
     await ann.getByText("Seen").waitFor();
@@ -98,8 +96,7 @@ test("a message over the length limit says why, and can be edited or discarded",
   try {
     const ann = await person(server.base, "ann", "Ann Archer");
     await person(server.base, "ben", "Ben Baker");
-    await ann.getByLabel("Search conversations and people").fill("ben");
-    await ann.getByRole("button", { name: /Ben Baker/ }).click();
+    await openChatWith(ann, "ben", "Ben Baker");
     const long = "x".repeat(4001);
     await composer(ann).fill(long);
     await ann.getByText("4001/4000").waitFor();
@@ -179,8 +176,7 @@ test("notifications lead somewhere: the bell opens the friends page, a browser n
       Object.defineProperty(document, "hidden", { get: () => window.__hidden === true, configurable: true });
     });
     await ben.reload();
-    await ann.getByLabel("Search conversations and people").fill("ben");
-    await ann.getByRole("button", { name: /Ben Baker/ }).click();
+    await openChatWith(ann, "ben", "Ben Baker");
     await say(ann, "hello");
     await ben.getByRole("button", { name: /Ann Archer/ }).first().waitFor();
 

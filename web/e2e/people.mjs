@@ -41,3 +41,9 @@ export async function say(page, text) {
   await composer(page).fill(text);
   await composer(page).press("Enter");
 }
+
+/** Opens (or starts) the direct chat with someone found by the sidebar search. */
+export async function openChatWith(page, query, fullName) {
+  await page.getByLabel("Search conversations and people").fill(query);
+  await page.getByRole("button", { name: new RegExp(fullName) }).click();
+}
