@@ -114,10 +114,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
         sweep_interval: Duration::from_secs(config.sweep_interval_secs.max(1)),
         connections: listen::ConnLimits {
-            max_total: match limits.max_connections {
-                0 => fd_limit().saturating_sub(256).max(64),
-                n => n,
-            },
+            max_total: connection_cap(fd_limit(), limits.max_connections),
             max_per_address: match limits.max_connections_per_address {
                 0 => usize::MAX,
                 n => n,
@@ -169,23 +166,55 @@ fn fd_limit() -> usize {
         .unwrap_or(1024)
 }
 
+/// Descriptors kept for the database, files and logs; the rest may be connections.
+const FD_RESERVE: usize = 256;
+
+/// How many connections the server takes at once: `--max-connections`, or (0)
+/// what the open-file limit leaves.
+fn connection_cap(fd_limit: usize, configured: usize) -> usize {
+    match configured {
+        0 => fd_limit.saturating_sub(FD_RESERVE).max(64),
+        n => n,
+    }
+}
+
+/// A warning only when the open-file limit is below what was configured: then it
+/// says, in words one can act on, what happens and what to change.
+fn fd_warning(fd_limit: usize, configured: usize) -> Option<String> {
+    let room = fd_limit.saturating_sub(FD_RESERVE);
+    (configured > room).then(|| {
+        format!(
+            "--max-connections is {configured}, but the open-file limit ({fd_limit}) leaves room \
+             for about {room}: past that, new connections fail. Raise the limit (`ulimit -n \
+             {}` in the shell that starts confab, or LimitNOFILE= in a systemd unit) or lower \
+             --max-connections.",
+            configured + FD_RESERVE
+        )
+    })
+}
+
 /// Every connection is a file descriptor: raise the soft limit to the hard one,
-/// and say so when that still caps the number of clients.
-fn raise_fd_limit() {
+/// and warn only if that is still below the configured number of connections.
+fn raise_fd_limit(configured: usize) {
     match rlimit::increase_nofile_limit(u64::MAX) {
-        Ok(n) if n < 65_536 => tracing::warn!(
-            limit = n,
-            "open-file limit caps this server at about {n} connections; raise the hard limit \
-             (ulimit -Hn, or LimitNOFILE= in a systemd unit)"
-        ),
-        Ok(n) => tracing::info!(limit = n, "open-file limit"),
+        Ok(n) => {
+            let n = usize::try_from(n).unwrap_or(usize::MAX);
+            match fd_warning(n, configured) {
+                Some(w) => tracing::warn!(limit = n, "{w}"),
+                None => tracing::info!(
+                    limit = n,
+                    connections = connection_cap(n, configured),
+                    "connections taken at once"
+                ),
+            }
+        }
         Err(e) => tracing::warn!(error = %e, "could not read or raise the open-file limit"),
     }
 }
 
 /// Binds the configured address and serves until SIGINT or SIGTERM.
 pub async fn run(config: &Config) -> anyhow::Result<()> {
-    raise_fd_limit();
+    raise_fd_limit(config.limits.max_connections);
     let state = build(config).await?;
     let listener = TcpListener::bind(config.listen)
         .await
@@ -209,4 +238,26 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_open_file_limit_warns_only_when_it_is_below_the_configured_load() {
+        assert_eq!(
+            connection_cap(20_000, 0),
+            19_744,
+            "auto: the limit less the reserve"
+        );
+        assert_eq!(connection_cap(1_024, 5_000), 5_000);
+        assert_eq!(fd_warning(20_000, 0), None, "auto never warns");
+        assert_eq!(fd_warning(20_000, 10_000), None, "room enough");
+        let w = fd_warning(1_024, 5_000).expect("too low for 5,000");
+        assert!(
+            w.contains("ulimit -n 5256") && w.contains("LimitNOFILE="),
+            "{w}"
+        );
+    }
 }
