@@ -33,15 +33,20 @@ async fn a_direct_conversation_with_a_stranger_shows_no_presence(b: Backend) {
     let mut w = watcher(&app, &eve.access).await;
     let _a = Ws::connect(&app, &ann.access).await;
     w.expect_quiet(Duration::from_millis(800)).await;
-    let listed = app.get("/api/v1/conversations", &eve.access).await.body;
-    let member = listed["items"][0]["members"]
+    let member = first_listed_member(&app, &eve, &ann).await;
+    assert!(member.get("presence").is_none(), "{member}");
+}
+
+/// `who` as a member of the first conversation in `viewer`'s list.
+async fn first_listed_member(app: &TestApp, viewer: &Session, who: &Session) -> Value {
+    let listed = app.get("/api/v1/conversations", &viewer.access).await.body;
+    listed["items"][0]["members"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["user_id"] == json!(ann.user_id))
-        .unwrap()
-        .clone();
-    assert!(member.get("presence").is_none(), "{member}");
+        .find(|m| m["user_id"] == json!(who.user_id))
+        .unwrap_or_else(|| panic!("{} in {listed}", who.user_id))
+        .clone()
 }
 
 /// `who`'s presence in `viewer`'s friends list.
@@ -175,14 +180,7 @@ async fn two_devices_count_and_the_last_one_closing_goes_offline(b: Backend) {
     let phone = Ws::connect(&app, &ann2.access).await;
     drop(laptop);
     w.expect_quiet(Duration::from_millis(1500)).await;
-    let listed = app.get("/api/v1/conversations", &ben.access).await.body;
-    let member = listed["items"][0]["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["user_id"] == json!(ann.user_id))
-        .unwrap()
-        .clone();
+    let member = first_listed_member(&app, &ben, &ann).await;
     assert_eq!(
         member["presence"]["status"], "online",
         "closing one of two devices leaves her online"
@@ -273,14 +271,7 @@ async fn strangers_and_blocked_users_see_nothing(b: Backend) {
     let _a = Ws::connect(&app, &ann.access).await;
     stranger.expect_quiet(Duration::from_millis(800)).await;
     blocked.expect_quiet(Duration::from_millis(200)).await;
-    let listed = app.get("/api/v1/conversations", &ben.access).await.body;
-    let member = listed["items"][0]["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["user_id"] == json!(ann.user_id))
-        .unwrap()
-        .clone();
+    let member = first_listed_member(&app, &ben, &ann).await;
     assert!(
         member.get("presence").is_none(),
         "no presence across a block: {member}"
