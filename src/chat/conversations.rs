@@ -134,7 +134,7 @@ impl Chat {
         who: &Principal,
         input: CreateConversationInput,
     ) -> AppResult<(ConversationSummary, bool)> {
-        self.rate(Action::CreateConversation, &who.user_id.to_string())?;
+        self.rate(Action::CreateConversation, &who.user_id)?;
         match input {
             CreateConversationInput { user_id: Some(other), name: None, member_ids: None } => {
                 self.open_direct(who, other).await

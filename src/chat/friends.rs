@@ -83,7 +83,7 @@ impl Chat {
         who: &Principal,
         input: FriendRequestInput,
     ) -> AppResult<(FriendRequestView, bool)> {
-        self.rate(Action::FriendRequest, &who.user_id.to_string())?;
+        self.rate(Action::FriendRequest, &who.user_id)?;
         let other = self.target(input).await?;
         if other.id == who.user_id {
             return Err(AppError::invalid(

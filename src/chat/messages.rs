@@ -86,7 +86,7 @@ impl Chat {
         conversation: ConversationId,
         input: SendInput,
     ) -> AppResult<CheckedSend> {
-        self.rate(Action::Send, &who.user_id.to_string())?;
+        self.rate(Action::Send, &who.user_id)?;
         let client_msg_id = ClientMsgId::parse(&input.client_msg_id)?;
         let body = MessageBody::parse(&input.body, self.policy.max_message_chars)?;
         let (conv, _) = self.active_membership(who, conversation).await?;

@@ -86,7 +86,7 @@ impl Chat {
     /// Spends one of `key`'s tokens for `action` (a user id or a client address),
     /// or says how long to wait: 429 with `Retry-After` over HTTP, an error frame
     /// with `retry_after` on the WebSocket.
-    pub fn rate(&self, action: Action, key: &str) -> Result<(), AppError> {
+    pub fn rate(&self, action: Action, key: &dyn std::fmt::Display) -> Result<(), AppError> {
         self.rates.check(action, key).map_err(|wait| {
             AppError::too_many_requests(wait, format!("too many requests; try again in {wait} s"))
         })

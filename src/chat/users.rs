@@ -167,7 +167,7 @@ impl Chat {
         who: &Principal,
         query: SearchQuery,
     ) -> AppResult<Page<UserView>> {
-        self.rate(Action::Search, &who.user_id.to_string())?;
+        self.rate(Action::Search, &who.user_id)?;
         search_page(self, query.parse()?, false, |u: &crate::domain::User| {
             u.into()
         })
