@@ -104,7 +104,10 @@ mod tests {
             "one token per 1200 s: {wait}"
         );
         assert!(r.check(Action::Send, &"ben").is_ok(), "per key");
-        assert!(r.check(Action::Search, &"ann").is_ok(), "unlisted: no limit");
+        assert!(
+            r.check(Action::Search, &"ann").is_ok(),
+            "unlisted: no limit"
+        );
     }
 
     #[test]
