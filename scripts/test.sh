@@ -7,6 +7,8 @@
 #                             postgres://postgres@127.0.0.1:5432/test)
 #   CONFAB_TEST_MYSQL_URL     admin URL of a MySQL/MariaDB server (default
 #                             mysql://root@127.0.0.1:3306/test)
+#   CONFAB_TEST_S3_ENDPOINT   an S3-compatible server (default: moto, installed
+#                             from PyPI and started on 127.0.0.1:9100)
 # Set one to "" to leave that backend out. Outside CI an unreachable server is
 # left out with a clear notice; under CI=true it fails the run.
 set -euo pipefail
@@ -39,6 +41,19 @@ if ! { command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip'
   is_ci && die "python3 with venv is needed for the API contract run (schemathesis)"
   warn "python3 (with venv) not found: the API contract run (schemathesis) will NOT run"
   not_run+=("API contract run (no python3 venv)"); contract=no
+fi
+
+# The S3 store's tests need an S3-compatible server: moto, from PyPI (scripts/s3.sh).
+. scripts/s3.sh
+trap stop_s3 EXIT
+if [ "$contract" = yes ]; then
+  if ! ensure_s3; then
+    is_ci && die "the S3-compatible test server (moto) could not be started"
+    warn "no S3-compatible test server: the S3 store's tests will NOT run"
+    not_run+=("S3 store (moto did not start)")
+  fi
+else
+  not_run+=("S3 store (no python3 venv)")
 fi
 
 # Each integration test makes its own database named confab_t_*; drop leftovers.

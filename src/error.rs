@@ -16,6 +16,10 @@ pub enum ErrorKind {
     /// The client did not send its request in time.
     RequestTimeout,
     UnsupportedMediaType,
+    /// A `Range` outside a file of `size` bytes.
+    RangeNotSatisfiable {
+        size: u64,
+    },
     Unprocessable,
     TooManyRequests {
         retry_after_secs: u64,
@@ -131,6 +135,12 @@ const UNIQUE_KEYS: &[(&str, &str, &str, &str)] = &[
         "email_taken",
         "email",
         "this email address is already in use",
+    ),
+    (
+        "attachment",
+        "attachment_taken",
+        "attachment_ids",
+        "an attachment was taken by another message meanwhile",
     ),
 ];
 

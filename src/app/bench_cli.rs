@@ -154,6 +154,7 @@ async fn seed_messages(
                     body: format!("Seeded message number {i}, about as long as a short chat line."),
                     reply_to: None,
                     created_at: now,
+                    attachments: Vec::new(),
                 })
                 .collect();
             chat.store

@@ -13,12 +13,21 @@ use anyhow::Context as _;
 use tokio::net::TcpListener;
 
 use crate::{
-    auth::{throttle, Action, LoginThrottle, Passwords, RateLimits, Tokens},
+    auth::{
+        signed_urls::UrlSigner, throttle, Action, LoginThrottle, Passwords, RateLimits, Tokens,
+    },
     bus::{hub::Hub, Bus, LocalBus},
-    chat::{Chat, Policy},
+    chat::{
+        uploads::{Media, MediaLimits},
+        Chat, Policy,
+    },
     config::Config,
     http::{self, HttpSettings},
-    store::{writer::MessageWriter, Store, StoreOptions},
+    store::{
+        blobs::{BlobConfig, Blobs},
+        writer::MessageWriter,
+        Store, StoreOptions,
+    },
     ws::{self, Gateway, WsSettings},
 };
 
@@ -90,6 +99,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
             presence_grace: Duration::from_secs(config.presence_grace_secs),
             retention: Duration::from_secs(u64::from(config.retention_days.max(1)) * 86_400),
         },
+        media: media(config, &secret)?,
     };
     Ok(AppState {
         chat,
@@ -122,6 +132,54 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
             header_read_timeout: Duration::from_secs(limits.header_read_timeout_secs.max(1)),
             send_buffer: config.socket_send_buffer_bytes,
         },
+    })
+}
+
+/// File storage and upload limits from the config.
+fn media(config: &Config, secret: &[u8]) -> anyhow::Result<Media> {
+    let m = &config.media;
+    let blobs = match m.storage_url.trim() {
+        "" => BlobConfig::Local(config.data_dir.join("files")),
+        url => match url.strip_prefix("s3://") {
+            Some(bucket) if !bucket.is_empty() && !bucket.contains('/') => BlobConfig::S3 {
+                bucket: bucket.to_owned(),
+                endpoint: m.s3_endpoint.clone(),
+                region: m.s3_region.clone(),
+                access_key_id: m.s3_access_key_id.clone(),
+                secret_access_key: m.s3_secret_access_key.clone(),
+            },
+            _ => anyhow::bail!(
+                "--storage-url must be empty (local disk) or s3://BUCKET, not {url:?}"
+            ),
+        },
+    };
+    let blobs = Blobs::open(&blobs)?;
+    let workers = match m.image_workers {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    tracing::info!(
+        storage = blobs.kind(),
+        image_workers = workers,
+        "file storage"
+    );
+    Ok(Media {
+        blobs,
+        signer: UrlSigner::new(secret),
+        limits: MediaLimits {
+            max_bytes: m.upload_max_bytes.max(1),
+            max_pixels: m.upload_max_pixels.max(1),
+            quota_bytes: m.upload_quota_bytes,
+            types: m
+                .upload_types
+                .split(',')
+                .map(|t| t.trim().to_ascii_lowercase())
+                .filter(|t| !t.is_empty() && t != "*")
+                .collect(),
+            unattached: Duration::from_secs(m.upload_unattached_hours.max(1) * 3600),
+        },
+        workers: Arc::new(tokio::sync::Semaphore::new(workers)),
+        tmp_dir: config.data_dir.join("tmp"),
     })
 }
 

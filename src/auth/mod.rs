@@ -3,6 +3,7 @@
 
 pub mod passwords;
 pub mod rate;
+pub mod signed_urls;
 pub mod throttle;
 pub mod tokens;
 

@@ -33,6 +33,11 @@ pub struct MessageView {
     pub edited_at: Option<Timestamp>,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub deleted_at: Option<Timestamp>,
+    /// Files and images the message carries, in the order sent (empty while the
+    /// message is deleted). Metadata only: `POST /api/v1/files/urls` gives the
+    /// URLs to fetch them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::domain::Attachment>,
 }
 
 impl From<&Message> for MessageView {
@@ -50,6 +55,11 @@ impl From<&Message> for MessageView {
                 .then(|| serde_json::from_str(&m.body).ok().map(Box::new))
                 .flatten(),
             reply_to: m.reply_to,
+            attachments: if m.deleted_at.is_none() {
+                m.attachments.clone()
+            } else {
+                Vec::new()
+            },
             created_at: m.created_at,
             edited_at: m.edited_at,
             deleted_at: m.deleted_at,

@@ -30,8 +30,13 @@ pub struct SendInput {
     /// The client's id for this message (a UUID is ideal). Sending again with the
     /// same id returns the stored message instead of storing a second one.
     pub client_msg_id: String,
+    /// May be empty when the message carries attachments.
+    #[serde(default)]
     pub body: String,
     pub reply_to: Option<MessageId>,
+    /// Up to 10 of the sender's uploads (`POST /api/v1/uploads`) not yet sent.
+    #[serde(default)]
+    pub attachment_ids: Vec<crate::domain::UploadId>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -88,9 +93,17 @@ impl Chat {
     ) -> AppResult<CheckedSend> {
         self.rate(Action::Send, &who.user_id)?;
         let client_msg_id = ClientMsgId::parse(&input.client_msg_id)?;
-        let body = MessageBody::parse(&input.body, self.policy.max_message_chars)?;
+        // A file or a picture needs no caption.
+        let body = if input.attachment_ids.is_empty() || !input.body.trim().is_empty() {
+            MessageBody::parse(&input.body, self.policy.max_message_chars)?.into_inner()
+        } else {
+            String::new()
+        };
         let (conv, _) = self.active_membership(who, conversation).await?;
         let direct_members = self.may_send_in(who, &conv).await?;
+        let attachments = self
+            .attachments_for_send(who, client_msg_id.as_str(), &input.attachment_ids)
+            .await?;
         if let Some(r) = input.reply_to {
             match self.store.message(r).await? {
                 Some(m) if m.conversation_id == conversation => {}
@@ -110,9 +123,10 @@ impl Chat {
                 sender_id: who.user_id,
                 client_msg_id: client_msg_id.as_str().to_owned(),
                 kind: MessageKind::Text,
-                body: body.into_inner(),
+                body,
                 reply_to: input.reply_to,
                 created_at: Timestamp::now(),
+                attachments,
             },
             direct_members,
         })

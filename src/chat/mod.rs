@@ -4,10 +4,12 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod attachments;
 pub mod conversation_views;
 pub mod conversations;
 pub mod events;
 pub mod friends;
+pub mod images;
 pub mod invitations;
 pub mod members;
 pub mod messages;
@@ -18,6 +20,7 @@ pub mod resume;
 pub mod retention;
 pub mod sessions;
 pub mod social_views;
+pub mod uploads;
 pub mod users;
 pub mod views;
 
@@ -64,6 +67,8 @@ pub struct Chat {
     /// Group-commit writer for message sends.
     pub writer: MessageWriter,
     pub policy: Policy,
+    /// Files: where they are kept, their limits, their URLs.
+    pub media: uploads::Media,
 }
 
 /// The authenticated caller of a request, as re-read from the store.

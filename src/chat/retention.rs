@@ -34,6 +34,11 @@ impl Chat {
             if let Err(e) = self.sweep_retention(Timestamp::now()).await {
                 tracing::warn!(error = %e, "retention sweep failed");
             }
+            match self.sweep_unattached_uploads(Timestamp::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(uploads = n, "deleted uploads no message took"),
+                Err(e) => tracing::warn!(error = %e, "upload sweep failed"),
+            }
             tokio::time::sleep(interval).await;
         }
     }

@@ -9,9 +9,11 @@ use crate::domain::Role;
 
 mod admin;
 mod limits;
+mod media;
 
 pub use admin::AdminCommand;
 pub use limits::Limits;
+pub use media::Media;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -145,6 +147,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub limits: Limits,
+
+    #[command(flatten)]
+    pub media: Media,
 
     /// Argon2id memory cost in KiB (19456 is OWASP's recommendation).
     #[arg(
@@ -307,6 +312,7 @@ impl fmt::Debug for Config {
             .field("messaging_policy", &self.messaging_policy)
             .field("presence_grace_secs", &self.presence_grace_secs)
             .field("limits", &self.limits)
+            .field("media", &self.media)
             .field("password_hash_memory_kib", &self.password_hash_memory_kib)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_message_chars", &self.max_message_chars)

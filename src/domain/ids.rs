@@ -55,6 +55,7 @@ id_type!(ConversationId);
 id_type!(MessageId);
 id_type!(FriendRequestId);
 id_type!(NotificationId);
+id_type!(UploadId);
 
 #[cfg(test)]
 mod tests {

@@ -155,6 +155,8 @@ pub struct Message {
     pub created_at: Timestamp,
     pub edited_at: Option<Timestamp>,
     pub deleted_at: Option<Timestamp>,
+    /// Files sent with the message (none for most), in the sender's order.
+    pub attachments: Vec<super::Attachment>,
 }
 
 #[cfg(test)]

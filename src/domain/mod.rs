@@ -1,6 +1,7 @@
 //! Pure types of the product. Parse, don't validate: once a value of these types
 //! exists it is valid. No I/O, and nothing from the rest of the crate.
 
+pub mod attachment;
 pub mod conversation;
 pub mod ids;
 pub mod message;
@@ -14,8 +15,11 @@ pub mod time;
 pub mod user;
 pub mod username;
 
+pub use attachment::{Attachment, AttachmentKind, Upload};
 pub use conversation::{Conversation, ConversationKind, GroupName, Member, MemberRole};
-pub use ids::{ConversationId, FriendRequestId, MessageId, NotificationId, SessionId, UserId};
+pub use ids::{
+    ConversationId, FriendRequestId, MessageId, NotificationId, SessionId, UploadId, UserId,
+};
 pub use message::{ClientMsgId, GroupChange, Message, MessageBody, MessageKind, SystemNote};
 pub use password::Password;
 pub use permission::Permission;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod conversations;
 pub mod error;
 pub mod extract;
+pub mod files;
 pub mod friends;
 pub mod health;
 pub mod invitations;
@@ -14,6 +15,7 @@ pub mod notifications;
 mod openapi;
 pub mod refresh_cookie;
 pub mod sessions;
+pub mod uploads;
 pub mod users;
 pub mod web;
 
@@ -25,7 +27,7 @@ use axum::{
     Router,
 };
 use tower_http::{
-    compression::CompressionLayer,
+    compression::{predicate::Predicate, CompressionLayer, DefaultPredicate},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::RequestBodyTimeoutLayer,
     trace::TraceLayer,
@@ -57,6 +59,8 @@ pub fn api() -> (Router<Chat>, utoipa::openapi::OpenApi) {
         .merge(users::router())
         .merge(conversations::router())
         .merge(messages::router())
+        .merge(uploads::router())
+        .merge(files::router())
         .merge(friends::router())
         .merge(invitations::router())
         .merge(notifications::router())
@@ -74,6 +78,7 @@ pub fn api() -> (Router<Chat>, utoipa::openapi::OpenApi) {
 /// and body limits.
 pub fn router(chat: Chat, settings: HttpSettings, extra: Router) -> Router {
     let max_body = settings.max_body_bytes;
+    let max_upload = usize::try_from(chat.upload_max_bytes()).unwrap_or(usize::MAX);
     let (api, openapi) = api();
     let request_id = HeaderName::from_static("x-request-id");
     api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
@@ -94,10 +99,22 @@ pub fn router(chat: Chat, settings: HttpSettings, extra: Router) -> Router {
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .layer(RequestBodyTimeoutLayer::new(settings.body_read_timeout))
         .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
-            refuse_declared_oversize(req, next, max_body)
+            // An upload has its own, larger limit (the handler counts what it reads).
+            let limit = if req.uri().path() == "/api/v1/uploads" {
+                (max_upload, "file_too_large", "the file is over the limit of")
+            } else {
+                (max_body, "payload_too_large", "request body is over")
+            };
+            refuse_declared_oversize(req, next, limit)
         }))
         // gzip/brotli for clients that accept it: the client's JS shrinks about 3x.
-        .layer(CompressionLayer::new())
+        // Never a file served in ranges: a byte range of a compressed stream
+        // means nothing to the client.
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(|_, _, h: &HeaderMap, _: &axum::http::Extensions| {
+                !h.contains_key(axum::http::header::ACCEPT_RANGES)
+            }),
+        ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request| {
                 let id = req
@@ -114,7 +131,11 @@ pub fn router(chat: Chat, settings: HttpSettings, extra: Router) -> Router {
 
 /// A body whose declared `Content-Length` is over the limit is refused before any
 /// of it is read: the client learns at once, and the server reads nothing.
-async fn refuse_declared_oversize(req: Request, next: Next, max: usize) -> Response {
+async fn refuse_declared_oversize(
+    req: Request,
+    next: Next,
+    (max, code, what): (usize, &'static str, &'static str),
+) -> Response {
     let declared = req
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)
@@ -123,8 +144,8 @@ async fn refuse_declared_oversize(req: Request, next: Next, max: usize) -> Respo
     if declared.is_some_and(|n| n > max as u64) {
         return AppError::new(
             ErrorKind::PayloadTooLarge,
-            "payload_too_large",
-            format!("request body is over {max} bytes"),
+            code,
+            format!("{what} {max} bytes"),
         )
         .into_response();
     }

@@ -22,6 +22,7 @@ use utoipa::{
         (name = "users", description = "Profiles and search"),
         (name = "conversations", description = "Direct and group conversations, members"),
         (name = "messages", description = "History, sending, editing, read markers"),
+        (name = "files", description = "Uploads, images and downloads"),
         (name = "friends", description = "Friend requests, friends, blocks"),
         (name = "notifications", description = "Your notifications"),
         (name = "admin", description = "User administration (admin role)"),

@@ -232,14 +232,16 @@ impl Store {
                 created_at: m.created_at,
                 edited_at: None,
                 deleted_at: None,
+                attachments: m.attachments.clone(),
             });
         }
         for chunk in stored.chunks(CHUNK) {
             let values =
-                vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)"; chunk.len()].join(", ");
+                vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)"; chunk.len()].join(", ");
             let sql = format!(
                 "INSERT INTO messages (id, conversation_id, seq, ev, created_ev, sender_id, \
-                 client_msg_id, kind, body, reply_to, created_at, edited_at, deleted_at) VALUES {values}"
+                 client_msg_id, kind, body, reply_to, created_at, edited_at, deleted_at, attachments) \
+                 VALUES {values}"
             );
             let sql = self.sql(&sql);
             let mut q = sqlx::query(&sql);
@@ -255,11 +257,27 @@ impl Store {
                     .bind(m.kind.as_str())
                     .bind(m.body.clone())
                     .bind(m.reply_to.map(|r| r.to_string()))
-                    .bind(m.created_at.millis());
+                    .bind(m.created_at.millis())
+                    .bind(attachments_json(&m.attachments)?);
             }
             q.execute(&mut *tx).await?;
+        }
+        for m in stored.iter().filter(|m| !m.attachments.is_empty()) {
+            let ids = m.attachments.iter().map(|a| a.id);
+            self.attach_uploads(&mut tx, m.id, m.conversation_id, m.sender_id, ids)
+                .await?;
         }
         tx.commit().await?;
         Ok(stored)
     }
+}
+
+/// A message's attachments as stored: NULL for none (most messages).
+fn attachments_json(a: &[crate::domain::Attachment]) -> StoreResult<Option<String>> {
+    if a.is_empty() {
+        return Ok(None);
+    }
+    serde_json::to_string(a)
+        .map(Some)
+        .map_err(|e| StoreError::Other(e.into()))
 }

@@ -12,6 +12,9 @@ pub struct NewMessage {
     pub body: String,
     pub reply_to: Option<MessageId>,
     pub created_at: Timestamp,
+    /// Uploads the message takes (checked by the caller; taken in the same
+    /// transaction, or the send fails).
+    pub attachments: Vec<crate::domain::Attachment>,
 }
 
 /// The stored message, and whether this call created it (false: an earlier send

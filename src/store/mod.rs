@@ -5,6 +5,7 @@
 pub mod admins;
 mod append;
 mod backend;
+pub mod blobs;
 pub mod conversations;
 pub mod friends;
 pub mod invitations;
@@ -15,6 +16,7 @@ pub mod retention;
 mod rows;
 pub mod sessions;
 mod system;
+pub mod uploads;
 pub mod users;
 pub mod writer;
 

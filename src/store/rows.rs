@@ -87,7 +87,7 @@ pub(super) const MESSAGE_COLUMNS: &str = "m.id AS m_id, m.conversation_id AS m_c
      m.seq AS m_seq, m.ev AS m_ev, m.created_ev AS m_created_ev, m.sender_id AS m_sender_id, \
      m.client_msg_id AS m_client_msg_id, m.kind AS m_kind, m.body AS m_body, \
      m.reply_to AS m_reply_to, m.created_at AS m_created_at, m.edited_at AS m_edited_at, \
-     m.deleted_at AS m_deleted_at";
+     m.deleted_at AS m_deleted_at, m.attachments AS m_attachments";
 
 /// A conversation and the meta_ev (position of its last rename or membership change).
 pub(super) fn conversation(row: &AnyRow) -> Result<(Conversation, i64), sqlx::Error> {
@@ -135,6 +135,12 @@ pub(super) fn message(row: &AnyRow) -> Result<Message, sqlx::Error> {
         created_at: ts(row, "m_created_at")?,
         edited_at: opt_ts(row, "m_edited_at")?,
         deleted_at: opt_ts(row, "m_deleted_at")?,
+        attachments: match row.try_get::<Option<String>, _>("m_attachments")? {
+            Some(json) => {
+                serde_json::from_str(&json).map_err(|e| decode_err("m_attachments", e))?
+            }
+            None => Vec::new(),
+        },
     })
 }
 

@@ -37,6 +37,7 @@ impl Store {
             created_at: now,
             edited_at: None,
             deleted_at: None,
+            attachments: Vec::new(),
         };
         let sql = self.sql(
             "INSERT INTO messages (id, conversation_id, seq, ev, created_ev, sender_id, \

@@ -27,8 +27,11 @@ pub enum ClientFrame {
     Send {
         conversation_id: ConversationId,
         client_msg_id: String,
+        #[serde(default)]
         body: String,
         reply_to: Option<MessageId>,
+        #[serde(default)]
+        attachment_ids: Vec<crate::domain::UploadId>,
     },
     Typing {
         conversation_id: ConversationId,

@@ -73,11 +73,13 @@ impl Conn {
                 client_msg_id,
                 body,
                 reply_to,
+                attachment_ids,
             } => {
                 let input = SendInput {
                     client_msg_id,
                     body,
                     reply_to,
+                    attachment_ids,
                 };
                 let (chat, who) = (self.gw.chat.clone(), self.who.clone());
                 let (my_turn_done, next_turn) = oneshot::channel::<()>();

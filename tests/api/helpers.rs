@@ -216,6 +216,23 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Status, headers and the body as JSON (a string if it is not JSON).
+    pub async fn read(res: reqwest::Response) -> Self {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
     /// The `error.code` of an error reply.
     pub fn code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or("")
@@ -255,20 +272,7 @@ impl TestApp {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let res = req.send().await.expect("request sent");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let text = res.text().await.unwrap();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        Reply::read(req.send().await.expect("request sent")).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
@@ -320,13 +324,7 @@ impl TestApp {
             .send()
             .await
             .expect("request sent");
-        let (status, headers) = (res.status(), res.headers().clone());
-        let body = res.json().await.unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        Reply::read(res).await
     }
 
     pub async fn login_from(&self, ip: &str, username: &str, password: &str) -> Reply {
@@ -378,6 +376,40 @@ impl TestApp {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         r.body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Uploads `bytes` as a file named `name`.
+    pub async fn upload(&self, who: &Session, name: &str, bytes: Vec<u8>) -> Reply {
+        let res = self
+            .client
+            .post(format!("{}/api/v1/uploads", self.base))
+            .query(&[("name", name)])
+            .bearer_auth(&who.access)
+            .body(bytes)
+            .send()
+            .await
+            .expect("upload sent");
+        Reply::read(res).await
+    }
+
+    /// GETs a path (a signed file URL, say) with optional headers; returns the
+    /// status, headers and raw bytes.
+    pub async fn fetch(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut req = self.client.get(format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = req.send().await.expect("request sent");
+        let (status, h) = (res.status(), res.headers().clone());
+        (status, h, res.bytes().await.unwrap().to_vec())
     }
 
     /// Sends a message over REST; returns the reply.

@@ -72,6 +72,7 @@ fn msg(conversation: ConversationId, sender: UserId, cmid: &str) -> NewMessage {
         body: format!("body {cmid}"),
         reply_to: None,
         created_at: Timestamp::now(),
+        attachments: Vec::new(),
     }
 }
 
