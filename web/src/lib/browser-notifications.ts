@@ -1,7 +1,9 @@
 // Browser notifications (Notification API) for new messages and requests, only
 // while the tab is hidden and only after the user agreed to be asked.
 
+import { attachmentsText } from "./attachment-text";
 import { subscribe } from "./live";
+import type { Attachment } from "./types";
 
 const KEY = "confab.notify";
 
@@ -35,9 +37,10 @@ export function startBrowserNotifications(me: string, app: Notifier): () => void
     };
   };
   const offMessages = subscribe("message.new", (f) => {
-    const m = f.message as { sender_id: string; conversation_id: string; body: string | null } | undefined;
-    if (!m || m.sender_id === me || !m.body) return;
-    const firstLine = (m.body.split("\n")[0] ?? "").slice(0, 120);
+    const m = f.message as { sender_id: string; conversation_id: string; body: string | null; attachments?: Attachment[] } | undefined;
+    const text = m?.body || attachmentsText(m?.attachments);
+    if (!m || m.sender_id === me || !text) return;
+    const firstLine = (text.split("\n")[0] ?? "").slice(0, 120);
     show(app.nameOf(m.conversation_id, m.sender_id) ?? "New message", firstLine, () => app.open({ conversation: m.conversation_id }));
   });
   const offNotices = subscribe("notification.new", (f) => {

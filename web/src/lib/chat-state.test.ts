@@ -11,6 +11,8 @@ import {
   mergeHistory,
   outbox,
   positions,
+  removeFile,
+  updateFile,
   unreadCount,
   visible,
 } from "./chat-state";
@@ -134,5 +136,43 @@ describe("unread counting", () => {
     s = discardPending(s, C, "x2");
     expect(visible(s, C)).toHaveLength(0);
     expect(outbox(s)).toHaveLength(0);
+  });
+});
+
+describe("messages with files", () => {
+  const file = (key: string) => ({ key, name: `${key}.png`, size: 100, mime: "image/png", loaded: 0 });
+  const withFiles = (id: string, body: string, keys: string[], at: string) =>
+    ({ client_msg_id: id, conversation_id: C, body, reply_to: null, created_at: at, files: keys.map(file) });
+
+  it("waits until every file is uploaded, and holds back what was typed after it", () => {
+    let s = addPending(initialState(ME), withFiles("f1", "", ["a", "b"], "2026-01-01T00:00:01Z"));
+    s = addPending(s, { client_msg_id: "t2", conversation_id: C, body: "after", reply_to: null, created_at: "2026-01-01T00:00:02Z" });
+    expect(outbox(s)).toHaveLength(0);
+    s = updateFile(s, C, "f1", "a", { id: "up-a", loaded: 100 });
+    expect(outbox(s)).toHaveLength(0);
+    s = updateFile(s, C, "f1", "b", { id: "up-b", loaded: 100 });
+    expect(outbox(s).map((p) => p.client_msg_id)).toEqual(["f1", "t2"]);
+    expect(outbox(s)[0]?.files?.map((f) => f.id)).toEqual(["up-a", "up-b"]);
+    expect(visible(s, C)[0]?.files?.[0]).toMatchObject({ loaded: 100, id: "up-a" });
+  });
+
+  it("a failed upload fails its message and lets the others go", () => {
+    let s = addPending(initialState(ME), withFiles("f1", "caption", ["a"], "2026-01-01T00:00:01Z"));
+    s = addPending(s, { client_msg_id: "t2", conversation_id: C, body: "after", reply_to: null, created_at: "2026-01-01T00:00:02Z" });
+    s = updateFile(s, C, "f1", "a", { error: "too large" });
+    s = markFailed(s, C, "f1", "a.png did not upload: too large");
+    expect(outbox(s).map((p) => p.client_msg_id)).toEqual(["t2"]);
+    expect(visible(s, C)[0]).toMatchObject({ status: "failed", error: "a.png did not upload: too large" });
+  });
+
+  it("cancelling a file keeps the message while it has text or files, and drops it after", () => {
+    let s = addPending(initialState(ME), withFiles("f1", "", ["a", "b"], "t"));
+    s = removeFile(s, C, "f1", "a");
+    expect(visible(s, C)[0]?.files?.map((f) => f.key)).toEqual(["b"]);
+    s = removeFile(s, C, "f1", "b");
+    expect(visible(s, C)).toHaveLength(0);
+    let t = addPending(initialState(ME), withFiles("f2", "keep me", ["a"], "t"));
+    t = removeFile(t, C, "f2", "a");
+    expect(outbox(t).map((p) => p.body)).toEqual(["keep me"]);
   });
 });

@@ -5,6 +5,20 @@
 
 import type { Message, OrderedEvent } from "./types";
 
+/** A file of a message being sent: uploading (`loaded` of `size` bytes), uploaded
+ * (`id` set) or failed (`error`). */
+export type PendingFile = {
+  key: string;
+  name: string;
+  size: number;
+  mime: string;
+  /** An object URL of the local file, for images. */
+  preview?: string;
+  loaded: number;
+  id?: string;
+  error?: string;
+};
+
 export type Pending = {
   client_msg_id: string;
   conversation_id: string;
@@ -14,6 +28,8 @@ export type Pending = {
   status: "pending" | "failed";
   /** Why the server refused it (shown with the failed message). */
   error?: string;
+  /** Files the message carries; it goes out once every one is uploaded. */
+  files?: PendingFile[];
 };
 
 export type ConversationState = {
@@ -82,6 +98,25 @@ export function markRetrying(state: ChatState, conversationId: string, clientMsg
   return withConv(state, conversationId, { ...c, pending });
 }
 
+/** Changes one file of a pending message (upload progress, its id, a failure). */
+export function updateFile(state: ChatState, conversationId: string, clientMsgId: string, key: string, patch: Partial<PendingFile>): ChatState {
+  const c = conv(state, conversationId);
+  const pending = c.pending.map((p) =>
+    p.client_msg_id === clientMsgId && p.files ? { ...p, files: p.files.map((f) => (f.key === key ? { ...f, ...patch } : f)) } : p,
+  );
+  return withConv(state, conversationId, { ...c, pending });
+}
+
+/** Takes a file out of a pending message (cancelled); a message left with
+ * neither text nor files is dropped. */
+export function removeFile(state: ChatState, conversationId: string, clientMsgId: string, key: string): ChatState {
+  const c = conv(state, conversationId);
+  const pending = c.pending
+    .map((p) => (p.client_msg_id === clientMsgId && p.files ? { ...p, files: p.files.filter((f) => f.key !== key) } : p))
+    .filter((p) => p.body.trim() !== "" || (p.files?.length ?? 0) > 0);
+  return withConv(state, conversationId, { ...c, pending });
+}
+
 /** Applies a live or replayed event once: anything at or below the position is old. */
 export function applyEvent(state: ChatState, e: OrderedEvent): ChatState {
   const c = conv(state, e.conversation_id);
@@ -111,7 +146,17 @@ export function mergeHistory(state: ChatState, conversationId: string, page: Mes
   return withConv(state, conversationId, c);
 }
 
-export type Shown = { key: string; seq: number | null; body: string | null; mine: boolean; status: "sent" | "pending" | "failed"; error?: string; message?: Message };
+export type Shown = {
+  key: string;
+  seq: number | null;
+  body: string | null;
+  mine: boolean;
+  status: "sent" | "pending" | "failed";
+  error?: string;
+  message?: Message;
+  /** A pending message's files, with their upload progress. */
+  files?: PendingFile[];
+};
 
 /** What the conversation view shows: confirmed messages by seq, then pending ones. */
 export function visible(state: ChatState, conversationId: string): Shown[] {
@@ -119,7 +164,7 @@ export function visible(state: ChatState, conversationId: string): Shown[] {
   const sent: Shown[] = Object.values(c.messages)
     .sort((a, b) => a.seq - b.seq)
     .map((m) => ({ key: m.id, seq: m.seq, body: m.body, mine: m.sender_id === state.me, status: "sent", message: m }));
-  const pending: Shown[] = c.pending.map((p) => ({ key: p.client_msg_id, seq: null, body: p.body, mine: true, status: p.status, error: p.error }));
+  const pending: Shown[] = c.pending.map((p) => ({ key: p.client_msg_id, seq: null, body: p.body, mine: true, status: p.status, error: p.error, files: p.files }));
   return [...sent, ...pending];
 }
 
@@ -138,9 +183,19 @@ export function positions(state: ChatState): Record<string, number> {
 }
 
 /** Pending sends to (re)send, in the order they were typed, leaving out those
- * already sent on the current connection and not yet answered. */
+ * already sent on the current connection and not yet answered. In one
+ * conversation a message still uploading holds back those typed after it, so
+ * messages arrive in the order they were written. */
 export function outbox(state: ChatState, inFlight: ReadonlySet<string> = new Set()): Pending[] {
   return Object.values(state.conversations)
-    .flatMap((c) => c.pending.filter((p) => p.status === "pending" && !inFlight.has(p.client_msg_id)))
+    .flatMap((c) => {
+      const out: Pending[] = [];
+      for (const p of c.pending) {
+        if (p.status !== "pending") continue;
+        if (!(p.files ?? []).every((f) => f.id)) break;
+        if (!inFlight.has(p.client_msg_id)) out.push(p);
+      }
+      return out;
+    })
     .sort((a, b) => a.created_at.localeCompare(b.created_at));
 }

@@ -37,7 +37,7 @@ const inFlight = new Set<string>();
 
 function flushOutbox(): void {
   for (const p of outbox(getChat(), inFlight)) {
-    const sent = realtime?.send({ type: "send", ref: p.client_msg_id, conversation_id: p.conversation_id, client_msg_id: p.client_msg_id, body: p.body, reply_to: p.reply_to });
+    const sent = realtime?.send({ type: "send", ref: p.client_msg_id, conversation_id: p.conversation_id, client_msg_id: p.client_msg_id, body: p.body, reply_to: p.reply_to, attachment_ids: (p.files ?? []).map((f) => f.id) });
     if (sent) inFlight.add(p.client_msg_id);
   }
 }

@@ -2,6 +2,18 @@
 
 import type { SystemNote } from "./system-notes";
 
+/** A file or image a message carries (metadata only: URLs come from
+ * `POST /files/urls`, per reader, and expire). */
+export type Attachment = {
+  id: string;
+  kind: "image" | "file";
+  mime: string;
+  name: string;
+  size: number;
+  width?: number;
+  height?: number;
+};
+
 export type Message = {
   id: string;
   conversation_id: string;
@@ -17,6 +29,8 @@ export type Message = {
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;
+  /** Absent when there are none (and while the message is deleted). */
+  attachments?: Attachment[];
 };
 
 export type ReadEvent = { type: "read"; conversation_id: string; ev: number; user_id: string; seq: number };

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
-import { ArrowLeft, X } from "lucide-react";
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { ArrowLeft, FileText, Paperclip, X } from "lucide-react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEvent } from "react";
 
 import { Button } from "@/components/ui/button";
 import { api, type ApiError, type Me } from "@/lib/api";
@@ -9,8 +9,11 @@ import { sendNow, sendTyping } from "@/lib/live";
 import { updateChat, useChat } from "@/lib/store";
 import { useTyping } from "@/lib/typing";
 import type { Message } from "@/lib/types";
+import { cancelFile, MAX_FILES, pendingFiles, retryUploads, startUploads } from "@/lib/uploads";
 
+import { formatSize } from "./Attachments";
 import { GroupSettings } from "./GroupSettings";
+import { ImageViewer } from "./ImageViewer";
 import { MessageList, type Actions } from "./MessageList";
 
 type Member = { user_id: string; username: string; full_name: string; role: string; last_read_seq: number };
@@ -31,6 +34,10 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
   const [replyTo, setReplyTo] = useState<Shown | null>(null);
   const [editing, setEditing] = useState<Shown | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [staged, setStaged] = useState<File[]>([]);
+  const [dragging, setDragging] = useState(false);
+  const [viewing, setViewing] = useState<number | null>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const [hasOlder, setHasOlder] = useState(false);
   const [firstUnread, setFirstUnread] = useState<number | null>(null);
   const list = useRef<HTMLOListElement>(null);
@@ -116,8 +123,11 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
     restore: (m) => void change(`/messages/${m.message!.id}/restore`, "POST", {}),
     retry: (m) => {
       updateChat((s) => markRetrying(s, conversationId, m.key));
+      retryUploads(conversationId, m.key);
       sendNow();
     },
+    cancelFile: (m, key) => cancelFile(conversationId, m.key, key),
+    openImage: (a) => setViewing(images.findIndex((x) => x.id === a.id)),
     revise: (m) => {
       updateChat((s) => discardPending(s, conversationId, m.key));
       setEditing(null);
@@ -126,16 +136,46 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
     discard: (m) => updateChat((s) => discardPending(s, conversationId, m.key)),
   };
 
+  // Every image of the loaded messages, oldest first: what the viewer goes through.
+  const images = useMemo(() => shown.flatMap((m) => (m.message?.deleted_at ? [] : (m.message?.attachments ?? []).filter((a) => a.kind === "image"))), [shown]);
+
+  function stage(list: FileList | File[] | null | undefined) {
+    const add = Array.from(list ?? []);
+    if (add.length === 0) return;
+    const all = [...staged, ...add];
+    if (all.length > MAX_FILES) setError(`At most ${MAX_FILES} files per message: the first ${MAX_FILES} are kept.`);
+    setStaged(all.slice(0, MAX_FILES));
+  }
+
+  function onPaste(e: ClipboardEvent<HTMLTextAreaElement>) {
+    if (e.clipboardData.files.length > 0) {
+      e.preventDefault();
+      stage(e.clipboardData.files);
+    }
+  }
+
+  function onDrop(e: DragEvent) {
+    e.preventDefault();
+    setDragging(false);
+    stage(e.dataTransfer.files);
+  }
+
   function send() {
     const body = draft.trim();
-    if (!body) return;
+    if (!body && (staged.length === 0 || editing)) return;
     setError(null);
     if (editing?.message) {
       void change(`/messages/${editing.message.id}`, "PATCH", { body });
       setEditing(null);
     } else {
       const reply = replyTo?.message?.id ?? null;
-      updateChat((s) => addPending(s, { client_msg_id: crypto.randomUUID(), conversation_id: conversationId, body, reply_to: reply, created_at: new Date().toISOString() }));
+      const id = crypto.randomUUID();
+      const { entries, keyed } = pendingFiles(staged);
+      updateChat((s) =>
+        addPending(s, { client_msg_id: id, conversation_id: conversationId, body, reply_to: reply, created_at: new Date().toISOString(), files: entries.length > 0 ? entries : undefined }),
+      );
+      startUploads(conversationId, id, keyed);
+      setStaged([]);
       sendTyping(conversationId, "stop");
       lastTyping.current = 0;
       stick.current = true;
@@ -159,7 +199,23 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
   }
 
   return (
-    <>
+    <div
+      className="relative flex min-h-0 flex-1 flex-col"
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes("Files")) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDragging(false);
+      }}
+      onDrop={onDrop}
+    >
+      {dragging && (
+        <div className="pointer-events-none absolute inset-2 z-10 grid place-items-center rounded-xl border-2 border-dashed border-indigo-500 bg-indigo-50/90 text-indigo-700 dark:bg-indigo-950/90 dark:text-indigo-200">
+          Drop files to send them
+        </div>
+      )}
       <header className="flex items-center gap-2 border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
         <Button variant="ghost" size="icon" className="sm:hidden" aria-label="Back to conversations" onClick={onBack}>
           <ArrowLeft className="h-4 w-4" />
@@ -172,6 +228,7 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
         )}
         {info?.kind === "group" && <GroupSettings conversationId={conversationId} name={info.name ?? ""} members={info.members} me={me.id} onLeft={onBack} />}
       </header>
+      <ImageViewer images={images} index={viewing} onIndex={setViewing} onClose={() => setViewing(null)} />
       <ol
         ref={list}
         className="min-h-0 flex-1 overflow-y-auto px-4 pb-2"
@@ -204,6 +261,20 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
           </Button>
         </div>
       )}
+      {staged.length > 0 && (
+        <ul className="flex flex-wrap gap-1 border-t border-zinc-200 px-3 pt-2 dark:border-zinc-800" aria-label="Files to send">
+          {staged.map((f, i) => (
+            <li key={`${f.name}-${i}`} className="flex items-center gap-1 rounded-md bg-zinc-100 py-0.5 pr-1 pl-2 text-xs dark:bg-zinc-800">
+              <FileText className="h-3 w-3" aria-hidden />
+              <span className="max-w-40 truncate">{f.name || "pasted file"}</span>
+              <span className="text-zinc-500">{formatSize(f.size)}</span>
+              <button type="button" aria-label={`Remove ${f.name || "pasted file"}`} onClick={() => setStaged(staged.filter((_, j) => j !== i))}>
+                <X className="h-3 w-3" />
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       <form
         className="flex gap-2 border-t border-zinc-200 p-3 dark:border-zinc-800"
         onSubmit={(e) => {
@@ -211,7 +282,22 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
           send();
         }}
       >
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          aria-label="Files to attach"
+          onChange={(e) => {
+            stage(e.currentTarget.files);
+            e.currentTarget.value = "";
+          }}
+        />
+        <Button type="button" variant="ghost" size="icon" aria-label="Attach files" disabled={!!editing} onClick={() => picker.current?.click()}>
+          <Paperclip className="h-4 w-4" />
+        </Button>
         <textarea
+          onPaste={onPaste}
           aria-label="Message"
           rows={1}
           value={draft}
@@ -227,6 +313,6 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
         )}
         <Button type="submit">{editing ? "Save" : "Send"}</Button>
       </form>
-    </>
+    </div>
   );
 }

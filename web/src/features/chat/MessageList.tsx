@@ -4,7 +4,10 @@ import { MoreHorizontal } from "lucide-react";
 import { type Shown } from "@/lib/chat-state";
 import { cn } from "@/lib/cn";
 import { systemText } from "@/lib/system-notes";
+import { attachmentsText } from "@/lib/attachment-text";
+import type { Attachment } from "@/lib/types";
 
+import { Attachments, PendingFiles } from "./Attachments";
 import { Linkified } from "./Linkified";
 
 export type Actions = {
@@ -16,6 +19,9 @@ export type Actions = {
   /** A failed send back into the composer, to fix and send again. */
   revise: (m: Shown) => void;
   discard: (m: Shown) => void;
+  /** Stops one file of a message being sent. */
+  cancelFile: (m: Shown, key: string) => void;
+  openImage: (a: Attachment) => void;
 };
 
 const day = (iso: string) => new Date(iso).toLocaleDateString(undefined, { weekday: "long", year: "numeric", month: "long", day: "numeric" });
@@ -81,10 +87,12 @@ export function MessageList({
                 {!m.mine && !grouped && sender && names[sender] && <div className="mb-0.5 text-xs font-semibold opacity-80">{names[sender]}</div>}
                 {quoted && (
                   <div className="mb-1 border-l-2 border-current pl-2 text-xs opacity-75">
-                    {quoted.body === null ? "Message deleted" : quoted.body.slice(0, 140)}
+                    {quoted.body === null ? "Message deleted" : quoted.body.slice(0, 140) || attachmentsText(quoted.message?.attachments)}
                   </div>
                 )}
-                {deleted ? <em className="opacity-70">Message deleted</em> : <Linkified text={m.body ?? ""} />}
+                {!deleted && m.message?.attachments && <Attachments items={m.message.attachments} onOpen={actions.openImage} />}
+                {m.files && m.files.length > 0 && <PendingFiles files={m.files} onCancel={(key) => actions.cancelFile(m, key)} onRetry={() => actions.retry(m)} />}
+                {deleted ? <em className="opacity-70">Message deleted</em> : m.body ? <Linkified text={m.body} /> : null}
                 <span className="ml-2 align-bottom text-[10px] opacity-60">
                   {m.message?.edited_at && !deleted ? "edited · " : ""}
                   {m.message ? time(m.message.created_at) : m.status === "failed" ? "" : "sending…"}

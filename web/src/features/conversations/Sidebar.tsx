@@ -6,7 +6,9 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError, type Me } from "@/lib/api";
 import { cn } from "@/lib/cn";
+import { attachmentsText } from "@/lib/attachment-text";
 import { systemText, type SystemNote } from "@/lib/system-notes";
+import type { Attachment } from "@/lib/types";
 import { useTyping } from "@/lib/typing";
 
 import { Invitations } from "./Invitations";
@@ -19,7 +21,7 @@ type Summary = {
   name: string | null;
   members: Member[];
   unread_count: number;
-  last_message: { body: string | null; sender_id: string; system?: SystemNote } | null;
+  last_message: { body: string | null; sender_id: string; system?: SystemNote; attachments?: Attachment[] } | null;
 };
 type UserHit = { id: string; username: string; full_name: string };
 
@@ -133,6 +135,6 @@ function Preview({ conversation: c, me }: { conversation: Summary; me: string })
   const typing = useTyping(c.id);
   if (typing.length > 0) return <span className="block truncate text-sm text-indigo-600 italic">typing…</span>;
   const last = c.last_message;
-  const text = !last ? "No messages yet" : last.system ? systemText(last.system, last.sender_id, me) : (last.body ?? "Message deleted");
+  const text = !last ? "No messages yet" : last.system ? systemText(last.system, last.sender_id, me) : last.body === null ? "Message deleted" : last.body || attachmentsText(last.attachments);
   return <span className="block truncate text-sm text-zinc-500">{text}</span>;
 }
