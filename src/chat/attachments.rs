@@ -31,6 +31,37 @@ pub struct UrlsInput {
     pub ids: Vec<UploadId>,
 }
 
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct GalleryQuery {
+    /// `image` or `file`; both when absent.
+    pub kind: Option<crate::domain::AttachmentKind>,
+    /// Files of messages before this seq (the `next_before_seq` of the last page).
+    pub before_seq: Option<i64>,
+    /// Messages per page, 1-100 (default 30); each carries up to 10 files.
+    pub limit: Option<u32>,
+}
+
+/// One file in the gallery, with the message it came in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GalleryItem {
+    pub message_id: crate::domain::MessageId,
+    pub seq: i64,
+    pub sender_id: UserId,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    pub attachment: Attachment,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GalleryPage {
+    /// Newest first.
+    pub items: Vec<GalleryItem>,
+    /// Where the next (older) page starts; absent on the last page.
+    pub next_before_seq: Option<i64>,
+}
+
 /// Who is downloading: a signed-in request, or a signed URL (checked here).
 pub enum Reader {
     User(UserId),
@@ -163,6 +194,51 @@ impl Chat {
             Some(m) if seq <= m.visible_until() => Ok(u),
             _ => Err(not_found()),
         }
+    }
+
+    /// A conversation's files, newest first: what the caller may read of it (a
+    /// former member: up to when they left), never those of deleted messages.
+    pub async fn gallery(
+        &self,
+        who: &Principal,
+        conversation: crate::domain::ConversationId,
+        q: GalleryQuery,
+    ) -> AppResult<GalleryPage> {
+        let limit = q.limit.unwrap_or(30);
+        if !(1..=100).contains(&limit) {
+            return Err(AppError::invalid(
+                "limit",
+                "invalid_limit",
+                "limit must be between 1 and 100",
+            ));
+        }
+        let (_, me) = self.membership(who, conversation).await?;
+        let before = q.before_seq.unwrap_or(i64::MAX);
+        let messages = self
+            .store
+            .messages_with_attachments(conversation, before, me.visible_until(), limit)
+            .await?;
+        let next_before_seq = (messages.len() == limit as usize)
+            .then(|| messages.last().map(|m| m.seq))
+            .flatten();
+        let items = messages
+            .into_iter()
+            .flat_map(|m| {
+                let (id, seq, sender, at) = (m.id, m.seq, m.sender_id, m.created_at);
+                m.attachments.into_iter().map(move |a| GalleryItem {
+                    message_id: id,
+                    seq,
+                    sender_id: sender,
+                    created_at: at,
+                    attachment: a,
+                })
+            })
+            .filter(|i| q.kind.is_none_or(|k| i.attachment.kind == k))
+            .collect();
+        Ok(GalleryPage {
+            items,
+            next_before_seq,
+        })
     }
 
     /// The attachments a send takes: the sender's own uploads, not yet taken

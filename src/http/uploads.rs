@@ -12,14 +12,15 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     error::ErrorBody,
-    extract::{ApiJson, ApiQuery, Auth},
+    extract::{ApiJson, ApiPath, ApiQuery, Auth},
 };
 use crate::{
     chat::{
-        attachments::{FileUrls, UrlsInput},
+        attachments::{FileUrls, GalleryPage, GalleryQuery, UrlsInput},
         uploads::UploadView,
         Chat,
     },
+    domain::ConversationId,
     error::AppResult,
 };
 
@@ -27,6 +28,7 @@ pub fn router() -> OpenApiRouter<Chat> {
     OpenApiRouter::new()
         .routes(routes!(upload))
         .routes(routes!(urls))
+        .routes(routes!(gallery))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -77,4 +79,18 @@ async fn urls(
     ApiJson(input): ApiJson<UrlsInput>,
 ) -> AppResult<Json<Vec<FileUrls>>> {
     Ok(Json(chat.sign_file_urls(&who, &input.ids).await?))
+}
+
+/// A conversation's pictures and files, newest first, a page of messages at a
+/// time (none of deleted messages).
+#[utoipa::path(get, path = "/conversations/{id}/files", tag = "files", security(("bearer" = [])),
+    params(("id" = ConversationId, Path), GalleryQuery),
+    responses((status = 200, body = GalleryPage), (status = 404, body = ErrorBody)))]
+async fn gallery(
+    State(chat): State<Chat>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<ConversationId>,
+    ApiQuery(q): ApiQuery<GalleryQuery>,
+) -> AppResult<Json<GalleryPage>> {
+    Ok(Json(chat.gallery(&who, id, q).await?))
 }

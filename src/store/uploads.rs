@@ -121,6 +121,30 @@ impl Store {
         Ok(row.try_get::<i64, _>("n")?)
     }
 
+    /// Messages of `conversation` that carry files and are not deleted, newest
+    /// first, with seq below `before` and at most `max_seq`: the gallery's pages.
+    pub async fn messages_with_attachments(
+        &self,
+        conversation: ConversationId,
+        before: i64,
+        max_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::domain::Message>> {
+        let sql = format!(
+            "SELECT {} FROM messages m WHERE m.conversation_id = ? AND m.seq < ? AND m.seq <= ? \
+             AND m.attachments IS NOT NULL AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT ?",
+            rows::MESSAGE_COLUMNS
+        );
+        let rows = sqlx::query(&self.sql(&sql))
+            .bind(conversation.to_string())
+            .bind(before)
+            .bind(max_seq)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(rows::message).collect::<Result<_, _>>()?)
+    }
+
     /// Uploads no message took, made before `before`: the sweep's work.
     pub async fn unattached_uploads(
         &self,

@@ -14,6 +14,7 @@ use crate::{
 backend_tests!(
     files_travel_with_messages_and_only_members_read_them,
     an_upload_is_taken_by_one_message_and_a_retry_does_not_attach_twice,
+    the_gallery_pages_a_conversations_files_newest_first,
 );
 
 /// Sends a message carrying `ids`.
@@ -316,4 +317,72 @@ async fn the_websocket_carries_attachments_live_and_on_resume() {
         .find(|f| f["type"] == "message.new")
         .unwrap_or_else(|| panic!("no message replayed: {replayed:?}"));
     assert_eq!(m["message"]["attachments"][0]["height"], 3);
+}
+
+async fn the_gallery_pages_a_conversations_files_newest_first(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben, eve) = (
+        app.register("ann").await,
+        app.register("ben").await,
+        app.register("eve").await,
+    );
+    let c = app.direct(&ann, &ben).await;
+    let mut ids = Vec::new();
+    for (i, (name, bytes)) in [
+        ("one.png", pictures::png(4, 4)),
+        ("two.txt", b"two".to_vec()),
+        ("three.png", pictures::png(4, 4)),
+        ("four.png", pictures::png(4, 4)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let up = app.upload(&ann, name, bytes).await;
+        let id = up.body["id"].as_str().unwrap().to_owned();
+        let sent = send_with(&app, &ann, &c, &format!("g{i}"), "", &[&id]).await;
+        ids.push((id, sent.body["id"].as_str().unwrap().to_owned()));
+    }
+    app.say(&ann, &c, "plain", "no files here").await;
+    // The third is deleted: its file leaves the gallery.
+    let del = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/messages/{}", ids[2].1),
+            Some(&ann.access),
+            None,
+        )
+        .await;
+    assert!(del.status.is_success());
+    let page = |q: String| {
+        let (app, ben, c) = (&app, &ben, &c);
+        async move {
+            app.get(&format!("/api/v1/conversations/{c}/files?{q}"), &ben.access)
+                .await
+        }
+    };
+    let first = page("limit=2".into()).await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
+    let names = |r: &crate::helpers::Reply| -> Vec<String> {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["attachment"]["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&first), ["four.png", "two.txt"]);
+    let next = first.body["next_before_seq"].as_i64().unwrap();
+    let second = page(format!("limit=2&before_seq={next}")).await;
+    assert_eq!(names(&second), ["one.png"]);
+    assert!(second.body["next_before_seq"].is_null());
+    let images = page("kind=image".into()).await;
+    assert_eq!(names(&images), ["four.png", "one.png"]);
+    assert_eq!(images.body["items"][0]["message_id"], ids[3].1.as_str());
+    let r = app
+        .get(&format!("/api/v1/conversations/{c}/files"), &eve.access)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(page("limit=0".into()).await.code(), "invalid_limit");
 }

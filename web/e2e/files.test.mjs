@@ -139,6 +139,19 @@ test("people send pictures and files, see them in place and open them full size"
     await ben.getByRole("link", { name: /Download dropped\.txt/ }).waitFor();
     assert.equal(await ben.getByRole("button", { name: "Open image noise.png" }).count(), 0);
 
+    // The gallery: the conversation's pictures, newest first, and its files.
+    await ben.getByRole("button", { name: "Pictures and files" }).click();
+    const gallery = ben.getByRole("dialog", { name: "Pictures and files" });
+    const pictures = gallery.getByRole("list", { name: "Pictures" });
+    await pictures.getByRole("button", { name: "Open image tall.png" }).waitFor();
+    assert.deepEqual(await pictures.getByRole("button").evaluateAll((bs) => bs.map((b) => b.getAttribute("aria-label"))), ["Open image beach.png", "Open image tall.png"]);
+    await pictures.getByRole("button", { name: "Open image tall.png" }).click();
+    await ben.getByRole("heading", { name: /tall\.png .* 2 of 2$/ }).waitFor();
+    await ben.keyboard.press("Escape");
+    await ben.getByRole("tab", { name: "Files" }).click();
+    await gallery.getByRole("link", { name: /Download dropped\.txt/ }).waitFor();
+    await gallery.getByRole("link", { name: /Download notes\.txt/ }).waitFor();
+
     assert.deepEqual([...ann.errors, ...ben.errors], []);
   } finally {
     server.stop();

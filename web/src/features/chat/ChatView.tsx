@@ -12,6 +12,7 @@ import type { Message } from "@/lib/types";
 import { cancelFile, MAX_FILES, pendingFiles, retryUploads, startUploads } from "@/lib/uploads";
 
 import { formatSize } from "./Attachments";
+import { Gallery } from "./Gallery";
 import { GroupSettings } from "./GroupSettings";
 import { ImageViewer } from "./ImageViewer";
 import { MessageList, type Actions } from "./MessageList";
@@ -226,6 +227,7 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
             Jump to first unread
           </Button>
         )}
+        <Gallery conversationId={conversationId} />
         {info?.kind === "group" && <GroupSettings conversationId={conversationId} name={info.name ?? ""} members={info.members} me={me.id} onLeft={onBack} />}
       </header>
       <ImageViewer images={images} index={viewing} onIndex={setViewing} onClose={() => setViewing(null)} />
