@@ -68,6 +68,7 @@ pub async fn seed(
             presence_mode: PresenceMode::Available,
             group_invites: crate::domain::GroupInvites::Friends,
             last_seen_at: None,
+            avatar_id: None,
         });
         if batch.len() == BATCH || i + 1 == users {
             chat.store

@@ -103,6 +103,7 @@ impl Chat {
             presence_mode: crate::domain::PresenceMode::Available,
             group_invites: self.policy.default_group_invites,
             last_seen_at: None,
+            avatar_id: None,
         };
         self.store
             .insert_user(NewUser {

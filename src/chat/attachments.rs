@@ -125,34 +125,34 @@ impl Chat {
         id: UploadId,
         variant: Variant,
     ) -> AppResult<Upload> {
-        let user = match reader {
-            Reader::User(u) => u,
-            Reader::Signed { user, exp, sig } => {
-                let now = Timestamp::now().millis() / 1000;
-                match self
-                    .media
-                    .signer
-                    .verify(id, variant.as_str(), user, exp, &sig, now)
-                {
-                    Ok(()) => user,
-                    Err(Refused::Expired) => {
-                        return Err(
-                            AppError::forbidden("this link has expired; reload the page")
-                                .with_code("url_expired"),
-                        )
-                    }
-                    Err(Refused::BadSignature) => {
-                        return Err(AppError::forbidden("this link is not valid")
-                            .with_code("bad_signature"))
-                    }
-                }
-            }
-        };
+        let user = self.reader_id(reader, id, variant.as_str())?;
         let upload = self.readable(user, id).await?;
         if variant == Variant::Thumb && !upload.has_thumb {
             return Err(not_found());
         }
         Ok(upload)
+    }
+
+    /// Who is reading: the signed-in user, or the one a URL was signed for (if
+    /// its signature holds for this file and it has not expired).
+    pub(super) fn reader_id(&self, reader: Reader, id: UploadId, what: &str) -> AppResult<UserId> {
+        match reader {
+            Reader::User(u) => Ok(u),
+            Reader::Signed { user, exp, sig } => {
+                let now = Timestamp::now().millis() / 1000;
+                match self.media.signer.verify(id, what, user, exp, &sig, now) {
+                    Ok(()) => Ok(user),
+                    Err(Refused::Expired) => Err(AppError::forbidden(
+                        "this link has expired; reload the page",
+                    )
+                    .with_code("url_expired")),
+                    Err(Refused::BadSignature) => {
+                        Err(AppError::forbidden("this link is not valid")
+                            .with_code("bad_signature"))
+                    }
+                }
+            }
+        }
     }
 
     /// The bytes of a file (or the `range` of them), once `file_for` allowed it.

@@ -84,6 +84,8 @@ pub struct MemberView {
     /// messages keep a sender, but show no name, username or presence.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub deactivated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar_id: Option<crate::domain::UploadId>,
 }
 
 impl MemberView {
@@ -106,6 +108,7 @@ impl MemberView {
             joined_at: m.joined_at,
             presence: None,
             deactivated: !active,
+            avatar_id: u.avatar_id.filter(|_| active),
         }
     }
 }

@@ -100,6 +100,39 @@ pub fn process(input: &Path, out: &Path, max_pixels: u64) -> anyhow::Result<Proc
             thumb: None,
         });
     };
+    let img = decode(input, format, max_pixels)?;
+
+    let served_mime = match format {
+        ImageFormat::Gif => "image/gif",
+        ImageFormat::Png => "image/png",
+        ImageFormat::WebP if img.color().has_alpha() => "image/png",
+        _ => "image/jpeg",
+    };
+    let reencoded = format != ImageFormat::Gif;
+    if reencoded {
+        let mut w = BufWriter::new(File::create(out)?);
+        if served_mime == "image/png" {
+            img.write_with_encoder(PngEncoder::new(&mut w))?;
+        } else {
+            DynamicImage::ImageRgb8(img.to_rgb8())
+                .write_with_encoder(JpegEncoder::new_with_quality(&mut w, 88))?;
+        }
+        std::io::Write::flush(&mut w)?;
+    }
+    Ok(Processed {
+        kind: AttachmentKind::Image,
+        mime: served_mime.to_owned(),
+        width: Some(img.width()),
+        height: Some(img.height()),
+        reencoded,
+        thumb: Some(thumbnail(&img)?),
+    })
+}
+
+/// Decodes an image of `format` after checking its size from the header alone:
+/// over `max_pixels` (or [`MAX_SIDE`] a side) it is refused before anything is
+/// allocated, which is what stops a decompression bomb. Turned upright.
+fn decode(input: &Path, format: ImageFormat, max_pixels: u64) -> anyhow::Result<DynamicImage> {
     let name = format_name(format);
     let undecodable = |e: image::ImageError| ImageRefused::Undecodable {
         format: name,
@@ -139,31 +172,36 @@ pub fn process(input: &Path, out: &Path, max_pixels: u64) -> anyhow::Result<Proc
     let mut img = DynamicImage::from_decoder(decoder).map_err(undecodable)?;
     img.apply_orientation(orientation);
 
-    let served_mime = match format {
-        ImageFormat::Gif => "image/gif",
-        ImageFormat::Png => "image/png",
-        ImageFormat::WebP if img.color().has_alpha() => "image/png",
-        _ => "image/jpeg",
+    Ok(img)
+}
+
+/// Side of a profile picture, in pixels.
+pub const AVATAR_SIDE: u32 = 256;
+
+/// A profile picture from the image at `input`: the centre square, at most
+/// [`AVATAR_SIDE`] a side, as a JPEG without metadata. `Ok(None)`: not an image.
+pub fn avatar(input: &Path, max_pixels: u64) -> anyhow::Result<Option<Vec<u8>>> {
+    let Some(format) = image_format(&sniff(input)?) else {
+        return Ok(None);
     };
-    let reencoded = format != ImageFormat::Gif;
-    if reencoded {
-        let mut w = BufWriter::new(File::create(out)?);
-        if served_mime == "image/png" {
-            img.write_with_encoder(PngEncoder::new(&mut w))?;
-        } else {
-            DynamicImage::ImageRgb8(img.to_rgb8())
-                .write_with_encoder(JpegEncoder::new_with_quality(&mut w, 88))?;
-        }
-        std::io::Write::flush(&mut w)?;
-    }
-    Ok(Processed {
-        kind: AttachmentKind::Image,
-        mime: served_mime.to_owned(),
-        width: Some(img.width()),
-        height: Some(img.height()),
-        reencoded,
-        thumb: Some(thumbnail(&img)?),
-    })
+    let img = decode(input, format, max_pixels)?;
+    let side = img.width().min(img.height());
+    let square = img.crop_imm(
+        (img.width() - side) / 2,
+        (img.height() - side) / 2,
+        side,
+        side,
+    );
+    let small = if side > AVATAR_SIDE {
+        square.resize_exact(
+            AVATAR_SIDE,
+            AVATAR_SIDE,
+            image::imageops::FilterType::Lanczos3,
+        )
+    } else {
+        square
+    };
+    Ok(Some(jpeg_on_white(&small, 85)?))
 }
 
 /// A JPEG of at most [`THUMB_SIDE`] on its longest side; transparency is laid on
@@ -174,7 +212,12 @@ fn thumbnail(img: &DynamicImage) -> anyhow::Result<Vec<u8>> {
     } else {
         img.clone()
     };
-    let rgba = small.to_rgba8();
+    jpeg_on_white(&small, 80)
+}
+
+/// A JPEG of `img`, transparency laid on white (JPEG has none).
+fn jpeg_on_white(img: &DynamicImage, quality: u8) -> anyhow::Result<Vec<u8>> {
+    let rgba = img.to_rgba8();
     let mut rgb = image::RgbImage::new(rgba.width(), rgba.height());
     for (d, s) in rgb.pixels_mut().zip(rgba.pixels()) {
         let a = u16::from(s[3]);
@@ -183,7 +226,8 @@ fn thumbnail(img: &DynamicImage) -> anyhow::Result<Vec<u8>> {
         }
     }
     let mut out = Vec::new();
-    DynamicImage::ImageRgb8(rgb).write_with_encoder(JpegEncoder::new_with_quality(&mut out, 80))?;
+    DynamicImage::ImageRgb8(rgb)
+        .write_with_encoder(JpegEncoder::new_with_quality(&mut out, quality))?;
     Ok(out)
 }
 

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod attachments;
+pub mod avatars;
 pub mod conversation_views;
 pub mod conversations;
 pub mod events;

@@ -167,7 +167,7 @@ impl Chat {
 
     /// Streams a body into a temporary file, counting; over the limit stops at
     /// once with 413.
-    async fn receive<S, E>(&self, mut body: S) -> AppResult<(tempfile::TempPath, u64)>
+    pub(super) async fn receive<S, E>(&self, mut body: S) -> AppResult<(tempfile::TempPath, u64)>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
@@ -206,7 +206,7 @@ impl Chat {
     }
 }
 
-fn refused_image(e: anyhow::Error) -> AppError {
+pub(super) fn refused_image(e: anyhow::Error) -> AppError {
     match e.downcast::<images::ImageRefused>() {
         Ok(r @ images::ImageRefused::TooLarge { .. }) => {
             AppError::invalid("body", "image_too_large", r.to_string())

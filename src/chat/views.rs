@@ -18,6 +18,9 @@ pub struct UserView {
     pub role: Role,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    /// The profile picture (`POST /avatars/urls` gives its URL); absent: none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar_id: Option<crate::domain::UploadId>,
 }
 
 impl From<&User> for UserView {
@@ -30,6 +33,7 @@ impl From<&User> for UserView {
             status_text: u.status_text.clone(),
             role: u.role,
             created_at: u.created_at,
+            avatar_id: u.avatar_id,
         }
     }
 }

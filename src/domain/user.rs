@@ -20,6 +20,8 @@ pub struct User {
     pub last_seen_at: Option<Timestamp>,
     /// Who may add the user to a group without asking.
     pub group_invites: GroupInvites,
+    /// The profile picture's file, if one was set.
+    pub avatar_id: Option<super::UploadId>,
 }
 
 impl User {

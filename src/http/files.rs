@@ -31,12 +31,12 @@ pub fn router() -> OpenApiRouter<Chat> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-struct SignedQuery {
+pub struct SignedQuery {
     /// The reader the URL was signed for.
-    u: Option<UserId>,
+    pub u: Option<UserId>,
     /// Expiry, unix seconds.
-    exp: Option<i64>,
-    sig: Option<String>,
+    pub exp: Option<i64>,
+    pub sig: Option<String>,
 }
 
 /// Types a browser would run or render as a page: never served as themselves.

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod avatars;
 pub mod conversations;
 pub mod error;
 pub mod extract;
@@ -61,6 +62,7 @@ pub fn api() -> (Router<Chat>, utoipa::openapi::OpenApi) {
         .merge(messages::router())
         .merge(uploads::router())
         .merge(files::router())
+        .merge(avatars::router())
         .merge(friends::router())
         .merge(invitations::router())
         .merge(notifications::router())
@@ -100,7 +102,8 @@ pub fn router(chat: Chat, settings: HttpSettings, extra: Router) -> Router {
         .layer(RequestBodyTimeoutLayer::new(settings.body_read_timeout))
         .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
             // An upload has its own, larger limit (the handler counts what it reads).
-            let limit = if req.uri().path() == "/api/v1/uploads" {
+            let path = req.uri().path();
+            let limit = if path == "/api/v1/uploads" || path == "/api/v1/users/me/avatar" {
                 (max_upload, "file_too_large", "the file is over the limit of")
             } else {
                 (max_body, "payload_too_large", "request body is over")

@@ -4,6 +4,7 @@
 
 pub mod admins;
 mod append;
+pub mod avatars;
 mod backend;
 pub mod blobs;
 pub mod conversations;

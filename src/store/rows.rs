@@ -13,7 +13,7 @@ use crate::domain::{
 
 pub(super) const USER_COLUMNS: &str = "u.id, u.username, u.email, u.full_name, u.bio, \
      u.status_text, u.role, u.created_at, u.updated_at, u.deactivated_at, u.presence_mode, \
-     u.last_seen_at, u.group_invites";
+     u.last_seen_at, u.group_invites, u.avatar_id";
 
 pub(super) const SESSION_COLUMNS: &str =
     "s.id AS s_id, s.user_id AS s_user_id, s.created_at AS s_created_at, \
@@ -58,6 +58,9 @@ pub(super) fn user(row: &AnyRow) -> Result<User, sqlx::Error> {
         presence_mode: parse(row, "presence_mode")?,
         last_seen_at: opt_ts(row, "last_seen_at")?,
         group_invites: parse(row, "group_invites")?,
+        avatar_id: row
+            .try_get::<Option<String>, _>("avatar_id")?
+            .and_then(|s| s.parse().ok()),
     })
 }
 

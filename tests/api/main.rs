@@ -8,6 +8,7 @@ mod ws_client;
 
 mod admin;
 mod auth;
+mod avatars;
 mod blobs;
 mod cli;
 mod connections;

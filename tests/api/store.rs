@@ -39,6 +39,7 @@ fn user(name: &str, email: Option<&str>) -> User {
         presence_mode: confab::domain::PresenceMode::Available,
         group_invites: confab::domain::GroupInvites::Friends,
         last_seen_at: None,
+        avatar_id: None,
     }
 }
 

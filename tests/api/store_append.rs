@@ -33,6 +33,7 @@ async fn user(store: &Store, name: &str) -> UserId {
         presence_mode: PresenceMode::Available,
         group_invites: confab::domain::GroupInvites::Friends,
         last_seen_at: None,
+        avatar_id: None,
     };
     store
         .insert_user(NewUser {

@@ -97,8 +97,6 @@ test("people send pictures and files, see them in place and open them full size"
     assert.match(href, /^\/api\/v1\/files\/[0-9a-f-]+\/original\?u=/);
     assert.equal(await ben.evaluate(async (h) => (await fetch(h)).text(), href), "the plan, in words\n");
 
-    await ann.screenshot({ path: `${SHOTS}images.png` });
-
     // The viewer: opens on the picture clicked, arrows go through them, Esc closes.
     await beach.click();
     const viewer = ben.getByRole("dialog");
@@ -151,6 +149,26 @@ test("people send pictures and files, see them in place and open them full size"
     await ben.getByRole("tab", { name: "Files" }).click();
     await gallery.getByRole("link", { name: /Download dropped\.txt/ }).waitFor();
     await gallery.getByRole("link", { name: /Download notes\.txt/ }).waitFor();
+
+    // A profile picture: set on the profile page, seen by the other in the list
+    // of conversations (and beside his messages) after her next load.
+    await ben.keyboard.press("Escape");
+    await ben.getByRole("button", { name: "Profile" }).click();
+    await ben.getByLabel("Choose a picture").setInputFiles({ name: "me.png", mimeType: "image/png", buffer: png(300, 150) });
+    await ben.getByText("Picture saved").waitFor();
+    await ben.waitForFunction(() => [...document.querySelectorAll('[aria-label="Profile picture"] img')].some((i) => i.complete && i.naturalWidth === 150));
+    await ben.getByRole("button", { name: "Chats" }).click();
+    await ben.getByRole("button", { name: /Archer/ }).first().click();
+    await composer(ben).fill("my new picture");
+    await composer(ben).press("Enter");
+    await inChat(ann, "my new picture").waitFor();
+    await ann.reload();
+    await ann.waitForFunction(() => [...document.querySelectorAll("nav img")].some((i) => i.complete && i.naturalWidth === 150));
+
+    await ann.getByRole("button", { name: /Baker/ }).first().click();
+    await inChat(ann, "my new picture").waitFor();
+    await ann.waitForFunction(() => [...document.querySelectorAll("ol img")].filter((i) => i.complete && i.naturalWidth > 0).length >= 3);
+    await ann.screenshot({ path: `${SHOTS}images.png` });
 
     assert.deepEqual([...ann.errors, ...ben.errors], []);
   } finally {

@@ -131,12 +131,14 @@ export async function freshAccessToken(renewed = false): Promise<string | null> 
   return "user" in r ? access : null;
 }
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+/** A call to the API: JSON `body`, or a file as the raw body (`raw`). */
+export async function api<T>(path: string, init: { method?: string; body?: unknown; raw?: Blob } = {}): Promise<T> {
+  const json = init.body !== undefined;
   const send = () =>
     fetch(`/api/v1${path}`, {
       method: init.method ?? "GET",
-      headers: { ...(init.body !== undefined ? { "content-type": "application/json" } : {}), ...(access ? { authorization: `Bearer ${access}` } : {}) },
-      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+      headers: { ...(json ? { "content-type": "application/json" } : {}), ...(access ? { authorization: `Bearer ${access}` } : {}) },
+      body: json ? JSON.stringify(init.body) : init.raw,
     });
   let res = await send();
   if (res.status === 401 && hasSession()) {

@@ -1,12 +1,13 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
+import { Avatar } from "@/components/Avatar";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError } from "@/lib/api";
 
-type AdminUser = { id: string; username: string; full_name: string; role: string; deactivated_at: string | null };
+type AdminUser = { id: string; username: string; full_name: string; role: string; deactivated_at: string | null; avatar_id?: string };
 
 /** A change that waits for the admin to confirm it. */
 type Pending = { question: string; confirm: string; act: () => Promise<unknown>; done: string; after?: () => void };
@@ -65,7 +66,8 @@ export function AdminPage({ me, onOwnRole }: { me: string; onOwnRole: (role: str
       <Card className="divide-y divide-zinc-200 p-0 dark:divide-zinc-800">
         {(users.data?.items ?? []).map((u) => (
           <div key={u.id} className="flex flex-wrap items-center justify-between gap-2 px-4 py-2">
-            <span>
+            <span className="flex items-center gap-2">
+              <Avatar size="sm" name={u.full_name || u.username} avatarId={u.avatar_id} />
               {u.full_name} <span className="text-zinc-500">@{u.username}</span>
               {u.deactivated_at && <span className="ml-2 rounded bg-red-100 px-1.5 text-xs text-red-800 dark:bg-red-950 dark:text-red-300">deactivated</span>}
             </span>

@@ -17,7 +17,7 @@ import { GroupSettings } from "./GroupSettings";
 import { ImageViewer } from "./ImageViewer";
 import { MessageList, type Actions } from "./MessageList";
 
-type Member = { user_id: string; username: string; full_name: string; role: string; last_read_seq: number };
+type Member = { user_id: string; username: string; full_name: string; role: string; last_read_seq: number; avatar_id?: string };
 type Summary = { id: string; kind: "direct" | "group"; name: string | null; members: Member[]; last_read_seq: number; unread_count: number };
 type Page = { items: Message[]; has_more: boolean };
 
@@ -93,6 +93,7 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
 
   const others = (info?.members ?? []).filter((m) => m.user_id !== me.id);
   const names = Object.fromEntries((info?.members ?? []).map((m) => [m.user_id, m.full_name || m.username]));
+  const avatars = Object.fromEntries((info?.members ?? []).map((m) => [m.user_id, m.avatar_id]));
   const title = info?.name ?? others.map((m) => m.full_name || m.username).join(", ");
   const typers = typingIds.map((id) => names[id]).filter(Boolean);
   const myRole = info?.members.find((m) => m.user_id === me.id)?.role ?? "member";
@@ -248,7 +249,7 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
             </Button>
           </li>
         )}
-        <MessageList shown={shown} me={me.id} names={names} firstUnread={firstUnread} canModerate={info?.kind === "group" && (myRole === "owner" || myRole === "admin")} seenLabel={seenLabel} actions={actions} />
+        <MessageList shown={shown} me={me.id} names={names} avatars={avatars} firstUnread={firstUnread} canModerate={info?.kind === "group" && (myRole === "owner" || myRole === "admin")} seenLabel={seenLabel} actions={actions} />
       </ol>
       <p className="h-5 px-4 text-xs text-zinc-500" aria-live="polite">
         {typers.length > 0 && `${typers.join(", ")} ${typers.length > 1 ? "are" : "is"} typing…`}

@@ -3,11 +3,12 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Settings, X } from "lucide-react";
 import { useState, type FormEvent } from "react";
 
+import { Avatar } from "@/components/Avatar";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError } from "@/lib/api";
 
-type Member = { user_id: string; username: string; full_name: string; role: string; deactivated?: boolean };
+type Member = { user_id: string; username: string; full_name: string; role: string; deactivated?: boolean; avatar_id?: string };
 
 /** Rename, add and remove members, leave: what the caller's role allows. */
 export function GroupSettings({ conversationId, name, members, me, onLeft }: { conversationId: string; name: string; members: Member[]; me: string; onLeft: () => void }) {
@@ -70,7 +71,8 @@ export function GroupSettings({ conversationId, name, members, me, onLeft }: { c
           <ul className="space-y-1" aria-label="Members">
             {members.map((m) => (
               <li key={m.user_id} className="flex items-center justify-between text-sm">
-                <span>
+                <span className="flex items-center gap-2">
+                  <Avatar size="sm" name={m.full_name || m.username} avatarId={m.avatar_id} />
                   {m.full_name} <span className="text-zinc-500">{m.deactivated ? "" : `@${m.username} · `}{m.role}</span>
                 </span>
                 {manages && m.user_id !== me && m.role !== "owner" && (

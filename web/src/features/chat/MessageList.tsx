@@ -1,6 +1,7 @@
 import * as Menu from "@radix-ui/react-dropdown-menu";
 import { MoreHorizontal } from "lucide-react";
 
+import { Avatar } from "@/components/Avatar";
 import { type Shown } from "@/lib/chat-state";
 import { cn } from "@/lib/cn";
 import { systemText } from "@/lib/system-notes";
@@ -33,6 +34,7 @@ export function MessageList({
   shown,
   me,
   names,
+  avatars,
   firstUnread,
   canModerate,
   seenLabel,
@@ -41,6 +43,8 @@ export function MessageList({
   shown: Shown[];
   me: string;
   names: Record<string, string>;
+  /** Profile pictures by user id. */
+  avatars: Record<string, string | undefined>;
   firstUnread: number | null;
   canModerate: boolean;
   seenLabel: { seq: number; text: string } | null;
@@ -76,6 +80,7 @@ export function MessageList({
               </p>
             ) : (
             <div className={cn("group flex items-end gap-1", m.mine ? "flex-row-reverse" : "flex-row", grouped ? "mt-0.5" : "mt-3")}>
+              {!m.mine && (grouped || !sender ? <span className="w-7 shrink-0" /> : <Avatar size="sm" name={names[sender] ?? "?"} avatarId={avatars[sender]} />)}
               <div
                 className={cn(
                   "max-w-[75%] rounded-2xl px-3 py-2 text-sm break-words whitespace-pre-wrap",

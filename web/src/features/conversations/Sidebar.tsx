@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { LogOut, MessageSquarePlus } from "lucide-react";
 import { useState } from "react";
 
+import { Avatar } from "@/components/Avatar";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError, type Me } from "@/lib/api";
@@ -14,7 +15,7 @@ import { useTyping } from "@/lib/typing";
 import { Invitations } from "./Invitations";
 import { NewGroup } from "./NewGroup";
 
-type Member = { user_id: string; username: string; full_name: string; presence?: { status: string } };
+type Member = { user_id: string; username: string; full_name: string; presence?: { status: string }; avatar_id?: string };
 type Summary = {
   id: string;
   kind: "direct" | "group";
@@ -29,10 +30,6 @@ export function title(c: Summary, me: Me): string {
   if (c.name) return c.name;
   const other = c.members.find((m) => m.user_id !== me.id);
   return other ? other.full_name || other.username : "Conversation";
-}
-
-function initials(name: string): string {
-  return name.split(/\s+/).map((w) => w[0] ?? "").join("").slice(0, 2).toUpperCase();
 }
 
 export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string | null; onOpen: (id: string) => void; onSignOut: () => void }) {
@@ -109,8 +106,8 @@ export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string 
               aria-current={open === c.id}
               className={cn("flex w-full items-center gap-3 px-3 py-2 text-left hover:bg-zinc-100 dark:hover:bg-zinc-900", open === c.id && "bg-zinc-100 dark:bg-zinc-900")}
             >
-              <span className="relative grid h-10 w-10 shrink-0 place-items-center rounded-full bg-indigo-100 text-sm font-medium text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300">
-                {initials(name)}
+              <span className="relative shrink-0">
+                <Avatar name={name} avatarId={other?.avatar_id} />
                 {other?.presence?.status === "online" && <span className="absolute right-0 bottom-0 h-3 w-3 rounded-full border-2 border-white bg-emerald-500 dark:border-zinc-950" aria-label="online" />}
               </span>
               <span className="min-w-0 flex-1">

@@ -1,12 +1,13 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 
+import { Avatar } from "@/components/Avatar";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError } from "@/lib/api";
 
-type User = { id: string; username: string; full_name: string };
+type User = { id: string; username: string; full_name: string; avatar_id?: string };
 type Request = { id: string; user: User; incoming: boolean };
 type Friend = User & { presence: { status: string; mode?: string } };
 
@@ -60,7 +61,8 @@ export function FriendsPage({ me }: { me: string }) {
         <ul aria-label="People found">
           {hits.map((u) => (
             <li key={u.id} className="flex items-center justify-between py-1 text-sm">
-              <span>
+              <span className="flex items-center gap-2">
+                <Avatar size="sm" name={u.full_name || u.username} avatarId={u.avatar_id} />
                 {u.full_name} <span className="text-zinc-500">@{u.username}</span>
               </span>
               {relation(u.id) ?? (
@@ -82,7 +84,8 @@ export function FriendsPage({ me }: { me: string }) {
         {(incoming.data ?? []).length === 0 && <p className="text-sm text-zinc-500">None right now.</p>}
         {(incoming.data ?? []).map((r) => (
           <div key={r.id} className="flex items-center justify-between py-1">
-            <span>
+            <span className="flex items-center gap-2">
+              <Avatar size="sm" name={r.user.full_name || r.user.username} avatarId={r.user.avatar_id} />
               {r.user.full_name} <span className="text-zinc-500">@{r.user.username}</span>
             </span>
             <span className="flex gap-2">
@@ -115,6 +118,7 @@ export function FriendsPage({ me }: { me: string }) {
           <div key={f.id} className="flex items-center justify-between py-1">
             <span className="flex items-center gap-2">
               <span className={f.presence.status === "online" ? "h-2.5 w-2.5 rounded-full bg-emerald-500" : "h-2.5 w-2.5 rounded-full bg-zinc-400"} aria-label={f.presence.status} />
+              <Avatar size="sm" name={f.full_name || f.username} avatarId={f.avatar_id} />
               {f.full_name} <span className="text-zinc-500">@{f.username}</span>
             </span>
             <span className="flex gap-2">

@@ -1,12 +1,13 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 
+import { Avatar } from "@/components/Avatar";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError } from "@/lib/api";
 
-type Profile = { username: string; full_name: string; bio: string; status_text: string; role: string; presence_mode: string; group_invites: string };
+type Profile = { username: string; full_name: string; bio: string; status_text: string; role: string; presence_mode: string; group_invites: string; avatar_id?: string };
 
 const ADDERS: [string, string][] = [
   ["everyone", "Everyone"],
@@ -30,6 +31,7 @@ export function ProfilePage() {
     }
     void queries.invalidateQueries({ queryKey: ["me"] });
     void queries.invalidateQueries({ queryKey: ["sessions"] });
+    void queries.invalidateQueries({ queryKey: ["conversations"] });
   }
 
   function save(e: FormEvent<HTMLFormElement>) {
@@ -52,6 +54,36 @@ export function ProfilePage() {
           {note}
         </p>
       )}
+      <Card aria-label="Profile picture">
+        <div className="flex items-center gap-4">
+          <Avatar name={me.data.full_name || me.data.username} avatarId={me.data.avatar_id} size="lg" />
+          <div className="space-y-2 text-sm">
+            <p className="text-zinc-500">A JPEG, PNG, WebP or GIF; its centre square is shown to people you chat with.</p>
+            <div className="flex gap-2">
+              <Button size="sm" variant="outline" asChild>
+                <label>
+                  {me.data.avatar_id ? "Change picture" : "Choose a picture"}
+                  <input
+                    type="file"
+                    accept="image/jpeg,image/png,image/webp,image/gif"
+                    className="sr-only"
+                    onChange={(e) => {
+                      const f = e.currentTarget.files?.[0];
+                      e.currentTarget.value = "";
+                      if (f) void run(api("/users/me/avatar", { method: "PUT", raw: f }), "Picture saved");
+                    }}
+                  />
+                </label>
+              </Button>
+              {me.data.avatar_id && (
+                <Button size="sm" variant="ghost" onClick={() => void run(api("/users/me/avatar", { method: "DELETE" }), "Picture removed")}>
+                  Remove picture
+                </Button>
+              )}
+            </div>
+          </div>
+        </div>
+      </Card>
       <Card>
         <form onSubmit={save} className="space-y-3" key={me.dataUpdatedAt}>
           <p className="text-sm text-zinc-500">

@@ -1,0 +1,105 @@
+//! Profile pictures: `PUT/DELETE /users/me/avatar`, `POST /avatars/urls`,
+//! `GET /avatars/{id}`.
+
+use axum::{
+    body::Body,
+    extract::State,
+    http::{header, HeaderValue},
+    response::Response,
+    Json,
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{
+    error::ErrorBody,
+    extract::{ApiJson, ApiPath, ApiQuery, Auth},
+    files::SignedQuery,
+};
+use crate::{
+    chat::{
+        attachments::{FileUrls, Reader, UrlsInput},
+        views::MeView,
+        Chat,
+    },
+    domain::UploadId,
+    error::{AppError, AppResult},
+};
+
+pub fn router() -> OpenApiRouter<Chat> {
+    OpenApiRouter::new()
+        .routes(routes!(set_avatar, remove_avatar))
+        .routes(routes!(urls))
+        .routes(routes!(avatar))
+}
+
+/// Set your profile picture: an image (JPEG, PNG, WebP or GIF) as the raw body.
+/// Its centre square is kept, at most 256 px a side, without metadata.
+#[utoipa::path(put, path = "/users/me/avatar", tag = "users", security(("bearer" = [])),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = MeView),
+        (status = 413, description = "over the upload size limit", body = ErrorBody),
+        (status = 415, description = "not an image", body = ErrorBody),
+        (status = 422, description = "empty, too large in pixels, or undecodable", body = ErrorBody)))]
+async fn set_avatar(
+    State(chat): State<Chat>,
+    Auth(who): Auth,
+    body: Body,
+) -> AppResult<Json<MeView>> {
+    Ok(Json(
+        chat.set_my_avatar(&who, body.into_data_stream()).await?,
+    ))
+}
+
+/// Remove your profile picture (initials are shown).
+#[utoipa::path(delete, path = "/users/me/avatar", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = MeView)))]
+async fn remove_avatar(State(chat): State<Chat>, Auth(who): Auth) -> AppResult<Json<MeView>> {
+    Ok(Json(chat.remove_my_avatar(&who).await?))
+}
+
+/// Signed URLs for profile pictures (the `avatar_id` of users and members),
+/// valid for one to two hours.
+#[utoipa::path(post, path = "/avatars/urls", tag = "users", security(("bearer" = [])),
+    request_body = UrlsInput, responses((status = 200, body = Vec<FileUrls>)))]
+async fn urls(
+    State(chat): State<Chat>,
+    Auth(who): Auth,
+    ApiJson(input): ApiJson<UrlsInput>,
+) -> AppResult<Json<Vec<FileUrls>>> {
+    Ok(Json(chat.avatar_urls(&who, &input.ids)?))
+}
+
+/// A profile picture (JPEG), by a signed URL or with a bearer token.
+#[utoipa::path(get, path = "/avatars/{id}", tag = "users",
+    params(("id" = UploadId, Path), SignedQuery),
+    responses((status = 200, description = "the picture", content((Vec<u8> = "image/jpeg"))),
+        (status = 401, description = "neither a signed URL nor a token", body = ErrorBody),
+        (status = 403, description = "a signed URL expired or not valid", body = ErrorBody),
+        (status = 404, description = "no such picture", body = ErrorBody)))]
+async fn avatar(
+    State(chat): State<Chat>,
+    ApiPath(id): ApiPath<UploadId>,
+    ApiQuery(q): ApiQuery<SignedQuery>,
+    auth: Result<Auth, AppError>,
+) -> AppResult<Response> {
+    let reader = match (q.u, q.exp, q.sig) {
+        (Some(user), Some(exp), Some(sig)) => Reader::Signed { user, exp, sig },
+        _ => Reader::User(auth?.0.user_id),
+    };
+    let blob = chat.avatar(reader, id).await?;
+    let len = blob.range.end - blob.range.start;
+    let mut res = Response::new(Body::from_stream(blob.stream));
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // A new picture gets a new id: what is behind one never changes.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=31536000, immutable"),
+    );
+    Ok(res)
+}
