@@ -96,6 +96,7 @@ pub async fn seed(
             last_seq: 0,
             last_ev: 1,
             last_activity_at: now,
+            avatar_id: None,
         };
         let roles: Vec<(UserId, MemberRole)> = members
             .iter()

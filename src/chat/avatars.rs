@@ -1,4 +1,4 @@
-//! Profile pictures: set from any image (cropped to its centre square, 256 px,
+//! Profile and group pictures: set from any image (cropped to its centre square, 256 px,
 //! re-encoded without metadata), readable by every signed-in user through signed
 //! URLs like any file's.
 
@@ -7,6 +7,7 @@ use futures_util::Stream;
 
 use super::{
     attachments::{FileUrls, Reader},
+    conversation_views::ConversationInfo,
     images,
     uploads::refused_image,
     views::MeView,
@@ -14,7 +15,7 @@ use super::{
 };
 use crate::{
     auth::signed_urls::UrlSigner,
-    domain::{Timestamp, UploadId, UserId},
+    domain::{ConversationId, GroupChange, Timestamp, UploadId, UserId},
     error::{AppError, AppResult, ErrorKind},
     store::blobs::{Blob, Variant},
 };
@@ -25,6 +26,77 @@ const AVATAR: &str = "avatar";
 impl Chat {
     /// Makes the picture in `body` the caller's profile picture.
     pub async fn set_my_avatar<S, E>(&self, who: &Principal, body: S) -> AppResult<MeView>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let id = self.store_picture(body).await?;
+        self.replace_avatar(who.user_id, Some(id)).await?;
+        self.me(who).await
+    }
+
+    /// Sets a group's picture (its owner or an admin); members see a system
+    /// message and the change on resume.
+    pub async fn set_group_avatar<S, E>(
+        &self,
+        who: &Principal,
+        conversation: ConversationId,
+        body: S,
+    ) -> AppResult<ConversationInfo>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        self.group_manager(who, conversation).await?;
+        let id = self.store_picture(body).await?;
+        self.replace_group_avatar(who, conversation, Some(id)).await
+    }
+
+    /// Takes a group's picture away (initials again).
+    pub async fn remove_group_avatar(
+        &self,
+        who: &Principal,
+        conversation: ConversationId,
+    ) -> AppResult<ConversationInfo> {
+        self.group_manager(who, conversation).await?;
+        self.replace_group_avatar(who, conversation, None).await
+    }
+
+    async fn replace_group_avatar(
+        &self,
+        who: &Principal,
+        conversation: ConversationId,
+        avatar: Option<UploadId>,
+    ) -> AppResult<ConversationInfo> {
+        let note = self
+            .note(
+                who,
+                GroupChange::PictureChanged {
+                    removed: avatar.is_none(),
+                },
+            )
+            .await?;
+        let stored = self
+            .store
+            .set_conversation_avatar(conversation, avatar, who.user_id, &note, Timestamp::now())
+            .await;
+        let (ev, system, old) = match stored {
+            Ok(s) => s,
+            Err(e) => {
+                if let Some(id) = avatar {
+                    let _ = self.media.blobs.delete(id).await;
+                }
+                return Err(e.into());
+            }
+        };
+        self.delete_old_picture(old).await;
+        self.announce_update(conversation, ev, None, None).await?;
+        self.announce_system(conversation, &system).await?;
+        self.conversation_info(conversation).await
+    }
+
+    /// Processes and stores the picture in `body`; its new id.
+    async fn store_picture<S, E>(&self, body: S) -> AppResult<UploadId>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
@@ -58,8 +130,7 @@ impl Chat {
             .blobs
             .put_bytes(id, Variant::Original, Bytes::from(jpeg))
             .await?;
-        self.replace_avatar(who.user_id, Some(id)).await?;
-        self.me(who).await
+        Ok(id)
     }
 
     /// Back to initials.
@@ -78,13 +149,17 @@ impl Chat {
                 return Err(e.into());
             }
         };
+        self.delete_old_picture(old).await;
+        Ok(())
+    }
+
+    async fn delete_old_picture(&self, old: Option<UploadId>) {
         if let Some(old) = old {
             // A leftover file is harmless (nothing points at it); log and go on.
             if let Err(e) = self.media.blobs.delete(old).await {
-                tracing::warn!(error = %e, avatar = %old, "could not delete a replaced avatar");
+                tracing::warn!(error = %e, avatar = %old, "could not delete a replaced picture");
             }
         }
-        Ok(())
     }
 
     /// URLs for profile pictures, for the caller: any signed-in user may see any.

@@ -130,6 +130,9 @@ pub struct ConversationInfo {
     pub last_activity_at: Timestamp,
     /// Current members.
     pub members: Vec<MemberView>,
+    /// A group's picture (`POST /avatars/urls` gives its URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar_id: Option<crate::domain::UploadId>,
 }
 
 impl ConversationInfo {
@@ -141,6 +144,7 @@ impl ConversationInfo {
             created_by: c.created_by,
             created_at: c.created_at,
             last_seq: c.last_seq,
+            avatar_id: c.avatar_id,
             ev: c.last_ev,
             last_activity_at: c.last_activity_at,
             members,

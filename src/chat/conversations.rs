@@ -195,6 +195,7 @@ impl Chat {
             last_seq: 0,
             last_ev: 1,
             last_activity_at: now,
+            avatar_id: None,
         };
         let members = [
             (who.user_id, MemberRole::Member),
@@ -264,6 +265,7 @@ impl Chat {
             last_seq: 0,
             last_ev: 1,
             last_activity_at: now,
+            avatar_id: None,
         };
         self.store
             .create_conversation(&conv, None, &members)

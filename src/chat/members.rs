@@ -30,7 +30,11 @@ pub struct AddMemberInput {
 }
 
 impl Chat {
-    async fn group_manager(&self, who: &Principal, id: ConversationId) -> AppResult<Member> {
+    pub(super) async fn group_manager(
+        &self,
+        who: &Principal,
+        id: ConversationId,
+    ) -> AppResult<Member> {
         let (conv, me) = self.active_membership(who, id).await?;
         if conv.kind != ConversationKind::Group {
             return Err(AppError::invalid(

@@ -100,6 +100,8 @@ pub struct Conversation {
     /// Position of the newest change of any kind; clients resume from it.
     pub last_ev: i64,
     pub last_activity_at: Timestamp,
+    /// A group's picture, if one was set.
+    pub avatar_id: Option<super::UploadId>,
 }
 
 impl Conversation {

@@ -63,6 +63,8 @@ pub enum GroupChange {
     },
     /// The actor renamed the group to `name`.
     Renamed { name: String },
+    /// The actor set a new group picture, or (`removed`) took it away.
+    PictureChanged { removed: bool },
 }
 
 /// A message body: UTF-8, trimmed, 1 to `max` characters (4000 by default).

@@ -18,16 +18,18 @@ use super::{
 use crate::{
     chat::{
         attachments::{FileUrls, Reader, UrlsInput},
+        conversation_views::ConversationInfo,
         views::MeView,
         Chat,
     },
-    domain::UploadId,
+    domain::{ConversationId, UploadId},
     error::{AppError, AppResult},
 };
 
 pub fn router() -> OpenApiRouter<Chat> {
     OpenApiRouter::new()
         .routes(routes!(set_avatar, remove_avatar))
+        .routes(routes!(set_group_avatar, remove_group_avatar))
         .routes(routes!(urls))
         .routes(routes!(avatar))
 }
@@ -55,6 +57,40 @@ async fn set_avatar(
     responses((status = 200, body = MeView)))]
 async fn remove_avatar(State(chat): State<Chat>, Auth(who): Auth) -> AppResult<Json<MeView>> {
     Ok(Json(chat.remove_my_avatar(&who).await?))
+}
+
+/// Set a group's picture (owner or admin): an image as the raw body, made square
+/// like a profile picture. Members get a system message and `conversation.updated`.
+#[utoipa::path(put, path = "/conversations/{id}/avatar", tag = "conversations", security(("bearer" = [])),
+    params(("id" = ConversationId, Path)),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = ConversationInfo),
+        (status = 403, description = "not the group's owner or an admin, or not a group", body = ErrorBody),
+        (status = 413, description = "over the upload size limit", body = ErrorBody),
+        (status = 415, description = "not an image", body = ErrorBody)))]
+async fn set_group_avatar(
+    State(chat): State<Chat>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<ConversationId>,
+    body: Body,
+) -> AppResult<Json<ConversationInfo>> {
+    Ok(Json(
+        chat.set_group_avatar(&who, id, body.into_data_stream())
+            .await?,
+    ))
+}
+
+/// Take a group's picture away (owner or admin).
+#[utoipa::path(delete, path = "/conversations/{id}/avatar", tag = "conversations", security(("bearer" = [])),
+    params(("id" = ConversationId, Path)),
+    responses((status = 200, body = ConversationInfo),
+        (status = 403, description = "not the group's owner or an admin, or not a group", body = ErrorBody)))]
+async fn remove_group_avatar(
+    State(chat): State<Chat>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<ConversationId>,
+) -> AppResult<Json<ConversationInfo>> {
+    Ok(Json(chat.remove_group_avatar(&who, id).await?))
 }
 
 /// Signed URLs for profile pictures (the `avatar_id` of users and members),

@@ -103,7 +103,8 @@ pub fn router(chat: Chat, settings: HttpSettings, extra: Router) -> Router {
         .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
             // An upload has its own, larger limit (the handler counts what it reads).
             let path = req.uri().path();
-            let limit = if path == "/api/v1/uploads" || path == "/api/v1/users/me/avatar" {
+            let picture = path.starts_with("/api/v1/") && path.ends_with("/avatar");
+            let limit = if path == "/api/v1/uploads" || picture {
                 (max_upload, "file_too_large", "the file is over the limit of")
             } else {
                 (max_body, "payload_too_large", "request body is over")

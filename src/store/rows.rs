@@ -79,7 +79,8 @@ pub(super) fn session(row: &AnyRow) -> Result<Session, sqlx::Error> {
 
 pub(super) const CONVERSATION_COLUMNS: &str = "c.id AS c_id, c.kind AS c_kind, c.name AS c_name, \
      c.created_by AS c_created_by, c.created_at AS c_created_at, c.last_seq AS c_last_seq, \
-     c.last_ev AS c_last_ev, c.meta_ev AS c_meta_ev, c.last_activity_at AS c_last_activity_at";
+     c.last_ev AS c_last_ev, c.meta_ev AS c_meta_ev, c.last_activity_at AS c_last_activity_at, \
+     c.avatar_id AS c_avatar_id";
 
 pub(super) const MEMBER_COLUMNS: &str = "mb.conversation_id AS mb_conversation_id, \
      mb.user_id AS mb_user_id, mb.role AS mb_role, mb.joined_at AS mb_joined_at, \
@@ -103,6 +104,9 @@ pub(super) fn conversation(row: &AnyRow) -> Result<(Conversation, i64), sqlx::Er
         last_seq: row.try_get("c_last_seq")?,
         last_ev: row.try_get("c_last_ev")?,
         last_activity_at: ts(row, "c_last_activity_at")?,
+        avatar_id: row
+            .try_get::<Option<String>, _>("c_avatar_id")?
+            .and_then(|s| s.parse().ok()),
     };
     Ok((c, row.try_get("c_meta_ev")?))
 }

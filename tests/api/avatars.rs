@@ -110,3 +110,83 @@ async fn a_profile_picture_is_square_private_to_signed_in_users_and_replaceable(
         .await
         .unwrap());
 }
+
+crate::backend_tests!(a_group_picture_is_a_change_of_the_group);
+
+async fn a_group_picture_is_a_change_of_the_group(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben) = (app.register("ann").await, app.register("ben").await);
+    let g = app.group(&ann, "Climbers", &[&ben]).await;
+    let put = |who: &Session, bytes: Vec<u8>| {
+        let (app, g, token) = (&app, g.clone(), who.access.clone());
+        async move {
+            let res = app
+                .client
+                .put(format!("{}/api/v1/conversations/{g}/avatar", app.base))
+                .bearer_auth(token)
+                .body(bytes)
+                .send()
+                .await
+                .unwrap();
+            Reply::read(res).await
+        }
+    };
+    // A member who does not manage the group may not; a direct chat has none.
+    assert_eq!(
+        put(&ben, pictures::png(50, 50)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = put(&ann, pictures::png(300, 100)).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let first = r.body["avatar_id"].as_str().unwrap().to_owned();
+    // Members see it in the conversation, and a system message says who did it.
+    let info = app
+        .get(&format!("/api/v1/conversations/{g}"), &ben.access)
+        .await;
+    assert_eq!(info.body["avatar_id"], first.as_str());
+    let h = app
+        .get(&format!("/api/v1/conversations/{g}/messages"), &ben.access)
+        .await;
+    let last = h.body["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["system"]["event"], "picture_changed", "{last}");
+    assert_eq!(last["system"]["removed"], false);
+    let urls = app
+        .post(
+            "/api/v1/avatars/urls",
+            Some(&ben.access),
+            json!({"ids": [first]}),
+        )
+        .await;
+    let (s, _, bytes) = app
+        .fetch(urls.body[0]["url"].as_str().unwrap(), None, &[])
+        .await;
+    assert_eq!(
+        (s, pictures::dimensions(&bytes)),
+        (StatusCode::OK, (100, 100))
+    );
+    // Removed: gone from the group and from the store.
+    let r = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/conversations/{g}/avatar"),
+            Some(&ann.access),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert!(r.body.get("avatar_id").is_none());
+    assert!(!app
+        .chat
+        .media
+        .blobs
+        .exists(first.parse().unwrap(), Variant::Original)
+        .await
+        .unwrap());
+    let h = app
+        .get(&format!("/api/v1/conversations/{g}/messages"), &ben.access)
+        .await;
+    let last = h.body["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["system"]["removed"], true);
+}

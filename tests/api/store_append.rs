@@ -56,6 +56,7 @@ async fn group(store: &Store, members: &[UserId]) -> ConversationId {
         last_seq: 0,
         last_ev: 1,
         last_activity_at: now,
+        avatar_id: None,
     };
     let roles: Vec<(UserId, MemberRole)> =
         members.iter().map(|u| (*u, MemberRole::Member)).collect();

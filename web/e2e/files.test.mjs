@@ -170,6 +170,21 @@ test("people send pictures and files, see them in place and open them full size"
     await ann.waitForFunction(() => [...document.querySelectorAll("ol img")].filter((i) => i.complete && i.naturalWidth > 0).length >= 3);
     await ann.screenshot({ path: `${SHOTS}images.png` });
 
+    // A group picture, set in the group's settings: a system message says so and
+    // the picture replaces the initials in the list.
+    await ann.getByRole("button", { name: "New group" }).click();
+    await ann.getByLabel("Group name").fill("Climbers");
+    await ann.getByLabel("Members").fill("ben");
+    await ann.getByRole("button", { name: "Create group" }).click();
+    await ann.getByRole("heading", { name: "Climbers" }).waitFor();
+    await ann.getByRole("button", { name: "Group settings" }).click();
+    await ann.getByLabel("Choose a group picture").setInputFiles({ name: "rock.png", mimeType: "image/png", buffer: png(120, 240) });
+    await ann.getByText("Group picture saved").waitFor();
+    await ann.keyboard.press("Escape");
+    await ben.getByRole("button", { name: /Climbers/ }).first().click();
+    await inChat(ben, "Ann Archer changed the group picture").waitFor();
+    await ben.waitForFunction(() => [...document.querySelectorAll("nav button img")].some((i) => i.complete && i.naturalWidth === 120));
+
     assert.deepEqual([...ann.errors, ...ben.errors], []);
   } finally {
     server.stop();

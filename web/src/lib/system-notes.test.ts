@@ -20,6 +20,10 @@ describe("system notes in words", () => {
     expect(systemText({ event: "member_joined", actor_name: "Ben", invited_by: me, invited_by_name: "Me" }, "u-ben", me)).toBe("Ben joined, invited by you");
     expect(systemText({ event: "member_joined", actor_name: "Me", invited_by: ann, invited_by_name: "Ann" }, me, me)).toBe("You joined, invited by Ann");
   });
+  it("tells of a new group picture", () => {
+    expect(systemText({ event: "picture_changed", actor_name: "Ann", removed: false }, ann, me)).toBe("Ann changed the group picture");
+    expect(systemText({ event: "picture_changed", actor_name: "Me", removed: true }, me, me)).toBe("You removed the group picture");
+  });
   it("quotes a new name", () => {
     expect(systemText({ event: "renamed", actor_name: "Ann", name: "Ward 2" }, ann, me)).toBe("Ann renamed the group to “Ward 2”");
   });

@@ -5,7 +5,8 @@ export type SystemNote =
   | { event: "member_removed"; actor_name: string; user_id: string; user_name: string }
   | { event: "member_left"; actor_name: string; new_owner?: string; new_owner_name?: string }
   | { event: "member_joined"; actor_name: string; invited_by: string; invited_by_name: string }
-  | { event: "renamed"; actor_name: string; name: string };
+  | { event: "renamed"; actor_name: string; name: string }
+  | { event: "picture_changed"; actor_name: string; removed: boolean };
 
 /** "Ann added Cat", "You removed Ben", "Ann left; Dan is now the owner": the actor
  * is the message's sender; "you" wherever that is the reader. */
@@ -25,5 +26,7 @@ export function systemText(note: SystemNote, senderId: string, me: string): stri
       return `${actor} joined, invited by ${who(note.invited_by, note.invited_by_name)}`;
     case "renamed":
       return `${actor} renamed the group to “${note.name}”`;
+    case "picture_changed":
+      return note.removed ? `${actor} removed the group picture` : `${actor} changed the group picture`;
   }
 }

@@ -18,7 +18,7 @@ import { ImageViewer } from "./ImageViewer";
 import { MessageList, type Actions } from "./MessageList";
 
 type Member = { user_id: string; username: string; full_name: string; role: string; last_read_seq: number; avatar_id?: string };
-type Summary = { id: string; kind: "direct" | "group"; name: string | null; members: Member[]; last_read_seq: number; unread_count: number };
+type Summary = { id: string; kind: "direct" | "group"; name: string | null; avatar_id?: string; members: Member[]; last_read_seq: number; unread_count: number };
 type Page = { items: Message[]; has_more: boolean };
 
 /** The server's default longest message (`--max-message-chars`); the composer
@@ -229,7 +229,7 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
           </Button>
         )}
         <Gallery conversationId={conversationId} />
-        {info?.kind === "group" && <GroupSettings conversationId={conversationId} name={info.name ?? ""} members={info.members} me={me.id} onLeft={onBack} />}
+        {info?.kind === "group" && <GroupSettings conversationId={conversationId} name={info.name ?? ""} avatarId={info.avatar_id} members={info.members} me={me.id} onLeft={onBack} />}
       </header>
       <ImageViewer images={images} index={viewing} onIndex={setViewing} onClose={() => setViewing(null)} />
       <ol

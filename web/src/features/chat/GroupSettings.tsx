@@ -11,7 +11,7 @@ import { api, type ApiError } from "@/lib/api";
 type Member = { user_id: string; username: string; full_name: string; role: string; deactivated?: boolean; avatar_id?: string };
 
 /** Rename, add and remove members, leave: what the caller's role allows. */
-export function GroupSettings({ conversationId, name, members, me, onLeft }: { conversationId: string; name: string; members: Member[]; me: string; onLeft: () => void }) {
+export function GroupSettings({ conversationId, name, avatarId, members, me, onLeft }: { conversationId: string; name: string; avatarId?: string; members: Member[]; me: string; onLeft: () => void }) {
   const queries = useQueryClient();
   const [note, setNote] = useState<string | null>(null);
   const myRole = members.find((m) => m.user_id === me)?.role ?? "member";
@@ -62,6 +62,31 @@ export function GroupSettings({ conversationId, name, members, me, onLeft }: { c
             </Dialog.Close>
           </div>
           <Dialog.Description className="sr-only">Rename the group, manage members, or leave.</Dialog.Description>
+          {manages && (
+            <div className="flex items-center gap-3" aria-label="Group picture">
+              <Avatar name={name} avatarId={avatarId} />
+              <Button size="sm" variant="outline" asChild>
+                <label>
+                  {avatarId ? "Change picture" : "Choose a group picture"}
+                  <input
+                    type="file"
+                    accept="image/jpeg,image/png,image/webp,image/gif"
+                    className="sr-only"
+                    onChange={(e) => {
+                      const f = e.currentTarget.files?.[0];
+                      e.currentTarget.value = "";
+                      if (f) void run(api(`/conversations/${conversationId}/avatar`, { method: "PUT", raw: f }), "Group picture saved");
+                    }}
+                  />
+                </label>
+              </Button>
+              {avatarId && (
+                <Button size="sm" variant="ghost" onClick={() => void run(api(`/conversations/${conversationId}/avatar`, { method: "DELETE" }), "Group picture removed")}>
+                  Remove
+                </Button>
+              )}
+            </div>
+          )}
           {manages && (
             <form onSubmit={rename} className="flex gap-2">
               <Input name="name" aria-label="Group name" defaultValue={name} maxLength={100} />

@@ -20,6 +20,7 @@ type Summary = {
   id: string;
   kind: "direct" | "group";
   name: string | null;
+  avatar_id?: string;
   members: Member[];
   unread_count: number;
   last_message: { body: string | null; sender_id: string; system?: SystemNote; attachments?: Attachment[] } | null;
@@ -107,7 +108,7 @@ export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string 
               className={cn("flex w-full items-center gap-3 px-3 py-2 text-left hover:bg-zinc-100 dark:hover:bg-zinc-900", open === c.id && "bg-zinc-100 dark:bg-zinc-900")}
             >
               <span className="relative shrink-0">
-                <Avatar name={name} avatarId={other?.avatar_id} />
+                <Avatar name={name} avatarId={c.kind === "group" ? c.avatar_id : other?.avatar_id} />
                 {other?.presence?.status === "online" && <span className="absolute right-0 bottom-0 h-3 w-3 rounded-full border-2 border-white bg-emerald-500 dark:border-zinc-950" aria-label="online" />}
               </span>
               <span className="min-w-0 flex-1">
