@@ -44,6 +44,13 @@ pub struct Args {
     pub sources: u8,
     #[arg(long, default_value_t = 64)]
     pub concurrency: usize,
+    /// Clients uploading a large photo over and over during the steps (0: none):
+    /// image work beside message delivery.
+    #[arg(long, default_value_t = 0)]
+    pub uploaders: usize,
+    /// Side of the square JPEG they upload, in pixels.
+    #[arg(long, default_value_t = 4000)]
+    pub upload_side: u32,
 }
 
 pub struct Step {
@@ -62,6 +69,8 @@ pub struct LatencyReport {
     pub duplicated: u64,
     pub out_of_order: u64,
     pub errors: u64,
+    /// The upload burst beside the steps, when there was one.
+    pub burst: Option<crate::upload_burst::Burst>,
 }
 
 const GAP: Duration = Duration::from_secs(1);
@@ -153,6 +162,20 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<LatencyReport> {
         args.rates.len(),
         args.seconds
     );
+    let burst = if args.uploaders > 0 {
+        Some(
+            crate::upload_burst::start(
+                url,
+                args.uploaders,
+                args.upload_side,
+                base + first,
+                base + schedule_end,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
     start.wait().await;
     let mut report = LatencyReport {
         connections,
@@ -173,6 +196,7 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<LatencyReport> {
         duplicated: 0,
         out_of_order: 0,
         errors: 0,
+        burst: None,
     };
     let mut delivered = 0;
     for t in tasks {
@@ -187,6 +211,9 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<LatencyReport> {
         }
     }
     report.lost = expected_total.saturating_sub(delivered);
+    if let Some(b) = burst {
+        report.burst = Some(b.await??);
+    }
     Ok(report)
 }
 
@@ -219,6 +246,10 @@ impl LatencyReport {
             "send_to_ack_p99_ms": ms(&self.ack, 0.99),
             "lost": self.lost, "duplicated": self.duplicated,
             "out_of_order": self.out_of_order, "errors": self.errors,
+            "uploads": self.burst.as_ref().map(|b| json!({
+                "uploads": b.uploads, "failed": b.failed, "bytes_each": b.bytes,
+                "p50_ms": ms(&b.times, 0.5), "p99_ms": ms(&b.times, 0.99),
+            })),
         })
     }
 
@@ -257,6 +288,16 @@ impl LatencyReport {
             self.out_of_order,
             self.errors
         );
+        if let Some(b) = &self.burst {
+            t += &format!(
+                "beside it: {} uploads of {} bytes ({} failed), upload p50 {:.0} ms, p99 {:.0} ms\n",
+                b.uploads,
+                b.bytes,
+                b.failed,
+                ms(&b.times, 0.5),
+                ms(&b.times, 0.99)
+            );
+        }
         t
     }
 }

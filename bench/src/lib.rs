@@ -15,3 +15,4 @@ pub mod member;
 pub mod reconnect;
 pub mod report;
 pub mod setup;
+pub mod upload_burst;

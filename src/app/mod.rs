@@ -154,8 +154,10 @@ fn media(config: &Config, secret: &[u8]) -> anyhow::Result<Media> {
         },
     };
     let blobs = Blobs::open(&blobs)?;
+    // One core is left to message delivery: with every core decoding, a burst of
+    // large photos took delivery p99 from 10 ms to 106 ms (BENCHMARKS.md, uploads).
     let workers = match m.image_workers {
-        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1)),
         n => n,
     };
     tracing::info!(

@@ -68,7 +68,8 @@ pub struct Media {
     )]
     pub upload_unattached_hours: u64,
 
-    /// Images decoded at once (on the blocking pool); 0: the number of cores.
+    /// Images decoded at once (on the blocking pool); 0: one less than the number
+    /// of cores (at least 1), so a burst of uploads leaves a core to delivery.
     #[arg(long, env = "CONFAB_IMAGE_WORKERS", default_value_t = 0, global = true)]
     pub image_workers: usize,
 }
