@@ -27,6 +27,10 @@ async fn a_stepped_run_reports_each_rate_and_loses_nothing() {
             settle: 1,
             sources: 1,
             concurrency: 4,
+            // One client uploading a small photo throughout: the burst runs,
+            // and delivery still loses nothing.
+            uploaders: 1,
+            upload_side: 256,
         },
     )
     .await
@@ -51,5 +55,12 @@ async fn a_stepped_run_reports_each_rate_and_loses_nothing() {
         (0, 0, 0, 0)
     );
     assert_eq!(report.ack.len(), 36, "every send acknowledged");
+    let burst = report.burst.as_ref().expect("the upload burst ran");
+    assert!(
+        burst.uploads > 0 && burst.failed == 0,
+        "{} uploads, {} failed",
+        burst.uploads,
+        burst.failed
+    );
     server.shutdown().await;
 }
