@@ -16,3 +16,4 @@ pub mod reconnect;
 pub mod report;
 pub mod setup;
 pub mod upload_burst;
+pub mod uploads;

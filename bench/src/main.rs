@@ -4,7 +4,7 @@
 //!   cargo run --release -p confab-bench -- --url http://127.0.0.1:8080 fanout --groups 1 --members 50 --messages 20
 
 use clap::{Parser, Subcommand};
-use confab_bench::{chaos, fanout, history, idle, ingest, latency, reconnect};
+use confab_bench::{chaos, fanout, history, idle, ingest, latency, reconnect, uploads};
 use serde_json::Value;
 
 #[derive(Parser)]
@@ -35,6 +35,9 @@ enum Scenario {
     /// Open-loop sends at fixed offered rates, one step per rate; send-to-receive
     /// percentiles per step.
     Latency(latency::Args),
+    /// Upload throughput of a large file, and the time a photo costs (decode,
+    /// re-encode, thumbnail), one upload at a time.
+    Uploads(uploads::Args),
     /// Paged history reads at random points of long (seeded) conversations.
     History(history::Args),
     /// Open N authenticated connections and hold them; reports connections per
@@ -105,6 +108,10 @@ async fn main() -> anyhow::Result<()> {
                 r.json(),
                 check(r.lost, r.duplicated, r.out_of_order),
             )
+        }
+        Scenario::Uploads(args) => {
+            let r = uploads::run(&url, args).await?;
+            finish(cli.json, r.table(), r.json(), None)
         }
         Scenario::History(args) => {
             let r = history::run(&url, args).await?;

@@ -20,11 +20,12 @@ pub struct Burst {
     pub times: Histogram<u64>,
 }
 
-/// A `side`×`side` JPEG with gradients and grain, about what a phone photo costs
-/// to decode.
-pub fn photo(side: u32) -> anyhow::Result<Vec<u8>> {
+/// A `w`×`h` JPEG with gradients and grain, about what a phone photo costs to
+/// decode.
+pub fn photo(w: u32, h: u32) -> anyhow::Result<Vec<u8>> {
     let mut seed = 0x2545_f491_u32;
-    let img = RgbImage::from_fn(side, side, |x, y| {
+    let side = w.max(h);
+    let img = RgbImage::from_fn(w, h, |x, y| {
         seed ^= seed << 13;
         seed ^= seed >> 17;
         seed ^= seed << 5;
@@ -51,7 +52,7 @@ pub async fn start(
     let http = reqwest::Client::new();
     let prefix = format!("up{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let users = setup::users(&http, url, &prefix, n).await?;
-    let body = photo(side)?;
+    let body = photo(side, side)?;
     eprintln!(
         "{n} uploaders, a {side}×{side} JPEG of {} bytes each time",
         body.len()

@@ -173,9 +173,11 @@ impl Chat {
     }
 
     /// The upload, if `reader` may see it: its uploader while no message took it;
-    /// then whoever may read the message (a member, or a former member for what
-    /// was sent before they left) while it is not deleted. Everything else is
-    /// "not found", so ids cannot be probed.
+    /// then the conversation's current members while the message is not deleted.
+    /// A removed or departed member keeps the text they saw, not the files: a
+    /// file is the heavier thing to leave in the hands of someone shown out (a
+    /// patient's scan, say). Everything else is "not found", so ids cannot be
+    /// probed.
     async fn readable(&self, reader: UserId, id: UploadId) -> AppResult<Upload> {
         let state = self.store.upload(id).await?.ok_or_else(not_found)?;
         let u = state.upload;
@@ -189,15 +191,14 @@ impl Chat {
         if state.message_deleted {
             return Err(not_found());
         }
-        let seq = state.message_seq.unwrap_or(i64::MAX);
         match self.store.member(conversation, reader).await? {
-            Some(m) if seq <= m.visible_until() => Ok(u),
+            Some(m) if m.is_active() => Ok(u),
             _ => Err(not_found()),
         }
     }
 
-    /// A conversation's files, newest first: what the caller may read of it (a
-    /// former member: up to when they left), never those of deleted messages.
+    /// A conversation's files, newest first, for its current members (as
+    /// downloads), never those of deleted messages.
     pub async fn gallery(
         &self,
         who: &Principal,
@@ -212,7 +213,7 @@ impl Chat {
                 "limit must be between 1 and 100",
             ));
         }
-        let (_, me) = self.membership(who, conversation).await?;
+        let (_, me) = self.active_membership(who, conversation).await?;
         let before = q.before_seq.unwrap_or(i64::MAX);
         let messages = self
             .store

@@ -16,7 +16,7 @@ use super::{
 use crate::{
     auth::signed_urls::UrlSigner,
     domain::{ConversationId, GroupChange, Timestamp, UploadId, UserId},
-    error::{AppError, AppResult, ErrorKind},
+    error::{AppError, AppResult},
     store::blobs::{Blob, Variant},
 };
 
@@ -119,10 +119,10 @@ impl Chat {
         }
         .map_err(refused_image)?
         .ok_or_else(|| {
-            AppError::new(
-                ErrorKind::UnsupportedMediaType,
+            AppError::invalid(
+                "body",
                 "not_an_image",
-                "a profile picture must be a JPEG, PNG, WebP or GIF image",
+                "a picture must be a JPEG, PNG, WebP or GIF image",
             )
         })?;
         let id = UploadId::new();

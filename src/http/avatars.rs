@@ -40,8 +40,7 @@ pub fn router() -> OpenApiRouter<Chat> {
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 200, body = MeView),
         (status = 413, description = "over the upload size limit", body = ErrorBody),
-        (status = 415, description = "not an image", body = ErrorBody),
-        (status = 422, description = "empty, too large in pixels, or undecodable", body = ErrorBody)))]
+        (status = 422, description = "not an image, empty, too large in pixels, or undecodable", body = ErrorBody)))]
 async fn set_avatar(
     State(chat): State<Chat>,
     Auth(who): Auth,
@@ -67,7 +66,7 @@ async fn remove_avatar(State(chat): State<Chat>, Auth(who): Auth) -> AppResult<J
     responses((status = 200, body = ConversationInfo),
         (status = 403, description = "not the group's owner or an admin, or not a group", body = ErrorBody),
         (status = 413, description = "over the upload size limit", body = ErrorBody),
-        (status = 415, description = "not an image", body = ErrorBody)))]
+        (status = 422, description = "not an image, empty, too large in pixels, or undecodable", body = ErrorBody)))]
 async fn set_group_avatar(
     State(chat): State<Chat>,
     Auth(who): Auth,
@@ -114,10 +113,11 @@ async fn urls(
         (status = 404, description = "no such picture", body = ErrorBody)))]
 async fn avatar(
     State(chat): State<Chat>,
-    ApiPath(id): ApiPath<UploadId>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<SignedQuery>,
     auth: Result<Auth, AppError>,
 ) -> AppResult<Response> {
+    let id: UploadId = id.parse().map_err(|_| AppError::not_found("picture"))?;
     let reader = match (q.u, q.exp, q.sig) {
         (Some(user), Some(exp), Some(sig)) => Reader::Signed { user, exp, sig },
         _ => Reader::User(auth?.0.user_id),

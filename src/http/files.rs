@@ -65,11 +65,13 @@ const ACTIVE_TYPES: &[&str] = &[
         (status = 416, description = "a range outside the file", body = ErrorBody)))]
 async fn download(
     State(chat): State<Chat>,
-    ApiPath((id, variant)): ApiPath<(UploadId, String)>,
+    ApiPath((id, variant)): ApiPath<(String, String)>,
     ApiQuery(q): ApiQuery<SignedQuery>,
     auth: Result<Auth, AppError>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
+    // Anything that is not a file id (a traversal attempt included) names no file.
+    let id: UploadId = id.parse().map_err(|_| AppError::not_found("file"))?;
     let variant = match variant.as_str() {
         "original" => Variant::Original,
         "thumb" => Variant::Thumb,

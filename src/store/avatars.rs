@@ -14,6 +14,14 @@ impl Store {
         avatar: Option<UploadId>,
     ) -> StoreResult<Option<UploadId>> {
         let mut tx = self.pool.begin().await?;
+        // Write first: on SQLite a transaction that reads and then writes cannot
+        // take the write lock while another connection writes (SQLITE_BUSY, no
+        // waiting); one that writes first waits its turn.
+        sqlx::query(&self.sql("UPDATE users SET updated_at = ? WHERE id = ?"))
+            .bind(Timestamp::now().millis())
+            .bind(user.to_string())
+            .execute(&mut *tx)
+            .await?;
         let row = sqlx::query(&self.sql("SELECT avatar_id FROM users WHERE id = ?"))
             .bind(user.to_string())
             .fetch_optional(&mut *tx)
@@ -21,9 +29,8 @@ impl Store {
         let old = row
             .and_then(|r| r.try_get::<Option<String>, _>("avatar_id").ok().flatten())
             .and_then(|s| s.parse().ok());
-        sqlx::query(&self.sql("UPDATE users SET avatar_id = ?, updated_at = ? WHERE id = ?"))
+        sqlx::query(&self.sql("UPDATE users SET avatar_id = ? WHERE id = ?"))
             .bind(avatar.map(|a| a.to_string()))
-            .bind(Timestamp::now().millis())
             .bind(user.to_string())
             .execute(&mut *tx)
             .await?;
@@ -44,6 +51,8 @@ impl Store {
         now: Timestamp,
     ) -> StoreResult<(i64, Message, Option<UploadId>)> {
         let mut tx = self.pool.begin().await?;
+        // The bump writes first (see `set_avatar`).
+        let (_, ev) = self.bump(&mut tx, id, false, now).await?;
         let row = sqlx::query(&self.sql("SELECT avatar_id FROM conversations WHERE id = ?"))
             .bind(id.to_string())
             .fetch_optional(&mut *tx)
@@ -51,7 +60,6 @@ impl Store {
         let old = row
             .and_then(|r| r.try_get::<Option<String>, _>("avatar_id").ok().flatten())
             .and_then(|s| s.parse().ok());
-        let (_, ev) = self.bump(&mut tx, id, false, now).await?;
         sqlx::query(&self.sql("UPDATE conversations SET avatar_id = ?, meta_ev = ? WHERE id = ?"))
             .bind(avatar.map(|a| a.to_string()))
             .bind(ev)

@@ -14,9 +14,6 @@ const COLUMNS: &str = "up.id, up.uploader_id, up.kind, up.mime, up.name, up.size
 pub struct UploadState {
     pub upload: Upload,
     pub message_deleted: bool,
-    /// The seq of the message that took it (a former member may read up to
-    /// the seq they left at).
-    pub message_seq: Option<i64>,
 }
 
 fn upload(row: &sqlx::any::AnyRow) -> Result<Upload, sqlx::Error> {
@@ -71,7 +68,7 @@ impl Store {
     /// The upload and its message's state (for a download's access check).
     pub async fn upload(&self, id: UploadId) -> StoreResult<Option<UploadState>> {
         let sql = format!(
-            "SELECT {COLUMNS}, m.deleted_at AS m_deleted_at, m.seq AS m_seq FROM uploads up \
+            "SELECT {COLUMNS}, m.deleted_at AS m_deleted_at FROM uploads up \
              LEFT JOIN messages m ON m.id = up.message_id WHERE up.id = ?"
         );
         let row = sqlx::query(&self.sql(&sql))
@@ -82,7 +79,6 @@ impl Store {
         Ok(Some(UploadState {
             upload: upload(&row)?,
             message_deleted: rows::opt_ts(&row, "m_deleted_at")?.is_some(),
-            message_seq: row.try_get("m_seq")?,
         }))
     }
 

@@ -90,7 +90,7 @@ async fn a_profile_picture_is_square_private_to_signed_in_users_and_replaceable(
     let r = put_avatar(&app, &ann, b"just text".to_vec()).await;
     assert_eq!(
         (r.status, r.code()),
-        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_an_image")
+        (StatusCode::UNPROCESSABLE_ENTITY, "not_an_image")
     );
     let r = put_avatar(&app, &ann, Vec::new()).await;
     assert_eq!(r.code(), "empty_file");

@@ -173,6 +173,70 @@ async fn a_server_on_s3_serves_uploads() {
         .fetch(up.body["thumb_url"].as_str().unwrap(), None, &[])
         .await;
     assert_eq!(s, StatusCode::OK);
+    // The access rules hold on S3 as on disk: a member reads, a stranger and an
+    // anonymous client do not, an expired URL is refused, a deleted message's
+    // file is gone until it is restored, an untaken upload is swept.
+    let (ben, eve) = (app.register("ben").await, app.register("eve").await);
+    let c = app.direct(&ann, &ben).await;
+    let id = up.body["id"].as_str().unwrap();
+    let sent = crate::uploads::send_with(&app, &ann, &c, "s3", "", &[id]).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{:?}", sent.body);
+    let path = format!("/api/v1/files/{id}/thumb");
+    assert_eq!(
+        app.fetch(&path, Some(&ben.access), &[]).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.fetch(&path, Some(&eve.access), &[]).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.fetch(&path, None, &[]).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let exp = confab::domain::Timestamp::now().millis() / 1000 - 1;
+    let (fid, uid) = (id.parse().unwrap(), ben.user_id.parse().unwrap());
+    let sig = app.chat.media.signer.sign(fid, "original", uid, exp);
+    let old = format!(
+        "/api/v1/files/{id}/original?u={}&exp={exp}&sig={sig}",
+        ben.user_id
+    );
+    assert_eq!(app.fetch(&old, None, &[]).await.0, StatusCode::FORBIDDEN);
+    let m = sent.body["id"].as_str().unwrap();
+    let del = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/messages/{m}"),
+            Some(&ann.access),
+            None,
+        )
+        .await;
+    assert!(del.status.is_success());
+    assert_eq!(
+        app.fetch(&path, Some(&ben.access), &[]).await.0,
+        StatusCode::NOT_FOUND
+    );
+    app.post(
+        &format!("/api/v1/messages/{m}/restore"),
+        Some(&ann.access),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(
+        app.fetch(&path, Some(&ben.access), &[]).await.0,
+        StatusCode::OK
+    );
+    let waiting = app.upload(&ann, "w.txt", b"waiting".to_vec()).await;
+    let w: UploadId = waiting.body["id"].as_str().unwrap().parse().unwrap();
+    let later = confab::domain::Timestamp::now().plus_secs(25 * 3600);
+    assert_eq!(app.chat.sweep_unattached_uploads(later).await.unwrap(), 1);
+    assert!(!app
+        .chat
+        .media
+        .blobs
+        .exists(w, Variant::Original)
+        .await
+        .unwrap());
     // Nothing went to the local disk.
     assert!(!app.dir.path().join("files").join("uploads").exists());
 }

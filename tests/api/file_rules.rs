@@ -196,6 +196,16 @@ async fn signed_urls_expire_and_name_one_file() {
         app.fetch(&unknown, Some(&ann.access), &[]).await.0,
         StatusCode::NOT_FOUND
     );
+    let traversal = "/api/v1/files/..%2F..%2Fetc%2Fpasswd/original";
+    assert_eq!(
+        app.fetch(traversal, Some(&ann.access), &[]).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let avatar = "/api/v1/avatars/..%2F..%2Fetc%2Fpasswd";
+    assert_eq!(
+        app.fetch(avatar, Some(&ann.access), &[]).await.0,
+        StatusCode::NOT_FOUND
+    );
     let variant = format!("/api/v1/files/{a_id}/..%2F..%2Fetc%2Fpasswd");
     assert_eq!(
         app.fetch(&variant, Some(&ann.access), &[]).await.0,

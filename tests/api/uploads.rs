@@ -15,6 +15,7 @@ backend_tests!(
     files_travel_with_messages_and_only_members_read_them,
     an_upload_is_taken_by_one_message_and_a_retry_does_not_attach_twice,
     the_gallery_pages_a_conversations_files_newest_first,
+    a_removed_member_loses_the_files_but_not_the_text,
 );
 
 /// Sends a message carrying `ids`.
@@ -385,4 +386,66 @@ async fn the_gallery_pages_a_conversations_files_newest_first(b: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(page("limit=0".into()).await.code(), "invalid_limit");
+}
+
+async fn a_removed_member_loses_the_files_but_not_the_text(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben, cat) = (
+        app.register("ann").await,
+        app.register("ben").await,
+        app.register("cat").await,
+    );
+    let g = app.group(&ann, "Ward", &[&ben, &cat]).await;
+    let up = app.upload(&ann, "scan.png", pictures::png(40, 40)).await;
+    let id = up.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        send_with(&app, &ann, &g, "scan", "the scan", &[&id])
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let for_cat = urls(&app, &cat, &[&id]).await;
+    let (url, thumb) = (
+        for_cat[0]["url"].as_str().unwrap().to_owned(),
+        for_cat[0]["thumb_url"].as_str().unwrap().to_owned(),
+    );
+    assert_eq!(app.fetch(&url, None, &[]).await.0, StatusCode::OK);
+    let removed = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/conversations/{g}/members/{}", cat.user_id),
+            Some(&ann.access),
+            None,
+        )
+        .await;
+    assert!(removed.status.is_success(), "{:?}", removed.body);
+    // Her URLs, still within their hour, stop working: the file and its thumbnail.
+    assert_eq!(app.fetch(&url, None, &[]).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.fetch(&thumb, None, &[]).await.0, StatusCode::NOT_FOUND);
+    let path = format!("/api/v1/files/{id}/thumb");
+    assert_eq!(
+        app.fetch(&path, Some(&cat.access), &[]).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(urls(&app, &cat, &[&id]).await.len(), 0);
+    let gallery = app
+        .get(&format!("/api/v1/conversations/{g}/files"), &cat.access)
+        .await;
+    assert_eq!(gallery.status, StatusCode::NOT_FOUND);
+    // The text she saw stays hers to read.
+    let h = app
+        .get(&format!("/api/v1/conversations/{g}/messages"), &cat.access)
+        .await;
+    assert!(h.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["body"] == "the scan"));
+    // Ben, still a member, reads it.
+    assert_eq!(
+        app.fetch(&path, Some(&ben.access), &[]).await.0,
+        StatusCode::OK
+    );
 }
