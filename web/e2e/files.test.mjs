@@ -49,7 +49,10 @@ async function transfer(page, selector, event, files) {
   await page.evaluate(
     ({ selector, event, files }) => {
       const dt = new DataTransfer();
-      for (const f of files) dt.items.add(new File([f.text], f.name, { type: f.type }));
+      for (const f of files) {
+        const bytes = f.b64 ? Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0)) : f.text;
+        dt.items.add(new File([bytes], f.name, { type: f.type }));
+      }
       const target = document.querySelector(selector);
       const e = event === "paste" ? new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }) : new DragEvent(event, { dataTransfer: dt, bubbles: true, cancelable: true });
       target.dispatchEvent(e);
@@ -130,11 +133,21 @@ test("people send pictures and files, see them in place and open them full size"
     await inChat(ben, "slow one").waitFor();
     await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
 
-    // Dropped on the conversation.
-    await transfer(ann, 'ol[aria-label="Messages"]', "drop", [{ name: "dropped.txt", type: "text/plain", text: "dropped" }]);
-    await ann.getByRole("list", { name: "Files to send" }).getByText("dropped.txt").waitFor();
+    // Dropped on the conversation: a file and a picture; a pasted picture.
+    await transfer(ann, 'ol[aria-label="Messages"]', "drop", [
+      { name: "dropped.txt", type: "text/plain", text: "dropped" },
+      { name: "dropped.png", type: "image/png", b64: png(60, 30).toString("base64") },
+    ]);
+    await ann.getByRole("list", { name: "Files to send" }).getByText("dropped.png").waitFor();
     await composer(ann).press("Enter");
     await ben.getByRole("link", { name: /Download dropped\.txt/ }).waitFor();
+    await ben.getByRole("button", { name: "Open image dropped.png" }).waitFor();
+    await transfer(ann, 'textarea[aria-label="Message"]', "paste", [{ name: "pasted.png", type: "image/png", b64: png(30, 60).toString("base64") }]);
+    await composer(ann).press("Enter");
+    const pasted = ben.getByRole("button", { name: "Open image pasted.png" });
+    await pasted.waitFor();
+    const pastedBox = await pasted.boundingBox();
+    assert.deepEqual([Math.round(pastedBox.width), Math.round(pastedBox.height)], [30, 60]);
     assert.equal(await ben.getByRole("button", { name: "Open image noise.png" }).count(), 0);
 
     // The gallery: the conversation's pictures, newest first, and its files.
@@ -142,9 +155,9 @@ test("people send pictures and files, see them in place and open them full size"
     const gallery = ben.getByRole("dialog", { name: "Pictures and files" });
     const pictures = gallery.getByRole("list", { name: "Pictures" });
     await pictures.getByRole("button", { name: "Open image tall.png" }).waitFor();
-    assert.deepEqual(await pictures.getByRole("button").evaluateAll((bs) => bs.map((b) => b.getAttribute("aria-label"))), ["Open image beach.png", "Open image tall.png"]);
+    assert.deepEqual(await pictures.getByRole("button").evaluateAll((bs) => bs.map((b) => b.getAttribute("aria-label"))), ["Open image pasted.png", "Open image dropped.png", "Open image beach.png", "Open image tall.png"]);
     await pictures.getByRole("button", { name: "Open image tall.png" }).click();
-    await ben.getByRole("heading", { name: /tall\.png .* 2 of 2$/ }).waitFor();
+    await ben.getByRole("heading", { name: /tall\.png .* 4 of 4$/ }).waitFor();
     await ben.keyboard.press("Escape");
     await ben.getByRole("tab", { name: "Files" }).click();
     await gallery.getByRole("link", { name: /Download dropped\.txt/ }).waitFor();
