@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { composer, launch, openChatWith, person as newPerson, say } from "./people.mjs";
+import { composer, inChat, launch, openChatWith, person as newPerson, say } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
 let browser;
@@ -229,5 +229,28 @@ test("people search leaves you out and says who is already a friend or asked", a
     assert.deepEqual([...ann.errors, ...ben.errors], []);
   } finally {
     await server.stop();
+  }
+});
+
+test("the tab shows the unread total in its title and favicon, and Chats a badge", async () => {
+  const server = await startServer(["--messaging-policy", "open"]);
+  try {
+    const ann = await person(server.base, "ann", "Ann Archer");
+    const ben = await person(server.base, "ben", "Ben Baker");
+    await openChatWith(ann, "ben", "Ben Baker");
+    await ben.getByRole("button", { name: "Friends" }).click();
+    await say(ann, "one");
+    await say(ann, "two");
+    await ben.waitForFunction(() => document.title === "(2) Confab");
+    const icon = await ben.evaluate(() => document.querySelector('link[rel="icon"]').href);
+    assert.match(decodeURIComponent(icon), />2<\/text>/);
+    await ben.getByRole("button", { name: "Chats 2 unread" }).click();
+    await ben.getByRole("button", { name: /Archer/ }).first().click();
+    await inChat(ben, "two").waitFor();
+    await ben.waitForFunction(() => document.title === "Confab");
+    assert.match(await ben.evaluate(() => document.querySelector('link[rel="icon"]').href), /\/favicon\.svg$/);
+    await ben.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Chats", exact: true }).waitFor();
+  } finally {
+    server.stop();
   }
 });

@@ -1,4 +1,4 @@
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { MessagesSquare, Shield, UserRound, Users } from "lucide-react";
 import { useEffect, useState, type ReactNode } from "react";
 
@@ -10,21 +10,30 @@ import { Sidebar } from "@/features/conversations/Sidebar";
 import { FriendsPage } from "@/features/friends/FriendsPage";
 import { Bell } from "@/features/notifications/Bell";
 import { ProfilePage } from "@/features/profile/ProfilePage";
-import { logout, onSessionEnded, refresh, type ApiError, type Me } from "@/lib/api";
+import { api, logout, onSessionEnded, refresh, type ApiError, type Me } from "@/lib/api";
 import { cn } from "@/lib/cn";
 import { onStatus, startLive, stopLive } from "@/lib/live";
 import type { Status } from "@/lib/realtime";
 import { resetChat } from "@/lib/store";
+import { useTabBadge } from "@/lib/tab-badge";
 import { startTypingFeed } from "@/lib/typing";
 import { startBrowserNotifications } from "@/lib/browser-notifications";
 
 type View = "chats" | "friends" | "profile" | "admin";
 
-function NavButton({ view, current, label, icon, onClick }: { view: View; current: View; label: string; icon: ReactNode; onClick: (v: View) => void }) {
+function NavButton({ view, current, label, icon, onClick, badge = 0 }: { view: View; current: View; label: string; icon: ReactNode; onClick: (v: View) => void; badge?: number }) {
   return (
-    <Button variant="ghost" size="sm" aria-current={current === view ? "page" : undefined} className={cn(current === view && "bg-zinc-100 dark:bg-zinc-800")} onClick={() => onClick(view)}>
+    <Button variant="ghost" size="sm" aria-current={current === view ? "page" : undefined} className={cn("relative", current === view && "bg-zinc-100 dark:bg-zinc-800")} onClick={() => onClick(view)}>
       {icon}
       <span className="max-sm:sr-only">{label}</span>
+      {badge > 0 && (
+        <>
+          <span className="rounded-full bg-red-600 px-1.5 text-[10px] leading-4 font-semibold text-white" aria-hidden>
+            {badge > 99 ? "99+" : badge}
+          </span>
+          <span className="sr-only">{badge} unread</span>
+        </>
+      )}
     </Button>
   );
 }
@@ -42,6 +51,14 @@ export function App() {
   const [open, setOpen] = useState<string | null>(null);
   const [view, setView] = useState<View>("chats");
   const [ended, setEnded] = useState<string | null>(null);
+  // The same list the sidebar shows (one cached query): its unread counts, summed.
+  const { data: conversations } = useQuery({
+    queryKey: ["conversations"],
+    queryFn: () => api<{ items: { unread_count: number }[] }>("/conversations?limit=100"),
+    enabled: !!me,
+  });
+  const unread = me ? (conversations?.items ?? []).reduce((n, c) => n + c.unread_count, 0) : 0;
+  useTabBadge(unread);
 
   useEffect(() => {
     void refresh().then((u) => setMe(u));
@@ -94,7 +111,7 @@ export function App() {
     <div className="flex h-dvh flex-col">
       <nav className="flex items-center gap-1 border-b border-zinc-200 px-2 py-1 dark:border-zinc-800" aria-label="Main">
         <span className="mr-2 px-2 font-semibold text-indigo-600">Confab</span>
-        <NavButton view="chats" current={view} label="Chats" icon={<MessagesSquare className="h-4 w-4" />} onClick={setView} />
+        <NavButton view="chats" current={view} label="Chats" icon={<MessagesSquare className="h-4 w-4" />} onClick={setView} badge={unread} />
         <NavButton view="friends" current={view} label="Friends" icon={<Users className="h-4 w-4" />} onClick={setView} />
         <NavButton view="profile" current={view} label="Profile" icon={<UserRound className="h-4 w-4" />} onClick={setView} />
         {me.role === "admin" && <NavButton view="admin" current={view} label="Admin" icon={<Shield className="h-4 w-4" />} onClick={setView} />}
