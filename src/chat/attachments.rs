@@ -250,6 +250,10 @@ impl Chat {
         client_msg_id: &str,
         ids: &[UploadId],
     ) -> AppResult<Vec<Attachment>> {
+        // Most sends carry no file: nothing to read.
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
         if ids.len() > MAX_PER_MESSAGE {
             return Err(AppError::invalid(
                 "attachment_ids",
@@ -294,8 +298,12 @@ impl Chat {
         Ok(out)
     }
 
-    /// Deletes uploads no message took within the configured time (file first,
-    /// then the row, so a crash in between leaves a row the next sweep retries).
+    /// Deletes uploads no message took within the configured time. The row goes
+    /// first, by a DELETE that only matches while no message has taken it: that
+    /// statement is the one decision point, so a send taking the upload at the
+    /// same moment either wins (the row stays, the file too) or fails with
+    /// `attachment_taken`; a file is never deleted from under a message. A crash
+    /// between the two steps leaves an orphan file, never a broken message.
     pub async fn sweep_unattached_uploads(&self, now: Timestamp) -> AppResult<usize> {
         let keep = i64::try_from(self.media.limits.unattached.as_secs()).unwrap_or(i64::MAX);
         let ids = self
@@ -304,14 +312,12 @@ impl Chat {
             .await?;
         let mut deleted = 0;
         for id in ids {
-            // A send may take the upload at any moment: check again right before.
-            match self.store.upload(id).await? {
-                Some(s) if s.upload.message_id.is_none() => {}
-                _ => continue,
+            if !self.store.delete_unattached_upload(id).await? {
+                continue;
             }
-            self.media.blobs.delete(id).await?;
-            if self.store.delete_unattached_upload(id).await? {
-                deleted += 1;
+            deleted += 1;
+            if let Err(e) = self.media.blobs.delete(id).await {
+                tracing::warn!(error = %e, upload = %id, "swept upload's file not deleted (orphaned)");
             }
         }
         Ok(deleted)

@@ -4,8 +4,9 @@
 
 use confab::{
     domain::{
-        Conversation, ConversationId, ConversationKind, MemberRole, MessageId, MessageKind,
-        PresenceMode, Role, Timestamp, User, UserId, Username,
+        Attachment, AttachmentKind, Conversation, ConversationId, ConversationKind, MemberRole,
+        MessageId, MessageKind, PresenceMode, Role, Timestamp, Upload, UploadId, User, UserId,
+        Username,
     },
     store::{messages::NewMessage, users::NewUser, Store},
 };
@@ -15,7 +16,10 @@ use crate::{
     helpers::{fresh_store, Backend},
 };
 
-backend_tests!(a_mixed_batch_stores_each_message_once_with_gapless_seqs,);
+backend_tests!(
+    a_mixed_batch_stores_each_message_once_with_gapless_seqs,
+    one_upload_in_two_messages_of_a_batch_is_taken_once,
+);
 
 async fn user(store: &Store, name: &str) -> UserId {
     let now = Timestamp::now();
@@ -133,4 +137,57 @@ async fn a_mixed_batch_stores_each_message_once_with_gapless_seqs(b: Backend) {
     );
     let (conv, _) = store.conversation(one).await.unwrap().unwrap();
     assert_eq!(conv.last_seq, 3, "the counter matches the stored messages");
+}
+
+/// Two different messages of one batch naming the same upload (sends checked at
+/// the same moment): the batch falls back to one transaction per message, the
+/// first takes the upload, the second is refused with nothing stored, and the seqs
+/// stay gapless.
+async fn one_upload_in_two_messages_of_a_batch_is_taken_once(b: Backend) {
+    let Some((store, _dir)) = fresh_store(b).await else {
+        return;
+    };
+    let (ann, ben) = (user(&store, "ann").await, user(&store, "ben").await);
+    let one = group(&store, &[ann, ben]).await;
+    let attachment = Attachment {
+        id: UploadId::new(),
+        kind: AttachmentKind::File,
+        mime: "text/plain".into(),
+        name: "a.txt".into(),
+        size: 3,
+        width: None,
+        height: None,
+    };
+    store
+        .insert_upload(&Upload {
+            attachment: attachment.clone(),
+            uploader_id: ann,
+            created_at: Timestamp::now(),
+            message_id: None,
+            conversation_id: None,
+            has_thumb: false,
+        })
+        .await
+        .unwrap();
+    let with_file = |cmid: &str| NewMessage {
+        attachments: vec![attachment.clone()],
+        ..msg(one, ann, cmid)
+    };
+    let results = store
+        .append_messages(&[with_file("x"), with_file("y"), msg(one, ann, "z")])
+        .await;
+    let first = results[0].as_ref().unwrap();
+    assert!(first.created);
+    assert!(
+        matches!(
+            &results[1],
+            Err(confab::store::StoreError::Conflict("attachment"))
+        ),
+        "{:?}",
+        results[1].as_ref().map(|a| a.message.seq)
+    );
+    let third = results[2].as_ref().unwrap();
+    assert_eq!((first.message.seq, third.message.seq), (1, 2));
+    let state = store.upload(attachment.id).await.unwrap().unwrap();
+    assert_eq!(state.upload.message_id, Some(first.message.id));
 }

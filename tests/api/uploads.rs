@@ -16,6 +16,7 @@ backend_tests!(
     an_upload_is_taken_by_one_message_and_a_retry_does_not_attach_twice,
     the_gallery_pages_a_conversations_files_newest_first,
     a_removed_member_loses_the_files_but_not_the_text,
+    two_sends_racing_for_one_upload_attach_it_once,
 );
 
 /// Sends a message carrying `ids`.
@@ -448,4 +449,51 @@ async fn a_removed_member_loses_the_files_but_not_the_text(b: Backend) {
         app.fetch(&path, Some(&ben.access), &[]).await.0,
         StatusCode::OK
     );
+}
+
+/// Two different sends naming the same upload, pipelined on one socket: both pass
+/// the check (the upload is free when each is checked) and reach the writer
+/// together; the transaction lets exactly one take it, the other is refused.
+async fn two_sends_racing_for_one_upload_attach_it_once(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben) = (app.register("ann").await, app.register("ben").await);
+    let c = app.direct(&ann, &ben).await;
+    let up = app.upload(&ann, "one.png", pictures::png(4, 4)).await;
+    let id = up.body["id"].as_str().unwrap();
+    let mut ws = Ws::connect(&app, &ann.access).await;
+    for cid in ["race-a", "race-b"] {
+        ws.send(json!({"type": "send", "ref": cid, "conversation_id": c, "client_msg_id": cid, "body": cid, "attachment_ids": [id]}))
+            .await;
+    }
+    let mut replies = Vec::new();
+    while replies.len() < 2 {
+        let f = ws.next().await;
+        if f["ref"] == "race-a" || f["ref"] == "race-b" {
+            replies.push(f);
+        }
+    }
+    let acks: Vec<_> = replies.iter().filter(|f| f["type"] == "ack").collect();
+    let errors: Vec<_> = replies.iter().filter(|f| f["type"] == "error").collect();
+    assert_eq!((acks.len(), errors.len()), (1, 1), "{replies:?}");
+    assert_eq!(errors[0]["code"], "attachment_taken");
+    let h = app
+        .get(&format!("/api/v1/conversations/{c}/messages"), &ann.access)
+        .await;
+    let with_file: Vec<_> = h.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m.get("attachments").is_some())
+        .collect();
+    assert_eq!(with_file.len(), 1, "{:?}", h.body);
+    assert_eq!(
+        with_file[0]["client_msg_id"],
+        acks[0]["message"]["client_msg_id"]
+    );
+    // The batch that failed was retried message by message: the winner has seq 1,
+    // and the refused send took no seq (no gap).
+    assert_eq!(h.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(with_file[0]["seq"], 1);
 }
