@@ -1,23 +1,17 @@
 //! Profile pictures: `PUT/DELETE /users/me/avatar`, `POST /avatars/urls`,
 //! `GET /avatars/{id}`.
 
-use axum::{
-    body::Body,
-    extract::State,
-    http::{header, HeaderValue},
-    response::Response,
-    Json,
-};
+use axum::{body::Body, extract::State, response::Response, Json};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     error::ErrorBody,
     extract::{ApiJson, ApiPath, ApiQuery, Auth},
-    files::SignedQuery,
+    files::{stored_file, SignedQuery},
 };
 use crate::{
     chat::{
-        attachments::{FileUrls, Reader, UrlsInput},
+        attachments::{FileUrls, UrlsInput},
         conversation_views::ConversationInfo,
         views::MeView,
         Chat,
@@ -118,24 +112,6 @@ async fn avatar(
     auth: Result<Auth, AppError>,
 ) -> AppResult<Response> {
     let id: UploadId = id.parse().map_err(|_| AppError::not_found("picture"))?;
-    let reader = match (q.u, q.exp, q.sig) {
-        (Some(user), Some(exp), Some(sig)) => Reader::Signed { user, exp, sig },
-        _ => Reader::User(auth?.0.user_id),
-    };
-    let blob = chat.avatar(reader, id).await?;
-    let len = blob.range.end - blob.range.start;
-    let mut res = Response::new(Body::from_stream(blob.stream));
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
     // A new picture gets a new id: what is behind one never changes.
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=31536000, immutable"),
-    );
-    Ok(res)
+    stored_file(chat.avatar(q.reader(auth)?, id).await?, "image/jpeg")
 }

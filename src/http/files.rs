@@ -21,7 +21,7 @@ use crate::{
     chat::{attachments::Reader, Chat},
     domain::{AttachmentKind, UploadId, UserId},
     error::{AppError, AppResult, ErrorKind},
-    store::blobs::Variant,
+    store::blobs::{Blob, Variant},
 };
 
 pub fn router() -> OpenApiRouter<Chat> {
@@ -37,6 +37,46 @@ pub struct SignedQuery {
     /// Expiry, unix seconds.
     pub exp: Option<i64>,
     pub sig: Option<String>,
+}
+
+impl SignedQuery {
+    /// Who reads: the user a complete signed URL names (checked by the use case),
+    /// else the bearer token's user (401 without one).
+    pub fn reader(self, auth: Result<Auth, AppError>) -> AppResult<Reader> {
+        Ok(match (self.u, self.exp, self.sig) {
+            (Some(user), Some(exp), Some(sig)) => Reader::Signed { user, exp, sig },
+            _ => Reader::User(auth?.0.user_id),
+        })
+    }
+}
+
+/// A stored file's response with what every stored file is served with: its
+/// type and length, nosniff, an inert-document CSP for when it is opened
+/// directly, and caching for content that never changes under its id.
+pub fn stored_file(blob: Blob, mime: &str) -> AppResult<Response> {
+    let len = blob.range.end - blob.range.start;
+    let mut res = Response::new(Body::from_stream(blob.stream));
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(mime).map_err(AppError::internal)?,
+    );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // Opened directly, a file is an inert document: no script, no plugin, no form.
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'; media-src 'self'"),
+    );
+    // `private` keeps shared caches out.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=31536000, immutable"),
+    );
+    Ok(res)
 }
 
 /// Types a browser would run or render as a page: never served as themselves.
@@ -77,10 +117,7 @@ async fn download(
         "thumb" => Variant::Thumb,
         _ => return Err(AppError::not_found("file")),
     };
-    let reader = match (q.u, q.exp, q.sig) {
-        (Some(user), Some(exp), Some(sig)) => Reader::Signed { user, exp, sig },
-        _ => Reader::User(auth?.0.user_id),
-    };
+    let reader = q.reader(auth)?;
     let etag = format!("\"{id}-{}\"", variant.as_str());
     // Only the original is served in ranges: a thumbnail is a few kB.
     let range = match (variant, headers.get(header::RANGE)) {
@@ -123,33 +160,17 @@ async fn download(
         "{}; filename=\"{ascii}\"; filename*=UTF-8''{name}",
         if inline { "inline" } else { "attachment" }
     );
-    let len = blob.range.end - blob.range.start;
-    let mut res = Response::new(Body::from_stream(blob.stream));
+    let served = blob.range.clone();
+    let mut res = stored_file(blob, mime)?;
     let h = res.headers_mut();
     let value = |s: &str| HeaderValue::from_str(s).map_err(AppError::internal);
-    h.insert(header::CONTENT_TYPE, value(mime)?);
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     h.insert(header::CONTENT_DISPOSITION, value(&disposition)?);
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    // Opened directly, a file is an inert document: no script, no plugin, no form.
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'; media-src 'self'"),
-    );
-    // A file never changes once stored; `private` keeps shared caches out.
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=31536000, immutable"),
-    );
     h.insert(header::ETAG, value(&etag)?);
     if variant == Variant::Original {
         h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     }
     if wanted.is_some() {
-        let r = &blob.range;
+        let r = &served;
         h.insert(
             header::CONTENT_RANGE,
             value(&format!("bytes {}-{}/{size}", r.start, r.end - 1))?,

@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreResult};
+use super::{Store, StoreResult, Tx};
 use crate::domain::{ConversationId, Message, SystemNote, Timestamp, UploadId, UserId};
 
 impl Store {
@@ -22,13 +22,7 @@ impl Store {
             .bind(user.to_string())
             .execute(&mut *tx)
             .await?;
-        let row = sqlx::query(&self.sql("SELECT avatar_id FROM users WHERE id = ?"))
-            .bind(user.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let old = row
-            .and_then(|r| r.try_get::<Option<String>, _>("avatar_id").ok().flatten())
-            .and_then(|s| s.parse().ok());
+        let old = self.avatar_in(&mut tx, "users", user.to_string()).await?;
         sqlx::query(&self.sql("UPDATE users SET avatar_id = ? WHERE id = ?"))
             .bind(avatar.map(|a| a.to_string()))
             .bind(user.to_string())
@@ -53,13 +47,9 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         // The bump writes first (see `set_avatar`).
         let (_, ev) = self.bump(&mut tx, id, false, now).await?;
-        let row = sqlx::query(&self.sql("SELECT avatar_id FROM conversations WHERE id = ?"))
-            .bind(id.to_string())
-            .fetch_optional(&mut *tx)
+        let old = self
+            .avatar_in(&mut tx, "conversations", id.to_string())
             .await?;
-        let old = row
-            .and_then(|r| r.try_get::<Option<String>, _>("avatar_id").ok().flatten())
-            .and_then(|s| s.parse().ok());
         sqlx::query(&self.sql("UPDATE conversations SET avatar_id = ?, meta_ev = ? WHERE id = ?"))
             .bind(avatar.map(|a| a.to_string()))
             .bind(ev)
@@ -69,5 +59,24 @@ impl Store {
         let system = self.append_system(&mut tx, id, actor, note, now).await?;
         tx.commit().await?;
         Ok((ev, system, old))
+    }
+
+    /// The picture a user or group has now, read inside the transaction that
+    /// replaces it (`table` is one of the two, never client input).
+    async fn avatar_in(
+        &self,
+        tx: &mut Tx<'_>,
+        table: &'static str,
+        id: String,
+    ) -> StoreResult<Option<UploadId>> {
+        let sql = format!("SELECT avatar_id FROM {table} WHERE id = ?");
+        let row = sqlx::query(&self.sql(&sql))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(row
+            .try_get::<Option<String>, _>("avatar_id")?
+            .and_then(|s| s.parse().ok()))
     }
 }
