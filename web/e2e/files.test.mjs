@@ -158,7 +158,11 @@ test("people send pictures and files, see them in place and open them full size"
     assert.deepEqual(await pictures.getByRole("button").evaluateAll((bs) => bs.map((b) => b.getAttribute("aria-label"))), ["Open image pasted.png", "Open image dropped.png", "Open image beach.png", "Open image tall.png"]);
     await pictures.getByRole("button", { name: "Open image tall.png" }).click();
     await ben.getByRole("heading", { name: /tall\.png .* 4 of 4$/ }).waitFor();
+    // Once the viewer has focus (as it has by the time a person reaches for Esc),
+    // Esc closes the viewer only: the gallery stays open.
+    await ben.waitForFunction(() => [...document.querySelectorAll('[role="dialog"]')].some((d) => /4 of 4$/.test(d.textContent ?? "") && d.contains(document.activeElement)));
     await ben.keyboard.press("Escape");
+    await ben.getByRole("heading", { name: /4 of 4$/ }).waitFor({ state: "detached" });
     await ben.getByRole("tab", { name: "Files" }).click();
     await gallery.getByRole("link", { name: /Download dropped\.txt/ }).waitFor();
     await gallery.getByRole("link", { name: /Download notes\.txt/ }).waitFor();

@@ -1,27 +1,15 @@
-import { useQuery } from "@tanstack/react-query";
 import { FileText, RotateCw, X } from "lucide-react";
 
-import { api } from "@/lib/api";
 import type { PendingFile } from "@/lib/chat-state";
+import { useSignedUrls, type FileUrls } from "@/lib/signed-urls";
 import type { Attachment } from "@/lib/types";
-
-export type FileUrls = { id: string; url: string; thumb_url?: string; expires_at: number };
 
 /** Largest box a thumbnail is shown in, CSS pixels. */
 const BOX = 240;
 
-/** Signed URLs for some files. They last one to two hours: asked again after 45
- * minutes, so a URL in use is never an expired one. */
+/** Signed URLs for some files (batched and cached: lib/signed-urls.ts). */
 export function useFileUrls(ids: string[]): Record<string, FileUrls> {
-  const { data } = useQuery({
-    queryKey: ["file-urls", ...ids],
-    queryFn: () => api<FileUrls[]>("/files/urls", { method: "POST", body: { ids } }),
-    enabled: ids.length > 0,
-    staleTime: 45 * 60_000,
-    gcTime: 50 * 60_000,
-    refetchInterval: 45 * 60_000,
-  });
-  return Object.fromEntries((data ?? []).map((u) => [u.id, u]));
+  return useSignedUrls("files", ids);
 }
 
 export function formatSize(bytes: number): string {
