@@ -9,6 +9,8 @@
 #                             mysql://root@127.0.0.1:3306/test)
 #   CONFAB_TEST_S3_ENDPOINT   an S3-compatible server (default: moto, installed
 #                             from PyPI and started on 127.0.0.1:9100)
+#   CONFAB_TEST_AIOSMTPD      a python with aiosmtpd, the SMTP server the mail
+#                             tests start (default: installed from PyPI)
 # Set one to "" to leave that backend out. Outside CI an unreachable server is
 # left out with a clear notice; under CI=true it fails the run.
 set -euo pipefail
@@ -54,6 +56,15 @@ if [ "$contract" = yes ]; then
   fi
 else
   not_run+=("S3 store (no python3 venv)")
+fi
+
+# The mail tests need a real SMTP server: aiosmtpd, from PyPI (scripts/mail.sh);
+# each test starts its own on loopback.
+. scripts/mail.sh
+if [ "$contract" = yes ] && ensure_smtp; then :; else
+  is_ci && die "the SMTP test server (aiosmtpd) could not be installed"
+  warn "no SMTP test server (aiosmtpd): the mail tests will NOT run"
+  not_run+=("mail: reset, confirmation, outbox (no aiosmtpd)")
 fi
 
 # Each integration test makes its own database named confab_t_*; drop leftovers.

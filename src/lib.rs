@@ -8,5 +8,6 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod mail;
 pub mod store;
 pub mod ws;

@@ -70,6 +70,13 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> anyhow::Result<String> {
                 .map_err(explain)?;
             describe("created", &(&user).into())
         }
+        AdminCommand::ResetLink { username } => {
+            let link = chat
+                .reset_link_as_operator(&username)
+                .await
+                .map_err(explain)?;
+            format!("password reset link for {username} (works once, for 30 minutes):\n{link}")
+        }
         AdminCommand::SetRole { username, role } => {
             let id = chat.user_id_for(&username).await.map_err(explain)?;
             describe(

@@ -59,6 +59,7 @@ pub async fn seed(
             full_name: format!("Bench user {i}"),
             username,
             email: None,
+            email_verified_at: None,
             bio: String::new(),
             status_text: String::new(),
             role: Role::Patient,

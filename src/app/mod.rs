@@ -18,11 +18,13 @@ use crate::{
     },
     bus::{hub::Hub, Bus, LocalBus},
     chat::{
+        mail::Mailing,
         uploads::{Media, MediaLimits},
         Chat, Policy,
     },
     config::Config,
     http::{self, HttpSettings},
+    mail::{Smtp, Templates},
     store::{
         blobs::{BlobConfig, Blobs},
         writer::MessageWriter,
@@ -86,6 +88,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
                 (Action::Register, limits.rate_register),
                 (Action::FriendRequest, limits.rate_friend_requests),
                 (Action::CreateConversation, limits.rate_conversations),
+                (Action::PasswordReset, limits.rate_password_reset),
             ])
         }),
         policy: Policy {
@@ -100,6 +103,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
             retention: Duration::from_secs(u64::from(config.retention_days.max(1)) * 86_400),
         },
         media: media(config, &secret)?,
+        mail: Arc::new(mailing(config)?),
     };
     Ok(AppState {
         chat,
@@ -132,6 +136,35 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
             header_read_timeout: Duration::from_secs(limits.header_read_timeout_secs.max(1)),
             send_buffer: config.socket_send_buffer_bytes,
         },
+    })
+}
+
+/// SMTP, templates and the outbox's timing from the config.
+fn mailing(config: &Config) -> anyhow::Result<Mailing> {
+    let m = &config.mail;
+    let smtp = match m.smtp_url.trim() {
+        "" => {
+            tracing::warn!(
+                "no --smtp-url: this server sends no mail (password reset requests are answered \
+                 but mail nothing; `confab admin reset-link --username U` makes a link)"
+            );
+            None
+        }
+        url => Some(Smtp::new(url, &m.mail_from, Duration::from_secs(30))?),
+    };
+    let public_url = match &m.public_url {
+        Some(u) => u.trim().trim_end_matches('/').to_owned(),
+        None => format!("http://{}", config.listen),
+    };
+    Ok(Mailing {
+        smtp,
+        templates: Templates::load()?,
+        public_url,
+        retry: Duration::from_secs(m.mail_retry_secs.max(1)),
+        max_attempts: m.mail_max_attempts.max(1),
+        poll: Duration::from_millis(m.mail_poll_ms.max(50)),
+        reset_interval: Duration::from_secs(m.password_reset_interval_secs),
+        wake: tokio::sync::Notify::new(),
     })
 }
 
@@ -197,6 +230,7 @@ pub async fn serve(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let router_task = state.hub.spawn_router(state.bus.as_ref());
     let sweep_task = tokio::spawn(state.chat.clone().sweep_every(state.sweep_interval));
+    let mail_task = tokio::spawn(state.chat.clone().deliver_mail_forever());
     let gateway = Gateway {
         chat: state.chat.clone(),
         hub: state.hub.clone(),
@@ -214,6 +248,7 @@ pub async fn serve(
     listen::serve(listener, app, state.connections, stop, state.shutdown_grace).await;
     router_task.abort();
     sweep_task.abort();
+    mail_task.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

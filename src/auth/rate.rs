@@ -23,6 +23,8 @@ pub enum Action {
     Register,
     FriendRequest,
     CreateConversation,
+    /// Password reset requests and address verification mails, per address.
+    PasswordReset,
 }
 
 /// One limiter per action; `None` where the rate is off.

@@ -1,6 +1,7 @@
 //! Registration, login, token refresh, logout and password change.
 
 use serde::Deserialize;
+use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{views::TokenResponse, Chat, Device, Principal};
@@ -93,6 +94,7 @@ impl Chat {
             id: UserId::new(),
             username,
             email: email.map(|e| e.as_str().to_owned()),
+            email_verified_at: None,
             full_name: full_name.into_inner(),
             bio: String::new(),
             status_text: String::new(),
@@ -112,6 +114,7 @@ impl Chat {
             })
             .await?;
         tracing::info!(user_id = %user.id, role = %user.role, "user created");
+        self.mail_verification(&user).await?;
         Ok(user)
     }
 
@@ -268,27 +271,8 @@ impl Chat {
         input: ChangePasswordInput,
         device: Device,
     ) -> AppResult<()> {
-        let account = who.username.lower();
-        if let Err(wait) = self.throttle.check(&account, &device.ip) {
-            return Err(AppError::too_many_requests(
-                wait,
-                format!("too many attempts; try again in {wait} seconds"),
-            ));
-        }
-        let hash = self.store.password_hash(who.user_id).await?;
-        let ok = self
-            .passwords
-            .verify(&input.current_password, hash.as_deref())
-            .await
-            .map_err(AppError::internal)?;
-        if !ok {
-            self.throttle.record_failure(&account, &device.ip);
-            return Err(AppError::invalid(
-                "current_password",
-                "wrong_password",
-                "current password is not correct",
-            ));
-        }
+        self.check_current_password(who, &input.current_password, &device)
+            .await?;
         let new = Password::parse(&input.new_password, &who.username)
             .map_err(|e| AppError::invalid("new_password", e.code, e.message))?;
         let new_hash = self
@@ -305,6 +289,40 @@ impl Chat {
             .revoke_user_sessions(who.user_id, Some(who.session_id), "password_changed", now)
             .await?;
         tracing::info!(user_id = %who.user_id, revoked, "password changed; other sessions revoked");
+        self.mail_verified(who.user_id, "password_changed", json!({ "reset": false }))
+            .await?;
+        Ok(())
+    }
+
+    /// Checks the caller's current password (changes that need it: password,
+    /// email), under the login throttle.
+    pub(crate) async fn check_current_password(
+        &self,
+        who: &Principal,
+        current_password: &str,
+        device: &Device,
+    ) -> AppResult<()> {
+        let account = who.username.lower();
+        if let Err(wait) = self.throttle.check(&account, &device.ip) {
+            return Err(AppError::too_many_requests(
+                wait,
+                format!("too many attempts; try again in {wait} seconds"),
+            ));
+        }
+        let hash = self.store.password_hash(who.user_id).await?;
+        let ok = self
+            .passwords
+            .verify(current_password, hash.as_deref())
+            .await
+            .map_err(AppError::internal)?;
+        if !ok {
+            self.throttle.record_failure(&account, &device.ip);
+            return Err(AppError::invalid(
+                "current_password",
+                "wrong_password",
+                "current password is not correct",
+            ));
+        }
         Ok(())
     }
 }

@@ -8,13 +8,16 @@ pub mod attachments;
 pub mod avatars;
 pub mod conversation_views;
 pub mod conversations;
+pub mod email_address;
 pub mod events;
 pub mod friends;
 pub mod images;
 pub mod invitations;
+pub mod mail;
 pub mod members;
 pub mod messages;
 pub mod notifications;
+pub mod password_reset;
 pub mod policy;
 pub mod presence;
 pub mod resume;
@@ -70,6 +73,8 @@ pub struct Chat {
     pub policy: Policy,
     /// Files: where they are kept, their limits, their URLs.
     pub media: uploads::Media,
+    /// Mail: SMTP (if any), templates, the outbox worker's settings.
+    pub mail: Arc<mail::Mailing>,
 }
 
 /// The authenticated caller of a request, as re-read from the store.

@@ -20,6 +20,8 @@ impl Chat {
                 sessions = swept.sessions,
                 refresh_tokens = swept.refresh_tokens,
                 notifications = swept.notifications,
+                mails = swept.mails,
+                account_tokens = swept.account_tokens,
                 "retention sweep"
             );
         }

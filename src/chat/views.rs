@@ -44,6 +44,9 @@ pub struct MeView {
     #[serde(flatten)]
     pub user: UserView,
     pub email: Option<String>,
+    /// Whether `email` was confirmed by the link mailed to it (reset links and
+    /// notices go only to a confirmed address).
+    pub email_verified: bool,
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
     /// The mode the user chose (others see `invisible` as offline).
@@ -57,6 +60,7 @@ impl From<&User> for MeView {
         Self {
             user: u.into(),
             email: u.email.clone(),
+            email_verified: u.email.is_some() && u.email_verified_at.is_some(),
             updated_at: u.updated_at,
             presence_mode: u.presence_mode,
             group_invites: u.group_invites,

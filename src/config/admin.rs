@@ -33,6 +33,13 @@ pub enum AdminCommand {
         #[arg(long)]
         username: String,
     },
+    /// Print a one-time password reset link for a user (valid 30 minutes), for
+    /// a server without mail or an account without a confirmed address. Links
+    /// point at --public-url.
+    ResetLink {
+        #[arg(long)]
+        username: String,
+    },
     /// Reactivate a deactivated user.
     Reactivate {
         #[arg(long)]

@@ -146,4 +146,14 @@ pub struct Limits {
         global = true
     )]
     pub rate_conversations: Rate,
+
+    /// Password reset requests per client address (each account also gets at
+    /// most one reset mail per --password-reset-interval-secs).
+    #[arg(
+        long,
+        env = "CONFAB_RATE_PASSWORD_RESET",
+        default_value = "10/h:5",
+        global = true
+    )]
+    pub rate_password_reset: Rate,
 }

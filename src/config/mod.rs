@@ -9,10 +9,12 @@ use crate::domain::Role;
 
 mod admin;
 mod limits;
+mod mail;
 mod media;
 
 pub use admin::AdminCommand;
 pub use limits::Limits;
+pub use mail::Mail;
 pub use media::Media;
 
 #[derive(Parser, Debug)]
@@ -150,6 +152,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub media: Media,
+
+    #[command(flatten)]
+    pub mail: Mail,
 
     /// Argon2id memory cost in KiB (19456 is OWASP's recommendation).
     #[arg(
@@ -313,6 +318,7 @@ impl fmt::Debug for Config {
             .field("presence_grace_secs", &self.presence_grace_secs)
             .field("limits", &self.limits)
             .field("media", &self.media)
+            .field("mail", &self.mail)
             .field("password_hash_memory_kib", &self.password_hash_memory_kib)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_message_chars", &self.max_message_chars)

@@ -56,6 +56,7 @@ id_type!(MessageId);
 id_type!(FriendRequestId);
 id_type!(NotificationId);
 id_type!(UploadId);
+id_type!(MailId);
 
 #[cfg(test)]
 mod tests {

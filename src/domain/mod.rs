@@ -18,7 +18,7 @@ pub mod username;
 pub use attachment::{Attachment, AttachmentKind, Upload};
 pub use conversation::{Conversation, ConversationKind, GroupName, Member, MemberRole};
 pub use ids::{
-    ConversationId, FriendRequestId, MessageId, NotificationId, SessionId, UploadId, UserId,
+    ConversationId, FriendRequestId, MailId, MessageId, NotificationId, SessionId, UploadId, UserId,
 };
 pub use message::{ClientMsgId, GroupChange, Message, MessageBody, MessageKind, SystemNote};
 pub use password::Password;

@@ -7,6 +7,9 @@ pub struct User {
     pub id: UserId,
     pub username: Username,
     pub email: Option<String>,
+    /// When `email` was confirmed by a link sent to it; mail with links (password
+    /// reset) goes only to a confirmed address.
+    pub email_verified_at: Option<Timestamp>,
     pub full_name: String,
     pub bio: String,
     pub status_text: String,

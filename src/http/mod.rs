@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod avatars;
 pub mod conversations;
+pub mod email;
 pub mod error;
 pub mod extract;
 pub mod files;
@@ -14,6 +15,7 @@ pub mod invitations;
 pub mod messages;
 pub mod notifications;
 mod openapi;
+pub mod password_reset;
 pub mod refresh_cookie;
 pub mod sessions;
 pub mod uploads;
@@ -56,6 +58,8 @@ pub struct HttpSettings {
 pub fn api() -> (Router<Chat>, utoipa::openapi::OpenApi) {
     let v1 = OpenApiRouter::new()
         .merge(auth::router())
+        .merge(password_reset::router())
+        .merge(email::router())
         .merge(sessions::router())
         .merge(users::router())
         .merge(conversations::router())

@@ -2,6 +2,7 @@
 //! driver with the same SQL; the only dialect difference so far (placeholders) is
 //! isolated in [`backend::Backend::sql`]. Only this module names sqlx.
 
+pub mod account_tokens;
 pub mod admins;
 mod append;
 pub mod avatars;
@@ -13,6 +14,7 @@ pub mod invitations;
 pub mod members;
 pub mod messages;
 pub mod notifications;
+pub mod outbox;
 pub mod retention;
 mod rows;
 pub mod sessions;

@@ -13,7 +13,7 @@ use crate::domain::{
 
 pub(super) const USER_COLUMNS: &str = "u.id, u.username, u.email, u.full_name, u.bio, \
      u.status_text, u.role, u.created_at, u.updated_at, u.deactivated_at, u.presence_mode, \
-     u.last_seen_at, u.group_invites, u.avatar_id";
+     u.last_seen_at, u.group_invites, u.avatar_id, u.email_verified_at";
 
 pub(super) const SESSION_COLUMNS: &str =
     "s.id AS s_id, s.user_id AS s_user_id, s.created_at AS s_created_at, \
@@ -48,6 +48,7 @@ pub(super) fn user(row: &AnyRow) -> Result<User, sqlx::Error> {
         id: parse::<UserId>(row, "id")?,
         username: Username::from_trusted(row.try_get("username")?),
         email: row.try_get("email")?,
+        email_verified_at: opt_ts(row, "email_verified_at")?,
         full_name: row.try_get("full_name")?,
         bio: row.try_get("bio")?,
         status_text: row.try_get("status_text")?,

@@ -117,6 +117,19 @@ impl Store {
         Ok(row.as_ref().map(rows::user).transpose()?)
     }
 
+    /// The user whose address is `email` (compared without case).
+    pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        let sql = format!(
+            "SELECT {} FROM users u WHERE u.email_lower = ?",
+            rows::USER_COLUMNS
+        );
+        let row = sqlx::query(&self.sql(&sql))
+            .bind(email.to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(rows::user).transpose()?)
+    }
+
     /// The users with these ids (any order; unknown ids are skipped), in one query
     /// per 500 ids.
     pub async fn users_by_ids(&self, ids: &[UserId]) -> StoreResult<Vec<User>> {

@@ -4,6 +4,8 @@
 
 mod helpers;
 mod invitations;
+mod mail_support;
+mod smtp;
 mod ws_client;
 
 mod admin;
@@ -13,12 +15,15 @@ mod blobs;
 mod cli;
 mod connections;
 mod conversations;
+mod email_address;
 mod errors;
 mod file_rules;
 mod friends;
 mod limits;
 mod messages;
 mod notifications;
+mod outbox;
+mod password_reset;
 mod pictures;
 mod pipelining;
 mod policy;

@@ -67,7 +67,8 @@ async fn the_sweep_deletes_only_what_ended_before_the_retention_period(b: Backen
         Swept {
             sessions: 1,
             refresh_tokens: 2,
-            notifications: 1
+            notifications: 1,
+            ..Swept::default()
         },
         "the signed-out session and its token, the spent token, the read notification"
     );

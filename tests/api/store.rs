@@ -29,6 +29,7 @@ fn user(name: &str, email: Option<&str>) -> User {
         id: UserId::new(),
         username: Username::parse(name).unwrap(),
         email: email.map(str::to_owned),
+        email_verified_at: None,
         full_name: format!("{name} full"),
         bio: String::new(),
         status_text: String::new(),

@@ -27,6 +27,7 @@ async fn user(store: &Store, name: &str) -> UserId {
         id: UserId::new(),
         username: Username::parse(name).unwrap(),
         email: None,
+        email_verified_at: None,
         full_name: name.into(),
         bio: String::new(),
         status_text: String::new(),

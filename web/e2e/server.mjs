@@ -10,7 +10,7 @@ import { join } from "node:path";
 const BIN = process.env.CONFAB_BIN;
 const WEB = new URL("../dist", import.meta.url).pathname;
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve) => {
     const s = createServer();
     s.listen(0, "127.0.0.1", () => {
@@ -25,8 +25,8 @@ export async function startServer(extra = []) {
   const dataDir = mkdtempSync(join(tmpdir(), "confab-e2e-"));
   const port = await freePort();
   const common = ["--data-dir", dataDir, "--password-hash-memory-kib", "1024", "--log", "warn", "--default-group-invites", "everyone"];
-  const child = spawn(BIN, [...common, "--listen", `127.0.0.1:${port}`, "--web-dir", WEB, "--presence-grace-secs", "1", ...extra], { stdio: ["ignore", "inherit", "inherit"] });
   const base = `http://127.0.0.1:${port}`;
+  const child = spawn(BIN, [...common, "--listen", `127.0.0.1:${port}`, "--public-url", base, "--web-dir", WEB, "--presence-grace-secs", "1", ...extra], { stdio: ["ignore", "inherit", "inherit"] });
   for (let i = 0; i < 200; i++) {
     try {
       if ((await fetch(`${base}/readyz`)).ok) break;

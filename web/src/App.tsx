@@ -4,13 +4,14 @@ import { useEffect, useState, type ReactNode } from "react";
 
 import { Button } from "@/components/ui/button";
 import { AdminPage } from "@/features/admin/AdminPage";
+import { linkToken, ResetPassword, VerifyEmail } from "@/features/auth/AccountLinks";
 import { AuthScreen } from "@/features/auth/AuthScreen";
 import { ChatView } from "@/features/chat/ChatView";
 import { Sidebar } from "@/features/conversations/Sidebar";
 import { FriendsPage } from "@/features/friends/FriendsPage";
 import { Bell } from "@/features/notifications/Bell";
 import { ProfilePage } from "@/features/profile/ProfilePage";
-import { api, logout, onSessionEnded, refresh, type ApiError, type Me } from "@/lib/api";
+import { api, logout, onSessionEnded, refresh, setSession, type ApiError, type Me } from "@/lib/api";
 import { cn } from "@/lib/cn";
 import { onStatus, startLive, stopLive } from "@/lib/live";
 import type { Status } from "@/lib/realtime";
@@ -51,6 +52,12 @@ export function App() {
   const [open, setOpen] = useState<string | null>(null);
   const [view, setView] = useState<View>("chats");
   const [ended, setEnded] = useState<string | null>(null);
+  // A mailed link (reset, confirmation) opens its own page, signed in or not.
+  const [link, setLink] = useState(() => ({ page: location.pathname, token: linkToken(location.hash) }));
+  const leaveLink = () => {
+    history.replaceState(null, "", "/");
+    setLink({ page: "/", token: "" });
+  };
   // The same list the sidebar shows (one cached query): its unread counts, summed.
   const { data: conversations } = useQuery({
     queryKey: ["conversations"],
@@ -94,6 +101,21 @@ export function App() {
     };
   }, [me, queries]);
 
+  if (link.page === "/reset-password")
+    return (
+      <ResetPassword
+        token={link.token}
+        onDone={(notice) => {
+          leaveLink();
+          if (notice) {
+            setSession(null);
+            setEnded(notice);
+            setMe(null);
+          }
+        }}
+      />
+    );
+  if (link.page === "/verify-email") return <VerifyEmail token={link.token} onDone={leaveLink} />;
   if (me === undefined) return <div className="grid h-dvh place-items-center text-zinc-500">Loading…</div>;
   if (me === null)
     return (

@@ -4,18 +4,23 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { authenticate, type ApiError, type Me } from "@/lib/api";
 
+import { ForgotPassword } from "./AccountLinks";
+
 export function AuthScreen({ onSignedIn, notice }: { onSignedIn: (me: Me) => void; notice?: string | null }) {
-  const [mode, setMode] = useState<"login" | "register">("login");
+  const [mode, setMode] = useState<"login" | "register" | "forgot">("login");
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+
+  if (mode === "forgot") return <ForgotPassword onBack={() => setMode("login")} />;
 
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const data = Object.fromEntries(new FormData(e.currentTarget)) as Record<string, string>;
+    if (!data.email) delete data.email;
     setBusy(true);
     setError(null);
     try {
-      onSignedIn(await authenticate(mode, data));
+      onSignedIn(await authenticate(mode === "register" ? "register" : "login", data));
     } catch (err) {
       setError(err as ApiError);
     } finally {
@@ -37,6 +42,14 @@ export function AuthScreen({ onSignedIn, notice }: { onSignedIn: (me: Me) => voi
             <Input name="full_name" autoComplete="name" required maxLength={100} />
           </label>
         )}
+        {mode === "register" && (
+          <label className="block space-y-1 text-sm">
+            <span>
+              Email address <span className="text-zinc-500">(optional, for account recovery)</span>
+            </span>
+            <Input name="email" type="email" autoComplete="email" maxLength={254} />
+          </label>
+        )}
         <label className="block space-y-1 text-sm">
           <span>Password</span>
           <Input name="password" type="password" autoComplete={mode === "login" ? "current-password" : "new-password"} required minLength={8} />
@@ -54,6 +67,11 @@ export function AuthScreen({ onSignedIn, notice }: { onSignedIn: (me: Me) => voi
         <Button type="submit" className="w-full" disabled={busy}>
           {mode === "login" ? "Sign in" : "Create account"}
         </Button>
+        {mode === "login" && (
+          <button type="button" className="w-full text-sm text-indigo-600 hover:underline dark:text-indigo-400" onClick={() => setMode("forgot")}>
+            Forgot your password?
+          </button>
+        )}
         <button type="button" className="w-full text-sm text-indigo-600 hover:underline dark:text-indigo-400" onClick={() => setMode(mode === "login" ? "register" : "login")}>
           {mode === "login" ? "New here? Create an account" : "Have an account? Sign in"}
         </button>

@@ -7,7 +7,9 @@ import { Card } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError } from "@/lib/api";
 
-type Profile = { username: string; full_name: string; bio: string; status_text: string; role: string; presence_mode: string; group_invites: string; avatar_id?: string };
+import { EmailCard } from "./EmailCard";
+
+type Profile = { email?: string | null; email_verified: boolean; username: string; full_name: string; bio: string; status_text: string; role: string; presence_mode: string; group_invites: string; avatar_id?: string };
 
 const ADDERS: [string, string][] = [
   ["everyone", "Everyone"],
@@ -125,6 +127,14 @@ export function ProfilePage() {
           ))}
         </div>
       </Card>
+      <EmailCard
+        email={me.data.email}
+        verified={me.data.email_verified}
+        onChanged={(done) => {
+          setNote(done);
+          void queries.invalidateQueries({ queryKey: ["me"] });
+        }}
+      />
       <Card>
         <form onSubmit={password} className="space-y-3">
           <h2 className="font-medium">Change password</h2>
