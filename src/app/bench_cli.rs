@@ -70,6 +70,7 @@ pub async fn seed(
             group_invites: crate::domain::GroupInvites::Friends,
             last_seen_at: None,
             avatar_id: None,
+            email_notify: crate::domain::EmailNotify::Mentions,
         });
         if batch.len() == BATCH || i + 1 == users {
             chat.store

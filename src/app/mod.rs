@@ -18,6 +18,7 @@ use crate::{
     },
     bus::{hub::Hub, Bus, LocalBus},
     chat::{
+        digest::DigestPolicy,
         mail::Mailing,
         uploads::{Media, MediaLimits},
         Chat, Policy,
@@ -165,6 +166,12 @@ fn mailing(config: &Config) -> anyhow::Result<Mailing> {
         poll: Duration::from_millis(m.mail_poll_ms.max(50)),
         reset_interval: Duration::from_secs(m.password_reset_interval_secs),
         wake: tokio::sync::Notify::new(),
+        digest: DigestPolicy {
+            delay: Duration::from_secs(m.digest_delay_secs),
+            interval: Duration::from_secs(m.digest_interval_secs),
+            with_content: m.mail_message_content,
+        },
+        digest_check: Duration::from_secs(m.digest_check_secs.max(1)),
     })
 }
 
@@ -231,6 +238,8 @@ pub async fn serve(
     let router_task = state.hub.spawn_router(state.bus.as_ref());
     let sweep_task = tokio::spawn(state.chat.clone().sweep_every(state.sweep_interval));
     let mail_task = tokio::spawn(state.chat.clone().deliver_mail_forever());
+    let digest_every = state.chat.mail.digest_check;
+    let digest_task = tokio::spawn(state.chat.clone().digests_every(digest_every));
     let gateway = Gateway {
         chat: state.chat.clone(),
         hub: state.hub.clone(),
@@ -249,6 +258,7 @@ pub async fn serve(
     router_task.abort();
     sweep_task.abort();
     mail_task.abort();
+    digest_task.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

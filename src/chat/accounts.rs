@@ -106,6 +106,7 @@ impl Chat {
             group_invites: self.policy.default_group_invites,
             last_seen_at: None,
             avatar_id: None,
+            email_notify: crate::domain::EmailNotify::Mentions,
         };
         self.store
             .insert_user(NewUser {

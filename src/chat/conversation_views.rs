@@ -161,6 +161,11 @@ pub struct ConversationSummary {
     /// Messages after the caller's read marker, from others, not deleted.
     pub unread_count: i64,
     pub last_read_seq: i64,
+    /// Set while the caller has the conversation muted (no push, no mail):
+    /// until then; 9999-12-31T23:59:59Z for good.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub muted_until: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

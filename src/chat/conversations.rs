@@ -349,6 +349,7 @@ impl Chat {
             last_message: last.as_ref().map(MessageView::from),
             unread_count: unread.first().map_or(0, |(_, n)| *n),
             last_read_seq: me.last_read_seq,
+            muted_until: me.muted_until.filter(|t| *t > Timestamp::now()),
         })
     }
 
@@ -423,6 +424,7 @@ impl Chat {
                 })
             })
             .flatten();
+        let now = Timestamp::now();
         let items = rows
             .into_iter()
             .map(|r| {
@@ -435,6 +437,7 @@ impl Chat {
                     last_message: last.get(&id).map(MessageView::from),
                     unread_count: unread.get(&id).copied().unwrap_or(0),
                     last_read_seq: r.me.last_read_seq,
+                    muted_until: r.me.muted_until.filter(|t| *t > now),
                 }
             })
             .collect();

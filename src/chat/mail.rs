@@ -32,6 +32,10 @@ pub struct Mailing {
     pub reset_interval: Duration,
     /// Woken when this node queues mail.
     pub wake: Notify,
+    /// When missed-message digests go out.
+    pub digest: super::digest::DigestPolicy,
+    /// How often this node looks for due digests.
+    pub digest_check: Duration,
 }
 
 /// A node holds a mail this long while sending it; after that another may try.

@@ -59,6 +59,11 @@ impl Chat {
         if !self.presence.connected(who.user_id) {
             return;
         }
+        // Back: no digest of what arrives now (presence.rs keeps the node's view;
+        // the row tells the digest pass of every node).
+        if let Err(e) = self.store.clear_away(who.user_id).await {
+            tracing::warn!(error = %e, "could not clear away_since");
+        }
         let announced = match self.store.user_by_id(who.user_id).await {
             Ok(Some(u)) if u.presence_mode != PresenceMode::Invisible => {
                 self.announce_presence(&u).await

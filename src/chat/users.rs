@@ -24,6 +24,9 @@ pub struct UpdateProfileInput {
     /// Who may add you to a group directly: `everyone`, `friends` (default) or
     /// `nobody`; anyone else sends an invitation.
     pub group_invites: Option<crate::domain::GroupInvites>,
+    /// What a digest mail reports while you are away: `off`, `mentions` (direct
+    /// messages and mentions, the default) or `all`.
+    pub email_notify: Option<crate::domain::EmailNotify>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -144,6 +147,9 @@ impl Chat {
         }
         if let Some(v) = input.group_invites {
             user.group_invites = v;
+        }
+        if let Some(v) = input.email_notify {
+            user.email_notify = v;
         }
         user.updated_at = Timestamp::now();
         self.store.update_profile(&user).await?;

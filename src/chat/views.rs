@@ -53,6 +53,8 @@ pub struct MeView {
     pub presence_mode: crate::domain::PresenceMode,
     /// Who may add the user to a group without an invitation.
     pub group_invites: crate::domain::GroupInvites,
+    /// What a digest mail reports while the user is away.
+    pub email_notify: crate::domain::EmailNotify,
 }
 
 impl From<&User> for MeView {
@@ -64,6 +66,7 @@ impl From<&User> for MeView {
             updated_at: u.updated_at,
             presence_mode: u.presence_mode,
             group_invites: u.group_invites,
+            email_notify: u.email_notify,
         }
     }
 }

@@ -69,6 +69,39 @@ pub struct Mail {
         global = true
     )]
     pub password_reset_interval_secs: u64,
+
+    /// Seconds a user must be away (no connection) before unread direct messages
+    /// and mentions are mailed to them as one digest.
+    #[arg(
+        long,
+        env = "CONFAB_DIGEST_DELAY_SECS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub digest_delay_secs: u64,
+
+    /// Least seconds between two digests to one user.
+    #[arg(
+        long,
+        env = "CONFAB_DIGEST_INTERVAL_SECS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub digest_interval_secs: u64,
+
+    /// Seconds between two looks for due digests.
+    #[arg(
+        long,
+        env = "CONFAB_DIGEST_CHECK_SECS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub digest_check_secs: u64,
+
+    /// Put message text in digest mail (and web push). Off: a clinic must not
+    /// send patient data through mail servers; mail says who wrote and how many.
+    #[arg(long, env = "CONFAB_MAIL_MESSAGE_CONTENT", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub mail_message_content: bool,
 }
 
 /// Credentials in the SMTP URL never reach a log line through `{:?}`.
@@ -89,6 +122,10 @@ impl std::fmt::Debug for Mail {
                 "password_reset_interval_secs",
                 &self.password_reset_interval_secs,
             )
+            .field("digest_delay_secs", &self.digest_delay_secs)
+            .field("digest_interval_secs", &self.digest_interval_secs)
+            .field("digest_check_secs", &self.digest_check_secs)
+            .field("mail_message_content", &self.mail_message_content)
             .finish()
     }
 }

@@ -123,7 +123,12 @@ pub struct Member {
     pub left_seq: Option<i64>,
     pub last_read_seq: i64,
     pub read_ev: i64,
+    /// Muted (no push, no mail) until then; `MUTED_FOREVER` for good.
+    pub muted_until: Option<Timestamp>,
 }
+
+/// `muted_until` of a conversation muted for good (9999-12-31T23:59:59Z).
+pub const MUTED_FOREVER: Timestamp = Timestamp(253_402_300_799_000);
 
 impl Member {
     pub fn is_active(&self) -> bool {

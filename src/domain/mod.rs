@@ -16,7 +16,9 @@ pub mod user;
 pub mod username;
 
 pub use attachment::{Attachment, AttachmentKind, Upload};
-pub use conversation::{Conversation, ConversationKind, GroupName, Member, MemberRole};
+pub use conversation::{
+    Conversation, ConversationKind, GroupName, Member, MemberRole, MUTED_FOREVER,
+};
 pub use ids::{
     ConversationId, FriendRequestId, MailId, MessageId, NotificationId, SessionId, UploadId, UserId,
 };
@@ -27,7 +29,7 @@ pub use profile::{Bio, Email, FullName, StatusText};
 pub use rate::Rate;
 pub use role::Role;
 pub use social::{
-    FriendRequest, FriendRequestStatus, GroupInvites, MessagingPolicy, Notification,
+    EmailNotify, FriendRequest, FriendRequestStatus, GroupInvites, MessagingPolicy, Notification,
     NotificationKind, PresenceMode,
 };
 pub use time::Timestamp;

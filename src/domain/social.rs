@@ -77,6 +77,19 @@ pub enum GroupInvites {
 }
 text_enum!(GroupInvites { Everyone = "everyone", Friends = "friends", Nobody = "nobody" });
 
+/// Which missed messages a digest mail reports to a user who is away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailNotify {
+    /// No digest mail.
+    Off,
+    /// Direct messages and mentions (the default).
+    Mentions,
+    /// Every conversation's messages.
+    All,
+}
+text_enum!(EmailNotify { Off = "off", Mentions = "mentions", All = "all" });
+
 /// Who may start a direct conversation with whom; server-wide (docs/permissions.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -23,6 +23,8 @@ pub struct User {
     pub last_seen_at: Option<Timestamp>,
     /// Who may add the user to a group without asking.
     pub group_invites: GroupInvites,
+    /// Which missed messages a digest mail reports while the user is away.
+    pub email_notify: super::EmailNotify,
     /// The profile picture's file, if one was set.
     pub avatar_id: Option<super::UploadId>,
 }

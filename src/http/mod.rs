@@ -13,6 +13,7 @@ pub mod friends;
 pub mod health;
 pub mod invitations;
 pub mod messages;
+pub mod mute;
 pub mod notifications;
 mod openapi;
 pub mod password_reset;
@@ -63,6 +64,7 @@ pub fn api() -> (Router<Chat>, utoipa::openapi::OpenApi) {
         .merge(sessions::router())
         .merge(users::router())
         .merge(conversations::router())
+        .merge(mute::router())
         .merge(messages::router())
         .merge(uploads::router())
         .merge(files::router())

@@ -19,6 +19,7 @@ pub const KINDS: &[&str] = &[
     "password_changed",
     "verify_email",
     "email_changed",
+    "missed",
 ];
 
 const FILES: &[(&str, &str)] = &[
@@ -61,6 +62,14 @@ const FILES: &[(&str, &str)] = &[
     (
         "email_changed.html",
         include_str!("../../templates/mail/email_changed.html"),
+    ),
+    (
+        "missed.txt",
+        include_str!("../../templates/mail/missed.txt"),
+    ),
+    (
+        "missed.html",
+        include_str!("../../templates/mail/missed.html"),
     ),
 ];
 
@@ -113,7 +122,8 @@ mod tests {
         let params = serde_json::json!({
             "username": "<b>ann</b>", "link": "https://chat.example/reset#t=abc",
             "minutes": 30, "hours": 24, "reset": true, "new_email": "n@example.org",
-            "site_url": "https://chat.example",
+            "site_url": "https://chat.example", "total": 3,
+            "items": [{"who": "<b>ann</b>", "group": "", "count": 3, "excerpt": null}],
         });
         for kind in KINDS {
             let r = t.render(kind, &params).unwrap();

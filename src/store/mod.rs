@@ -9,6 +9,7 @@ pub mod avatars;
 mod backend;
 pub mod blobs;
 pub mod conversations;
+pub mod digests;
 pub mod friends;
 pub mod invitations;
 pub mod members;

@@ -13,7 +13,7 @@ use crate::domain::{
 
 pub(super) const USER_COLUMNS: &str = "u.id, u.username, u.email, u.full_name, u.bio, \
      u.status_text, u.role, u.created_at, u.updated_at, u.deactivated_at, u.presence_mode, \
-     u.last_seen_at, u.group_invites, u.avatar_id, u.email_verified_at";
+     u.last_seen_at, u.group_invites, u.avatar_id, u.email_verified_at, u.email_notify";
 
 pub(super) const SESSION_COLUMNS: &str =
     "s.id AS s_id, s.user_id AS s_user_id, s.created_at AS s_created_at, \
@@ -59,6 +59,7 @@ pub(super) fn user(row: &AnyRow) -> Result<User, sqlx::Error> {
         presence_mode: parse(row, "presence_mode")?,
         last_seen_at: opt_ts(row, "last_seen_at")?,
         group_invites: parse(row, "group_invites")?,
+        email_notify: parse(row, "email_notify")?,
         avatar_id: row
             .try_get::<Option<String>, _>("avatar_id")?
             .and_then(|s| s.parse().ok()),
@@ -86,7 +87,7 @@ pub(super) const CONVERSATION_COLUMNS: &str = "c.id AS c_id, c.kind AS c_kind, c
 pub(super) const MEMBER_COLUMNS: &str = "mb.conversation_id AS mb_conversation_id, \
      mb.user_id AS mb_user_id, mb.role AS mb_role, mb.joined_at AS mb_joined_at, \
      mb.left_at AS mb_left_at, mb.left_seq AS mb_left_seq, mb.last_read_seq AS mb_last_read_seq, \
-     mb.read_ev AS mb_read_ev";
+     mb.read_ev AS mb_read_ev, mb.muted_until AS mb_muted_until";
 
 pub(super) const MESSAGE_COLUMNS: &str = "m.id AS m_id, m.conversation_id AS m_conversation_id, \
      m.seq AS m_seq, m.ev AS m_ev, m.created_ev AS m_created_ev, m.sender_id AS m_sender_id, \
@@ -122,6 +123,7 @@ pub(super) fn member(row: &AnyRow) -> Result<Member, sqlx::Error> {
         left_seq: row.try_get("mb_left_seq")?,
         last_read_seq: row.try_get("mb_last_read_seq")?,
         read_ev: row.try_get("mb_read_ev")?,
+        muted_until: opt_ts(row, "mb_muted_until")?,
     })
 }
 

@@ -183,7 +183,7 @@ impl Store {
     pub async fn update_profile(&self, user: &User) -> StoreResult<bool> {
         let sql = self.sql(
             "UPDATE users SET full_name = ?, bio = ?, status_text = ?, search_text = ?, \
-             group_invites = ?, updated_at = ? WHERE id = ?",
+             group_invites = ?, email_notify = ?, updated_at = ? WHERE id = ?",
         );
         let r = sqlx::query(&sql)
             .bind(user.full_name.clone())
@@ -191,6 +191,7 @@ impl Store {
             .bind(user.status_text.clone())
             .bind(User::search_text(&user.username, &user.full_name))
             .bind(user.group_invites.as_str())
+            .bind(user.email_notify.as_str())
             .bind(user.updated_at.millis())
             .bind(user.id.to_string())
             .execute(&self.pool)
@@ -263,15 +264,18 @@ impl Store {
 
     /// One UPDATE per 500 users: going offline comes in waves (a restart, a
     /// network cut), and a transaction each would queue thousands of commits.
-    /// Invisible users are left out: their last-seen stays at when they vanished.
+    /// Invisible users' last-seen stays at when they vanished; everyone's
+    /// `away_since` is set (it is never shown, only used for digest mail).
     pub async fn set_last_seen_many(&self, ids: &[UserId], at: Timestamp) -> StoreResult<()> {
         for chunk in ids.chunks(500) {
+            // away_since for everyone (the digest), last-seen for the visible.
             let sql = format!(
-                "UPDATE users SET last_seen_at = ? WHERE presence_mode <> 'invisible' AND id IN ({})",
+                "UPDATE users SET away_since = ?, last_seen_at = CASE WHEN presence_mode <> \
+                 'invisible' THEN ? ELSE last_seen_at END WHERE id IN ({})",
                 super::placeholders(chunk.len())
             );
             let sql = self.sql(&sql);
-            let mut q = sqlx::query(&sql).bind(at.millis());
+            let mut q = sqlx::query(&sql).bind(at.millis()).bind(at.millis());
             for id in chunk {
                 q = q.bind(id.to_string());
             }

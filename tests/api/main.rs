@@ -15,6 +15,7 @@ mod blobs;
 mod cli;
 mod connections;
 mod conversations;
+mod digest;
 mod email_address;
 mod errors;
 mod file_rules;

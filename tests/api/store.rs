@@ -41,6 +41,7 @@ fn user(name: &str, email: Option<&str>) -> User {
         group_invites: confab::domain::GroupInvites::Friends,
         last_seen_at: None,
         avatar_id: None,
+        email_notify: confab::domain::EmailNotify::Mentions,
     }
 }
 

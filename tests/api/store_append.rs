@@ -39,6 +39,7 @@ async fn user(store: &Store, name: &str) -> UserId {
         group_invites: confab::domain::GroupInvites::Friends,
         last_seen_at: None,
         avatar_id: None,
+        email_notify: confab::domain::EmailNotify::Mentions,
     };
     store
         .insert_user(NewUser {

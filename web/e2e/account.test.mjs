@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { mailUnavailable, startMailbox } from "./mailbox.mjs";
-import { launch, PASSWORD, SHOTS } from "./people.mjs";
+import { launch, openChatWith, PASSWORD, person, say, SHOTS } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
 const NEW_PASSWORD = "a brand new passphrase";
@@ -85,5 +85,35 @@ test("confirm an address, then reset a forgotten password through the mail", { s
     await context.close();
     await server.stop();
     mailbox.stop();
+  }
+});
+
+test("mute a conversation from its header; choose what is mailed while away", async () => {
+  const server = await startServer(["--messaging-policy", "open"]);
+  try {
+    const ann = await person(browser, server.base, "ann", "Ann Archer");
+    await person(browser, server.base, "ben", "Ben Baker");
+    await openChatWith(ann, "ben", "Ben Baker");
+    await say(ann, "hello");
+    await ann.getByLabel("Mute notifications").selectOption("forever");
+    const row = ann.getByRole("complementary", { name: "Conversations" }).getByRole("button", { name: /Ben Baker/ });
+    await row.getByLabel("muted").waitFor();
+    await ann.getByLabel("Mute notifications").selectOption("off");
+    await row.getByLabel("muted").waitFor({ state: "detached" });
+    await ann.getByLabel("Mute notifications").selectOption("60");
+    await ann.getByLabel("Mute notifications").getByRole("option", { name: /Muted until/ }).waitFor({ state: "attached" });
+    await ann.locator("main header").screenshot({ path: `${SHOTS}mute.png` });
+
+    await ann.getByRole("button", { name: "Profile" }).click();
+    const card = ann.getByRole("region", { name: "Email notifications" });
+    await card.getByRole("button", { name: "Every message" }).click();
+    await card.getByRole("button", { name: "Every message", pressed: true }).waitFor();
+    await ann.reload();
+    await ann.getByRole("button", { name: "Profile" }).click();
+    await card.getByRole("button", { name: "Every message", pressed: true }).waitFor();
+    await card.screenshot({ path: `${SHOTS}profile-notifications.png` });
+    assert.deepEqual(ann.errors, []);
+  } finally {
+    await server.stop();
   }
 });

@@ -61,10 +61,11 @@ export function App() {
   // The same list the sidebar shows (one cached query): its unread counts, summed.
   const { data: conversations } = useQuery({
     queryKey: ["conversations"],
-    queryFn: () => api<{ items: { unread_count: number }[] }>("/conversations?limit=100"),
+    queryFn: () => api<{ items: { unread_count: number; muted_until?: string }[] }>("/conversations?limit=100"),
     enabled: !!me,
   });
-  const unread = me ? (conversations?.items ?? []).reduce((n, c) => n + c.unread_count, 0) : 0;
+  // Muted conversations still show their count in the list, not in the tab.
+  const unread = me ? (conversations?.items ?? []).reduce((n, c) => n + (c.muted_until ? 0 : c.unread_count), 0) : 0;
   useTabBadge(unread);
 
   useEffect(() => {
@@ -86,6 +87,11 @@ export function App() {
         const list = queries.getQueryData<{ items: { id: string; members: { user_id: string; full_name: string; username: string }[] }[] }>(["conversations"]);
         const m = list?.items.find((c) => c.id === conversationId)?.members.find((x) => x.user_id === userId);
         return m ? m.full_name || m.username : undefined;
+      },
+      muted: (conversationId) => {
+        const list = queries.getQueryData<{ items: { id: string; muted_until?: string }[] }>(["conversations"]);
+        const until = list?.items.find((c) => c.id === conversationId)?.muted_until;
+        return !!until && new Date(until) > new Date();
       },
       open: (t) => {
         if ("conversation" in t) {

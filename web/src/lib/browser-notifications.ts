@@ -23,6 +23,8 @@ export async function enableBrowserNotifications(): Promise<boolean> {
 export type Notifier = {
   /** The sender's display name in a conversation, when the app has it. */
   nameOf: (conversationId: string, userId: string) => string | undefined;
+  /** Whether the user muted the conversation (then nothing is shown). */
+  muted: (conversationId: string) => boolean;
   open: (target: { conversation: string } | { page: "friends" }) => void;
 };
 
@@ -39,7 +41,7 @@ export function startBrowserNotifications(me: string, app: Notifier): () => void
   const offMessages = subscribe("message.new", (f) => {
     const m = f.message as { sender_id: string; conversation_id: string; body: string | null; attachments?: Attachment[] } | undefined;
     const text = m?.body || attachmentsText(m?.attachments);
-    if (!m || m.sender_id === me || !text) return;
+    if (!m || m.sender_id === me || !text || app.muted(m.conversation_id)) return;
     const firstLine = (text.split("\n")[0] ?? "").slice(0, 120);
     show(app.nameOf(m.conversation_id, m.sender_id) ?? "New message", firstLine, () => app.open({ conversation: m.conversation_id }));
   });

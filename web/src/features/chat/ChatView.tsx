@@ -13,12 +13,13 @@ import { cancelFile, MAX_FILES, pendingFiles, retryUploads, startUploads } from 
 
 import { formatSize } from "./Attachments";
 import { Gallery } from "./Gallery";
+import { MuteMenu } from "./MuteMenu";
 import { GroupSettings } from "./GroupSettings";
 import { ImageViewer } from "./ImageViewer";
 import { MessageList, type Actions } from "./MessageList";
 
 type Member = { user_id: string; username: string; full_name: string; role: string; last_read_seq: number; avatar_id?: string };
-type Summary = { id: string; kind: "direct" | "group"; name: string | null; avatar_id?: string; members: Member[]; last_read_seq: number; unread_count: number };
+type Summary = { id: string; kind: "direct" | "group"; name: string | null; avatar_id?: string; members: Member[]; last_read_seq: number; unread_count: number; muted_until?: string };
 type Page = { items: Message[]; has_more: boolean };
 
 /** The server's default longest message (`--max-message-chars`); the composer
@@ -228,6 +229,7 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
             Jump to first unread
           </Button>
         )}
+        {info && <MuteMenu key={info.muted_until ?? "on"} conversationId={conversationId} mutedUntil={info.muted_until} />}
         <Gallery conversationId={conversationId} />
         {info?.kind === "group" && <GroupSettings conversationId={conversationId} name={info.name ?? ""} avatarId={info.avatar_id} members={info.members} me={me.id} onLeft={onBack} />}
       </header>

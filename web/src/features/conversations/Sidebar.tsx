@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { LogOut, MessageSquarePlus } from "lucide-react";
+import { BellOff, LogOut, MessageSquarePlus } from "lucide-react";
 import { useState } from "react";
 
 import { Avatar } from "@/components/Avatar";
@@ -23,6 +23,7 @@ type Summary = {
   avatar_id?: string;
   members: Member[];
   unread_count: number;
+  muted_until?: string;
   last_message: { body: string | null; sender_id: string; system?: SystemNote; attachments?: Attachment[] } | null;
 };
 type UserHit = { id: string; username: string; full_name: string };
@@ -115,8 +116,9 @@ export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string 
                 <span className="block truncate font-medium">{name}</span>
                 <Preview conversation={c} me={me.id} />
               </span>
+              {c.muted_until && <BellOff className="h-4 w-4 shrink-0 text-zinc-400" aria-label="muted" />}
               {c.unread_count > 0 && (
-                <span className="rounded-full bg-indigo-600 px-2 text-xs font-semibold text-white" aria-label={`${c.unread_count} unread`}>
+                <span className={cn("rounded-full px-2 text-xs font-semibold text-white", c.muted_until ? "bg-zinc-400" : "bg-indigo-600")} aria-label={`${c.unread_count} unread`}>
                   {c.unread_count}
                 </span>
               )}

@@ -9,12 +9,17 @@ import { api, type ApiError } from "@/lib/api";
 
 import { EmailCard } from "./EmailCard";
 
-type Profile = { email?: string | null; email_verified: boolean; username: string; full_name: string; bio: string; status_text: string; role: string; presence_mode: string; group_invites: string; avatar_id?: string };
+type Profile = { email?: string | null; email_verified: boolean; email_notify: string; username: string; full_name: string; bio: string; status_text: string; role: string; presence_mode: string; group_invites: string; avatar_id?: string };
 
 const ADDERS: [string, string][] = [
   ["everyone", "Everyone"],
   ["friends", "Friends"],
   ["nobody", "Nobody"],
+];
+const DIGESTS: [string, string][] = [
+  ["mentions", "Direct messages and mentions"],
+  ["all", "Every message"],
+  ["off", "Nothing"],
 ];
 type Session = { id: string; user_agent: string; ip: string; last_used_at: string; current: boolean };
 
@@ -135,6 +140,19 @@ export function ProfilePage() {
           void queries.invalidateQueries({ queryKey: ["me"] });
         }}
       />
+      <Card aria-label="Email notifications">
+        <h2 className="mb-1 font-medium">Email notifications</h2>
+        <p className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
+          When you have been away for a while, one mail says who wrote and how many messages wait (at most one an hour; never the messages themselves unless the server allows it). Muted conversations never count. Needs a confirmed address.
+        </p>
+        <div className="flex flex-wrap gap-2" role="group" aria-label="What to mail me while I am away">
+          {DIGESTS.map(([value, label]) => (
+            <Button key={value} size="sm" variant={me.data.email_notify === value ? "default" : "outline"} aria-pressed={me.data.email_notify === value} onClick={() => void run(api("/users/me", { method: "PATCH", body: { email_notify: value } }), `Mail while away: ${label.toLowerCase()}`)}>
+              {label}
+            </Button>
+          ))}
+        </div>
+      </Card>
       <Card>
         <form onSubmit={password} className="space-y-3">
           <h2 className="font-medium">Change password</h2>
