@@ -9,8 +9,9 @@
 #                             mysql://root@127.0.0.1:3306/test)
 #   CONFAB_TEST_S3_ENDPOINT   an S3-compatible server (default: moto, installed
 #                             from PyPI and started on 127.0.0.1:9100)
-#   CONFAB_TEST_AIOSMTPD      a python with aiosmtpd, the SMTP server the mail
-#                             tests start (default: installed from PyPI)
+#   CONFAB_TEST_PYTHON        a python with aiosmtpd, http_ece and cryptography:
+#                             the SMTP and push servers the tests start
+#                             (default: installed from PyPI)
 # Set one to "" to leave that backend out. Outside CI an unreachable server is
 # left out with a clear notice; under CI=true it fails the run.
 set -euo pipefail
@@ -58,13 +59,14 @@ else
   not_run+=("S3 store (no python3 venv)")
 fi
 
-# The mail tests need a real SMTP server: aiosmtpd, from PyPI (scripts/mail.sh);
-# each test starts its own on loopback.
-. scripts/mail.sh
-if [ "$contract" = yes ] && ensure_smtp; then :; else
-  is_ci && die "the SMTP test server (aiosmtpd) could not be installed"
-  warn "no SMTP test server (aiosmtpd): the mail tests will NOT run"
-  not_run+=("mail: reset, confirmation, outbox (no aiosmtpd)")
+# The mail and push tests need real servers: aiosmtpd and a push service that
+# decrypts with http_ece, from PyPI (scripts/test-python.sh); each test starts
+# its own on loopback.
+. scripts/test-python.sh
+if [ "$contract" = yes ] && ensure_test_python; then :; else
+  is_ci && die "the Python test servers (aiosmtpd, http_ece) could not be installed"
+  warn "no Python test servers: the mail and web push tests will NOT run"
+  not_run+=("mail and web push (no aiosmtpd/http_ece)")
 fi
 
 # Each integration test makes its own database named confab_t_*; drop leftovers.

@@ -9,5 +9,6 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod mail;
+pub mod push;
 pub mod store;
 pub mod ws;

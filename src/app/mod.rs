@@ -5,6 +5,7 @@
 pub mod admin_cli;
 pub mod bench_cli;
 mod listen;
+mod outbound;
 mod secret;
 
 use std::{future::Future, sync::Arc, time::Duration};
@@ -18,14 +19,11 @@ use crate::{
     },
     bus::{hub::Hub, Bus, LocalBus},
     chat::{
-        digest::DigestPolicy,
-        mail::Mailing,
         uploads::{Media, MediaLimits},
         Chat, Policy,
     },
     config::Config,
     http::{self, HttpSettings},
-    mail::{Smtp, Templates},
     store::{
         blobs::{BlobConfig, Blobs},
         writer::MessageWriter,
@@ -104,7 +102,8 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
             retention: Duration::from_secs(u64::from(config.retention_days.max(1)) * 86_400),
         },
         media: media(config, &secret)?,
-        mail: Arc::new(mailing(config)?),
+        mail: Arc::new(outbound::mailing(config)?),
+        push: Arc::new(outbound::pushing(config)?),
     };
     Ok(AppState {
         chat,
@@ -137,41 +136,6 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
             header_read_timeout: Duration::from_secs(limits.header_read_timeout_secs.max(1)),
             send_buffer: config.socket_send_buffer_bytes,
         },
-    })
-}
-
-/// SMTP, templates and the outbox's timing from the config.
-fn mailing(config: &Config) -> anyhow::Result<Mailing> {
-    let m = &config.mail;
-    let smtp = match m.smtp_url.trim() {
-        "" => {
-            tracing::warn!(
-                "no --smtp-url: this server sends no mail (password reset requests are answered \
-                 but mail nothing; `confab admin reset-link --username U` makes a link)"
-            );
-            None
-        }
-        url => Some(Smtp::new(url, &m.mail_from, Duration::from_secs(30))?),
-    };
-    let public_url = match &m.public_url {
-        Some(u) => u.trim().trim_end_matches('/').to_owned(),
-        None => format!("http://{}", config.listen),
-    };
-    Ok(Mailing {
-        smtp,
-        templates: Templates::load()?,
-        public_url,
-        retry: Duration::from_secs(m.mail_retry_secs.max(1)),
-        max_attempts: m.mail_max_attempts.max(1),
-        poll: Duration::from_millis(m.mail_poll_ms.max(50)),
-        reset_interval: Duration::from_secs(m.password_reset_interval_secs),
-        wake: tokio::sync::Notify::new(),
-        digest: DigestPolicy {
-            delay: Duration::from_secs(m.digest_delay_secs),
-            interval: Duration::from_secs(m.digest_interval_secs),
-            with_content: m.mail_message_content,
-        },
-        digest_check: Duration::from_secs(m.digest_check_secs.max(1)),
     })
 }
 
@@ -240,6 +204,8 @@ pub async fn serve(
     let mail_task = tokio::spawn(state.chat.clone().deliver_mail_forever());
     let digest_every = state.chat.mail.digest_check;
     let digest_task = tokio::spawn(state.chat.clone().digests_every(digest_every));
+    let push_poll = state.chat.mail.poll;
+    let push_task = tokio::spawn(state.chat.clone().deliver_pushes_forever(push_poll));
     let gateway = Gateway {
         chat: state.chat.clone(),
         hub: state.hub.clone(),
@@ -259,6 +225,7 @@ pub async fn serve(
     sweep_task.abort();
     mail_task.abort();
     digest_task.abort();
+    push_task.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

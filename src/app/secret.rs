@@ -29,17 +29,52 @@ pub fn load_or_create(configured: Option<&str>, data_dir: &Path) -> anyhow::Resu
             }
             Ok(bytes)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(&path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut bytes = vec![0u8; 64];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            create(&path, bytes, "JWT signing secret")
+        }
         Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
     }
 }
 
-fn create(path: &Path) -> anyhow::Result<Vec<u8>> {
+/// The VAPID private key (web push): given (base64url of the 32-byte P-256
+/// scalar, the same on every node of a cluster) or generated once into
+/// DATA_DIR/vapid_key (0600). A new key would orphan every subscription.
+pub fn load_or_create_vapid(
+    configured: Option<&str>,
+    data_dir: &Path,
+    generate: impl FnOnce() -> Vec<u8>,
+) -> anyhow::Result<Vec<u8>> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let decode = |text: &str, from: &str| {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(text.trim().trim_end_matches('='))
+            .or_else(|_| STANDARD.decode(text.trim()))
+            .with_context(|| format!("{from} is not base64"))?;
+        if bytes.len() != 32 {
+            bail!("{from} must hold a 32-byte P-256 private key");
+        }
+        Ok(bytes)
+    };
+    if let Some(k) = configured {
+        return decode(k, "CONFAB_VAPID_PRIVATE_KEY");
+    }
+    let path = data_dir.join("vapid_key");
+    match fs::read_to_string(&path) {
+        Ok(text) => decode(&text, &path.display().to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = generate();
+            create(&path, key, "VAPID key (web push)")
+        }
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+fn create(path: &Path, bytes: Vec<u8>, what: &str) -> anyhow::Result<Vec<u8>> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let mut bytes = vec![0u8; 64];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
     let mut opts = fs::OpenOptions::new();
     // create_new: if two processes race on first start, one wins and the other fails
     // loudly instead of silently overwriting a secret already in use.
@@ -51,7 +86,7 @@ fn create(path: &Path) -> anyhow::Result<Vec<u8>> {
         .with_context(|| format!("creating {}", path.display()))?;
     f.write_all(STANDARD.encode(&bytes).as_bytes())?;
     f.sync_all()?;
-    tracing::info!(path = %path.display(), "generated a new JWT signing secret");
+    tracing::info!(path = %path.display(), "generated a new {what}");
     Ok(bytes)
 }
 

@@ -262,6 +262,10 @@ impl Chat {
         self.store
             .revoke_session(who.user_id, who.session_id, "logout", Timestamp::now())
             .await?;
+        // This device's browser gets no more pushes.
+        self.store
+            .delete_session_subscriptions(who.session_id)
+            .await?;
         Ok(())
     }
 

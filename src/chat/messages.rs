@@ -6,6 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{
     conversation_views::{MessageView, MessagesPage},
     events::{Event, TypingState},
+    push::PushKind,
     Chat, Principal,
 };
 use crate::{
@@ -183,7 +184,16 @@ impl SendInFlight {
             // A group's members are read after the commit, so anyone who joined
             // meanwhile is included; a direct conversation's never change.
             let to = match direct_members {
-                Some(members) => members,
+                Some(members) => {
+                    // Away from every device: a push (chat/push.rs decides).
+                    for &u in members.iter().filter(|&&u| u != who.user_id) {
+                        let what = PushKind::Message {
+                            body: m.body.clone(),
+                        };
+                        chat.push_later(u, who.user_id, Some(conversation), what);
+                    }
+                    members
+                }
                 None => chat.store.active_member_ids(conversation).await?,
             };
             chat.publish(

@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod password_reset;
 pub mod policy;
 pub mod presence;
+pub mod push;
 pub mod resume;
 pub mod retention;
 pub mod sessions;
@@ -77,6 +78,8 @@ pub struct Chat {
     pub media: uploads::Media,
     /// Mail: SMTP (if any), templates, the outbox worker's settings.
     pub mail: Arc<mail::Mailing>,
+    /// Web push: VAPID identity, client, retry settings.
+    pub push: Arc<push::Pushing>,
 }
 
 /// The authenticated caller of a request, as re-read from the store.

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{
     events::Event,
+    push::PushKind,
     social_views::{NotificationView, NotificationsPage},
     views::UserView,
     Chat, Principal,
@@ -71,6 +72,16 @@ impl Chat {
             },
             None,
         );
+        let push = match kind {
+            NotificationKind::Mention => Some(PushKind::Mention),
+            NotificationKind::FriendRequest => Some(PushKind::FriendRequest),
+            NotificationKind::GroupAdded => Some(PushKind::GroupAdded),
+            NotificationKind::GroupInvited => Some(PushKind::GroupInvited),
+            _ => None,
+        };
+        if let Some(what) = push {
+            self.push_later(user, actor, conversation_id, what);
+        }
         Ok(())
     }
 

@@ -11,11 +11,13 @@ mod admin;
 mod limits;
 mod mail;
 mod media;
+mod push;
 
 pub use admin::AdminCommand;
 pub use limits::Limits;
 pub use mail::Mail;
 pub use media::Media;
+pub use push::Push;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -155,6 +157,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub mail: Mail,
+
+    #[command(flatten)]
+    pub push: Push,
 
     /// Argon2id memory cost in KiB (19456 is OWASP's recommendation).
     #[arg(
@@ -319,6 +324,7 @@ impl fmt::Debug for Config {
             .field("limits", &self.limits)
             .field("media", &self.media)
             .field("mail", &self.mail)
+            .field("push", &self.push)
             .field("password_hash_memory_kib", &self.password_hash_memory_kib)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_message_chars", &self.max_message_chars)

@@ -57,6 +57,8 @@ id_type!(FriendRequestId);
 id_type!(NotificationId);
 id_type!(UploadId);
 id_type!(MailId);
+id_type!(PushSubscriptionId);
+id_type!(PushId);
 
 #[cfg(test)]
 mod tests {

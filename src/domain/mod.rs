@@ -20,7 +20,8 @@ pub use conversation::{
     Conversation, ConversationKind, GroupName, Member, MemberRole, MUTED_FOREVER,
 };
 pub use ids::{
-    ConversationId, FriendRequestId, MailId, MessageId, NotificationId, SessionId, UploadId, UserId,
+    ConversationId, FriendRequestId, MailId, MessageId, NotificationId, PushId, PushSubscriptionId,
+    SessionId, UploadId, UserId,
 };
 pub use message::{ClientMsgId, GroupChange, Message, MessageBody, MessageKind, SystemNote};
 pub use password::Password;

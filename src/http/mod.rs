@@ -17,6 +17,7 @@ pub mod mute;
 pub mod notifications;
 mod openapi;
 pub mod password_reset;
+pub mod push;
 pub mod refresh_cookie;
 pub mod sessions;
 pub mod uploads;
@@ -72,6 +73,7 @@ pub fn api() -> (Router<Chat>, utoipa::openapi::OpenApi) {
         .merge(friends::router())
         .merge(invitations::router())
         .merge(notifications::router())
+        .merge(push::router())
         .merge(admin::router());
     let (router, mut doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(health::router())

@@ -16,6 +16,7 @@ pub mod members;
 pub mod messages;
 pub mod notifications;
 pub mod outbox;
+pub mod push;
 pub mod retention;
 mod rows;
 pub mod sessions;

@@ -98,13 +98,26 @@ impl Store {
         now: Timestamp,
         until: Timestamp,
     ) -> StoreResult<bool> {
-        let sql = self.sql(
-            "UPDATE mail_outbox SET claimed_until = ? WHERE id = ? AND next_at IS NOT NULL \
-             AND (claimed_until IS NULL OR claimed_until < ?)",
+        self.take_lease("mail_outbox", id.to_string(), now, until)
+            .await
+    }
+
+    /// Takes the lease on row `id` of a queue table (mail_outbox, push_queue:
+    /// `next_at` set while due, `claimed_until` the lease) until `until`.
+    pub(super) async fn take_lease(
+        &self,
+        table: &'static str,
+        id: String,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<bool> {
+        let sql = format!(
+            "UPDATE {table} SET claimed_until = ? WHERE id = ? AND next_at IS NOT NULL \
+             AND (claimed_until IS NULL OR claimed_until < ?)"
         );
-        let r = sqlx::query(&sql)
+        let r = sqlx::query(&self.sql(&sql))
             .bind(until.millis())
-            .bind(id.to_string())
+            .bind(id)
             .bind(now.millis())
             .execute(&self.pool)
             .await?;

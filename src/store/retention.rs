@@ -50,6 +50,8 @@ impl Store {
         let notifications = sqlx::query(&sql).bind(at).execute(&mut *tx).await?;
         let sql = self.sql("DELETE FROM mail_outbox WHERE next_at IS NULL AND created_at < ?");
         let mails = sqlx::query(&sql).bind(at).execute(&mut *tx).await?;
+        let sql = self.sql("DELETE FROM push_queue WHERE next_at IS NULL AND created_at < ?");
+        sqlx::query(&sql).bind(at).execute(&mut *tx).await?;
         let sql = self.sql("DELETE FROM account_tokens WHERE expires_at < ?");
         let account_tokens = sqlx::query(&sql).bind(at).execute(&mut *tx).await?;
         tx.commit().await?;

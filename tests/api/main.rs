@@ -29,6 +29,8 @@ mod pictures;
 mod pipelining;
 mod policy;
 mod presence;
+mod push;
+mod push_service;
 mod realtime;
 mod refresh_cookie;
 mod resilience;

@@ -1,5 +1,5 @@
 //! A real SMTP server for the mail tests: aiosmtpd (from PyPI, installed by
-//! scripts/mail.sh), one per test on a free loopback port, writing each mail it
+//! scripts/test-python.sh), one per test on a free loopback port, writing each mail it
 //! accepts to a Maildir that the test reads and parses.
 
 use std::{
@@ -42,16 +42,16 @@ pub struct SmtpServer {
 }
 
 /// The python that has aiosmtpd, or `None` (outside CI) when there is none.
-fn python() -> Option<String> {
-    match std::env::var("CONFAB_TEST_AIOSMTPD") {
+pub fn python() -> Option<String> {
+    match std::env::var("CONFAB_TEST_PYTHON") {
         Ok(p) if !p.is_empty() => Some(p),
         _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
             panic!(
-                "CONFAB_TEST_AIOSMTPD is not set: CI must test mail (scripts/mail.sh installs it)"
+                "CONFAB_TEST_PYTHON is not set: CI must test mail (scripts/test-python.sh installs it)"
             )
         }
         _ => {
-            eprintln!("CONFAB_TEST_AIOSMTPD not set: mail tests NOT run (scripts/test.sh sets it)");
+            eprintln!("CONFAB_TEST_PYTHON not set: mail tests NOT run (scripts/test.sh sets it)");
             None
         }
     }

@@ -1,5 +1,5 @@
-// A real SMTP server for the browser tests: aiosmtpd (scripts/mail.sh installs
-// it and sets CONFAB_TEST_AIOSMTPD to its python) on a free loopback port,
+// A real SMTP server for the browser tests: aiosmtpd (scripts/test-python.sh installs
+// it and sets CONFAB_TEST_PYTHON to its python) on a free loopback port,
 // writing what it accepts to a Maildir that the test reads.
 
 import { spawn } from "node:child_process";
@@ -10,13 +10,13 @@ import { join } from "node:path";
 
 import { freePort } from "./server.mjs";
 
-const PYTHON = process.env.CONFAB_TEST_AIOSMTPD;
+const PYTHON = process.env.CONFAB_TEST_PYTHON;
 
 /** Why the mail tests cannot run here, or null when they can. */
 export function mailUnavailable() {
   if (PYTHON) return null;
-  if (process.env.CI === "true") throw new Error("CONFAB_TEST_AIOSMTPD is not set: CI must run the mail browser tests");
-  return "CONFAB_TEST_AIOSMTPD not set (scripts/test.sh sets it): mail browser tests NOT run";
+  if (process.env.CI === "true") throw new Error("CONFAB_TEST_PYTHON is not set: CI must run the mail browser tests");
+  return "CONFAB_TEST_PYTHON not set (scripts/test.sh sets it): mail browser tests NOT run";
 }
 
 const reachable = (port) =>

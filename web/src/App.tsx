@@ -15,6 +15,7 @@ import { api, logout, onSessionEnded, refresh, setSession, type ApiError, type M
 import { cn } from "@/lib/cn";
 import { onStatus, startLive, stopLive } from "@/lib/live";
 import type { Status } from "@/lib/realtime";
+import { readOnThisDevice, target } from "@/lib/push";
 import { resetChat } from "@/lib/store";
 import { useTabBadge } from "@/lib/tab-badge";
 import { startTypingFeed } from "@/lib/typing";
@@ -49,7 +50,8 @@ export function App() {
   const queries = useQueryClient();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [status, setStatus] = useState<Status>("connecting");
-  const [open, setOpen] = useState<string | null>(null);
+  // A notification's link (`/?conversation=ID`) opens that conversation.
+  const [open, setOpen] = useState<string | null>(() => new URLSearchParams(location.search).get("conversation"));
   const [view, setView] = useState<View>("chats");
   const [ended, setEnded] = useState<string | null>(null);
   // A mailed link (reset, confirmation) opens its own page, signed in or not.
@@ -67,6 +69,29 @@ export function App() {
   // Muted conversations still show their count in the list, not in the tab.
   const unread = me ? (conversations?.items ?? []).reduce((n, c) => n + (c.muted_until ? 0 : c.unread_count), 0) : 0;
   useTabBadge(unread);
+
+  // Opening a conversation clears its notifications on this device.
+  useEffect(() => {
+    if (!open) return;
+    readOnThisDevice(open);
+    if (location.search) history.replaceState(null, "", "/");
+  }, [open]);
+
+  // A click on a notification while a tab is open: the service worker asks
+  // this tab to go there.
+  useEffect(() => {
+    if (!("serviceWorker" in navigator)) return;
+    const onMessage = (e: MessageEvent) => {
+      const go = e.data?.type === "open" ? target(String(e.data.url)) : null;
+      if (!go) return;
+      if ("conversation" in go) {
+        setView("chats");
+        setOpen(go.conversation);
+      } else setView(go.page);
+    };
+    navigator.serviceWorker.addEventListener("message", onMessage);
+    return () => navigator.serviceWorker.removeEventListener("message", onMessage);
+  }, []);
 
   useEffect(() => {
     void refresh().then((u) => setMe(u));

@@ -8,6 +8,7 @@ import { Input } from "@/components/ui/input";
 import { api, type ApiError } from "@/lib/api";
 
 import { EmailCard } from "./EmailCard";
+import { PushCard } from "./PushCard";
 
 type Profile = { email?: string | null; email_verified: boolean; email_notify: string; username: string; full_name: string; bio: string; status_text: string; role: string; presence_mode: string; group_invites: string; avatar_id?: string };
 
@@ -140,6 +141,7 @@ export function ProfilePage() {
           void queries.invalidateQueries({ queryKey: ["me"] });
         }}
       />
+      <PushCard />
       <Card aria-label="Email notifications">
         <h2 className="mb-1 font-medium">Email notifications</h2>
         <p className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
