@@ -38,3 +38,16 @@ ensure_mariadb() {
     CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';
     GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;" 2>/dev/null || true
 }
+
+# Redis for the cluster tests (the bus); the outage test also runs redis-server
+# itself on a free port, so the binary must be there.
+ensure_redis() {
+  if ! command -v redis-server >/dev/null 2>&1; then
+    say "installing Redis (apt-get)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  fi
+  port_open 127.0.0.1 6379 && return 0
+  say "starting Redis"
+  redis-server --port 6379 --bind 127.0.0.1 --daemonize yes --save "" --appendonly no >/dev/null
+  wait_port 127.0.0.1 6379
+}

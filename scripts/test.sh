@@ -7,6 +7,9 @@
 #                             postgres://postgres@127.0.0.1:5432/test)
 #   CONFAB_TEST_MYSQL_URL     admin URL of a MySQL/MariaDB server (default
 #                             mysql://root@127.0.0.1:3306/test)
+#   CONFAB_TEST_REDIS_URL     a Redis for the cluster tests (default
+#                             redis://127.0.0.1:6379; redis-server must be
+#                             installed too: the outage test starts its own)
 #   CONFAB_TEST_S3_ENDPOINT   an S3-compatible server (default: moto, installed
 #                             from PyPI and started on 127.0.0.1:9100)
 #   CONFAB_TEST_PYTHON        a python with aiosmtpd, http_ece and cryptography:
@@ -22,6 +25,7 @@ started=$(date +%s)
 
 export CONFAB_TEST_POSTGRES_URL="${CONFAB_TEST_POSTGRES_URL-postgres://postgres@127.0.0.1:5432/test}"
 export CONFAB_TEST_MYSQL_URL="${CONFAB_TEST_MYSQL_URL-mysql://root@127.0.0.1:3306/test}"
+export CONFAB_TEST_REDIS_URL="${CONFAB_TEST_REDIS_URL-redis://127.0.0.1:6379}"
 not_run=()
 check_backend() { # VAR NAME DEFAULT_PORT
   local var=$1 name=$2 url="${!1}"
@@ -37,6 +41,12 @@ check_backend() { # VAR NAME DEFAULT_PORT
 }
 check_backend CONFAB_TEST_POSTGRES_URL PostgreSQL 5432
 check_backend CONFAB_TEST_MYSQL_URL MySQL/MariaDB 3306
+check_backend CONFAB_TEST_REDIS_URL "Redis (the cluster bus)" 6379
+if [ -n "${CONFAB_TEST_REDIS_URL:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
+  is_ci && die "redis-server is not installed: the Redis outage test runs its own"
+  warn "redis-server not installed: the cluster tests will NOT run"
+  not_run+=("cluster (no redis-server)"); unset CONFAB_TEST_REDIS_URL
+fi
 
 # The API contract run needs python3 with venv (schemathesis comes from PyPI).
 contract=yes
@@ -136,5 +146,5 @@ say "done in $(( $(date +%s) - started ))s"
 if [ ${#not_run[@]} -gt 0 ]; then
   warn "NOT RUN (everything else passed): ${not_run[*]}"
 else
-  say "backends tested: SQLite, PostgreSQL, MySQL/MariaDB"
+  say "backends tested: SQLite, PostgreSQL, MySQL/MariaDB; Redis bus; S3; SMTP; web push"
 fi

@@ -17,7 +17,7 @@ use crate::{
     auth::{
         signed_urls::UrlSigner, throttle, Action, LoginThrottle, Passwords, RateLimits, Tokens,
     },
-    bus::{hub::Hub, Bus, LocalBus},
+    bus::{hub::Hub, redis::RedisBus, Bus, LocalBus},
     chat::{
         uploads::{Media, MediaLimits},
         Chat, Policy,
@@ -60,7 +60,10 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
 pub async fn build(config: &Config) -> anyhow::Result<AppState> {
     let store = open_store(config).await?;
     let secret = secret::load_or_create(config.jwt_secret.as_deref(), &config.data_dir)?;
-    let bus: Arc<dyn Bus> = Arc::new(LocalBus::new(65_536));
+    let bus: Arc<dyn Bus> = match &config.cluster.redis_url {
+        Some(url) => RedisBus::connect(url, &config.cluster.redis_channel, 65_536).await?,
+        None => Arc::new(LocalBus::new(65_536)),
+    };
     let limits = &config.limits;
     let chat = Chat {
         writer: MessageWriter::spawn(store.clone()).await?,

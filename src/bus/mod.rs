@@ -7,6 +7,7 @@
 
 pub mod hub;
 pub mod presence;
+pub mod redis;
 
 use std::sync::Arc;
 

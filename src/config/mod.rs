@@ -8,12 +8,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::domain::Role;
 
 mod admin;
+mod cluster;
 mod limits;
 mod mail;
 mod media;
 mod push;
 
 pub use admin::AdminCommand;
+pub use cluster::Cluster;
 pub use limits::Limits;
 pub use mail::Mail;
 pub use media::Media;
@@ -160,6 +162,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub push: Push,
+
+    #[command(flatten)]
+    pub cluster: Cluster,
 
     /// Argon2id memory cost in KiB (19456 is OWASP's recommendation).
     #[arg(
@@ -325,6 +330,7 @@ impl fmt::Debug for Config {
             .field("media", &self.media)
             .field("mail", &self.mail)
             .field("push", &self.push)
+            .field("cluster", &self.cluster)
             .field("password_hash_memory_kib", &self.password_hash_memory_kib)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_message_chars", &self.max_message_chars)

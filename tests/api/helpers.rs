@@ -250,6 +250,17 @@ impl TestApp {
         }
     }
 
+    /// Another node of the same cluster: a second server on the same database,
+    /// with the same flags and the same secrets (copied from this node's data
+    /// directory, as an operator would give every node the same ones).
+    pub async fn another_node(&self) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["jwt_secret", "vapid_key"] {
+            std::fs::copy(self.dir.path().join(f), dir.path().join(f)).unwrap();
+        }
+        start(self.backend, dir, self.url.clone(), self.extra.clone()).await
+    }
+
     /// Stops the server and starts a new one on the same database and data
     /// directory (a new port): a restart.
     pub async fn restart(mut self) -> TestApp {

@@ -13,6 +13,7 @@ mod auth;
 mod avatars;
 mod blobs;
 mod cli;
+mod cluster;
 mod connections;
 mod conversations;
 mod digest;

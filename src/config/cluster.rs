@@ -1,0 +1,30 @@
+//! Several nodes (README, "Running several nodes").
+
+use clap::Args;
+
+#[derive(Args, Clone)]
+pub struct Cluster {
+    /// Redis for the cluster's bus (redis://[USER:PASSWORD@]HOST:PORT[/DB], or
+    /// rediss:// with TLS). Unset: one node, the in-process bus.
+    #[arg(long, env = "CONFAB_REDIS_URL", hide_env_values = true, global = true)]
+    pub redis_url: Option<String>,
+
+    /// The pub/sub channel of this cluster (several clusters may share one Redis).
+    #[arg(
+        long,
+        env = "CONFAB_REDIS_CHANNEL",
+        default_value = "confab",
+        global = true
+    )]
+    pub redis_channel: String,
+}
+
+/// Credentials in the Redis URL never reach a log line through `{:?}`.
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("redis_url", &self.redis_url.as_ref().map(|_| "<set>"))
+            .field("redis_channel", &self.redis_channel)
+            .finish()
+    }
+}
