@@ -20,6 +20,8 @@ use std::{
 };
 
 use axum::{body::Body, extract::ConnectInfo, Router};
+
+use crate::http::client_ip::{ClientIp, TrustedProxies};
 use hyper::body::Incoming;
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
@@ -33,10 +35,12 @@ use tokio::{
 use tower::ServiceExt as _;
 
 /// Connection limits, chosen by the app from the config.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ConnLimits {
     pub max_total: usize,
+    /// Per client address; trusted proxies carry many clients and are exempt.
     pub max_per_address: usize,
+    pub trusted: Arc<TrustedProxies>,
     pub header_read_timeout: Duration,
     pub send_buffer: usize,
 }
@@ -70,7 +74,8 @@ impl Drop for Slot {
 fn take_slot(counts: &Arc<Mutex<Counts>>, ip: IpAddr, limits: &ConnLimits) -> Option<Slot> {
     let mut c = counts.lock().unwrap_or_else(|e| e.into_inner());
     let mine = c.per_address.get(&ip).copied().unwrap_or(0);
-    if c.total >= limits.max_total || mine >= limits.max_per_address {
+    let capped = mine >= limits.max_per_address && !limits.trusted.contains(ip);
+    if c.total >= limits.max_total || capped {
         return None;
     }
     c.total += 1;
@@ -167,12 +172,15 @@ pub async fn serve(
         };
         tune(&tcp, limits.send_buffer);
         let io = TokioIo::new(Counted { tcp, _slot: slot });
+        let trusted = limits.trusted.clone();
         let svc = app
             .clone()
             .map_request(move |req: axum::http::Request<Incoming>| {
                 let mut req = req.map(Body::new);
+                let client = trusted.client_ip(remote.ip(), req.headers());
                 req.extensions_mut()
                     .insert(ConnectInfo::<SocketAddr>(remote));
+                req.extensions_mut().insert(ClientIp(client));
                 req
             });
         let conn = builder
@@ -224,21 +232,32 @@ mod tests {
     fn slots_are_capped_per_address_and_in_all_and_given_back() {
         let counts = Arc::new(Mutex::new(Counts::default()));
         let limits = ConnLimits {
-            max_total: 3,
+            max_total: 6,
             max_per_address: 2,
+            trusted: Arc::new(TrustedProxies::parse("10.0.0.9").unwrap()),
             header_read_timeout: Duration::from_secs(1),
             send_buffer: 0,
         };
-        let (a, b, c): (IpAddr, IpAddr, IpAddr) = (
-            "10.0.0.1".parse().unwrap(),
-            "10.0.0.2".parse().unwrap(),
-            "10.0.0.3".parse().unwrap(),
+        let ip = |s: &str| -> IpAddr { s.parse().unwrap() };
+        let (a, b, c, proxy) = (
+            ip("10.0.0.1"),
+            ip("10.0.0.2"),
+            ip("10.0.0.3"),
+            ip("10.0.0.9"),
         );
         let a1 = take_slot(&counts, a, &limits).unwrap();
         let _a2 = take_slot(&counts, a, &limits).unwrap();
         assert!(take_slot(&counts, a, &limits).is_none(), "per address");
         let _b1 = take_slot(&counts, b, &limits).unwrap();
+        // A trusted proxy carries many clients: over the per-address cap.
+        let _p: Vec<_> = (0..3)
+            .map(|_| take_slot(&counts, proxy, &limits).expect("proxy exempt"))
+            .collect();
         assert!(take_slot(&counts, c, &limits).is_none(), "in all");
+        assert!(
+            take_slot(&counts, proxy, &limits).is_none(),
+            "in all, proxies too"
+        );
         drop(a1);
         assert!(take_slot(&counts, c, &limits).is_some(), "given back");
     }

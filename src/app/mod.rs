@@ -23,7 +23,7 @@ use crate::{
         Chat, Policy,
     },
     config::Config,
-    http::{self, HttpSettings},
+    http::{self, client_ip::TrustedProxies, HttpSettings},
     store::{
         blobs::{BlobConfig, Blobs},
         writer::MessageWriter,
@@ -136,6 +136,10 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
                 0 => usize::MAX,
                 n => n,
             },
+            trusted: Arc::new(
+                TrustedProxies::parse(&config.cluster.trusted_proxies)
+                    .map_err(anyhow::Error::msg)?,
+            ),
             header_read_timeout: Duration::from_secs(limits.header_read_timeout_secs.max(1)),
             send_buffer: config.socket_send_buffer_bytes,
         },

@@ -266,6 +266,7 @@ impl Chat {
         self.store
             .delete_session_subscriptions(who.session_id)
             .await?;
+        self.sessions_changed(who.user_id);
         Ok(())
     }
 
@@ -294,6 +295,7 @@ impl Chat {
             .revoke_user_sessions(who.user_id, Some(who.session_id), "password_changed", now)
             .await?;
         tracing::info!(user_id = %who.user_id, revoked, "password changed; other sessions revoked");
+        self.sessions_changed(who.user_id);
         self.mail_verified(who.user_id, "password_changed", json!({ "reset": false }))
             .await?;
         Ok(())

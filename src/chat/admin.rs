@@ -115,6 +115,7 @@ impl Chat {
                 .revoke_user_sessions(id, None, "deactivated", Timestamp::now())
                 .await?;
             tracing::info!(user_id = %id, revoked, "user deactivated");
+            self.sessions_changed(id);
         }
         Ok((&self.load(id).await?).into())
     }

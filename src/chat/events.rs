@@ -76,6 +76,11 @@ pub enum Event {
         user_id: UserId,
         presence: PresenceView,
     },
+    /// One of the recipient's sessions ended (logout, revocation, password
+    /// change or reset, deactivation): each of their connections, on any node,
+    /// re-checks its own session at once. Never forwarded to clients.
+    #[serde(rename = "sessions.changed")]
+    SessionsChanged {},
     /// A notification for the recipient; `seq` is its position in their inbox.
     #[serde(rename = "notification.new")]
     NotificationNew {
@@ -95,7 +100,7 @@ impl Event {
     pub fn position(&self) -> Option<(StreamKey, i64)> {
         match self {
             Event::NotificationNew { seq, .. } => Some((StreamKey::Inbox, *seq)),
-            Event::Typing { .. } | Event::Presence { .. } => None,
+            Event::Typing { .. } | Event::Presence { .. } | Event::SessionsChanged {} => None,
             Event::MessageNew {
                 conversation_id,
                 ev,
@@ -144,6 +149,11 @@ impl Event {
 
 impl Chat {
     /// Sends `event` to every connection of `recipients` (except `except`'s).
+    /// Tells `user`'s connections everywhere that a session of theirs ended.
+    pub(super) fn sessions_changed(&self, user: UserId) {
+        self.publish(vec![user], &Event::SessionsChanged {}, None);
+    }
+
     pub(super) fn publish(&self, recipients: Vec<UserId>, event: &Event, except: Option<UserId>) {
         if recipients.is_empty() {
             return;

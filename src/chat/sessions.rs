@@ -69,6 +69,7 @@ impl Chat {
             .revoke_session(who.user_id, id, "revoked_by_user", Timestamp::now())
             .await?;
         if done {
+            self.sessions_changed(who.user_id);
             Ok(())
         } else {
             Err(AppError::not_found("session"))

@@ -17,6 +17,17 @@ pub struct Cluster {
         global = true
     )]
     pub redis_channel: String,
+
+    /// Reverse proxies whose X-Forwarded-For is believed (comma-separated
+    /// addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8). From anyone else the
+    /// header is ignored. They are also exempt from the per-address connection cap.
+    #[arg(
+        long,
+        env = "CONFAB_TRUSTED_PROXIES",
+        default_value = "",
+        global = true
+    )]
+    pub trusted_proxies: String,
 }
 
 /// Credentials in the Redis URL never reach a log line through `{:?}`.
@@ -25,6 +36,7 @@ impl std::fmt::Debug for Cluster {
         f.debug_struct("Cluster")
             .field("redis_url", &self.redis_url.as_ref().map(|_| "<set>"))
             .field("redis_channel", &self.redis_channel)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }

@@ -172,11 +172,15 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientDevice {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string())
-            .unwrap_or_default();
+        // The accept loop worked out the client behind trusted proxies.
+        let ip = match parts.extensions.get::<super::client_ip::ClientIp>() {
+            Some(super::client_ip::ClientIp(ip)) => ip.to_string(),
+            None => parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip().to_string())
+                .unwrap_or_default(),
+        };
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)

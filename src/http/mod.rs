@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod avatars;
+pub mod client_ip;
 pub mod conversations;
 pub mod email;
 pub mod error;

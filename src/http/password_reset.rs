@@ -30,7 +30,7 @@ pub struct Accepted {
 }
 
 /// Ask for a password reset link. The answer is the same whether or not the
-/// account exists or has a confirmed address (and comes before any mail is
+/// account exists or has a confirmed address (and comes before the account is looked up or any mail is
 /// queued); at most one link per account per interval is mailed.
 #[utoipa::path(post, path = "/auth/password-reset", tag = "auth", request_body = ResetRequest,
     responses(

@@ -220,11 +220,7 @@ impl Conn {
                         socket.send(Message::Ping(Bytes::new())).await
                     }
                 }
-                _ = recheck.tick() => match Box::pin(self.gw.chat.authenticate(&self.token)).await {
-                    Ok(who) => { self.who = who; Ok(()) }
-                    Err(e) if e.kind == crate::error::ErrorKind::Internal => Ok(()),
-                    Err(_) => Err(End::Close(close::SESSION_ENDED, "session ended: sign in again")),
-                },
+                _ = recheck.tick() => Box::pin(self.recheck_session()).await,
             };
             if let Err(end) = step {
                 break end;

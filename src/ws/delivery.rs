@@ -8,6 +8,9 @@
 //! (concurrent writers publish slightly out of order) and, if they do not come, the
 //! gap is filled from the database.
 
+/// The frame of `Event::SessionsChanged`, which connections act on and never forward.
+const SESSIONS_CHANGED: &[u8] = br#"{"type":"sessions.changed""#;
+
 use std::{
     collections::{BTreeMap, HashMap},
     sync::Arc,
@@ -156,8 +159,27 @@ impl Conn {
         Ok(())
     }
 
+    /// Re-checks this connection's session now (one of the user's sessions
+    /// ended somewhere in the cluster): closes it if it was this one.
+    pub(super) async fn recheck_session(&mut self) -> Step {
+        match self.gw.chat.authenticate(&self.token).await {
+            Ok(who) => {
+                self.who = who;
+                Ok(())
+            }
+            Err(e) if e.kind == crate::error::ErrorKind::Internal => Ok(()),
+            Err(_) => Err(End::Close(
+                super::close::SESSION_ENDED,
+                "session ended: sign in again",
+            )),
+        }
+    }
+
     pub(super) async fn deliver(&mut self, socket: &mut Socket, env: Arc<Envelope>) -> Step {
         let Some((key, at)) = env.position else {
+            if env.frame.starts_with(SESSIONS_CHANGED) {
+                return Box::pin(self.recheck_session()).await;
+            }
             return socket.bytes(env.frame.clone()).await;
         };
         let Some(&cur) = self.positions.get(&key) else {

@@ -18,6 +18,7 @@ use crate::{
 backend_tests!(
     a_message_sent_on_one_node_arrives_on_the_other_once,
     a_redis_outage_delays_but_loses_nothing,
+    signing_out_on_one_node_closes_that_session_on_another_at_once,
 );
 
 /// The Redis the tests use, or `None` (outside CI) without one.
@@ -37,7 +38,17 @@ fn redis_url() -> Option<String> {
 /// Two nodes sharing a database and a Redis channel of their own.
 async fn two_nodes(b: Backend, redis: &str) -> Option<(TestApp, TestApp)> {
     let channel = format!("confab-t-{}", uuid::Uuid::now_v7().simple());
-    let a = spawn_app_with(b, &["--redis-url", redis, "--redis-channel", &channel]).await?;
+    // Sockets re-check their session only when told (the hourly re-check never
+    // comes within a test): a close proves the bus carried the news.
+    let flags = [
+        "--redis-url",
+        redis,
+        "--redis-channel",
+        &channel,
+        "--ws-recheck-secs",
+        "3600",
+    ];
+    let a = spawn_app_with(b, &flags).await?;
     let b = a.another_node().await;
     Some((a, b))
 }
@@ -179,4 +190,31 @@ async fn a_redis_outage_delays_but_loses_nothing(b: Backend) {
         bodies(&mut bob_on_b, Duration::from_millis(1500)).await,
         ["during", "after"]
     );
+}
+
+async fn signing_out_on_one_node_closes_that_session_on_another_at_once(b: Backend) {
+    let Some(redis) = redis_url() else { return };
+    let Some((node_a, node_b)) = two_nodes(b, &redis).await else {
+        return;
+    };
+    let laptop = node_a.register("ann").await;
+    let phone = node_a.login("ann").await;
+    let mut laptop_ws = Ws::connect(&node_b, &laptop.access).await;
+    let mut phone_ws = Ws::connect(&node_b, &phone.access).await;
+
+    // The laptop signs out through node A; its socket on node B closes now
+    // (the periodic re-check is an hour away).
+    let r = node_a
+        .post(
+            "/api/v1/auth/logout",
+            Some(&laptop.access),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(r.status, reqwest::StatusCode::NO_CONTENT);
+    assert_eq!(laptop_ws.close_code().await, Some(4003));
+    // The phone's session is still live: its socket stays.
+    phone_ws.expect_quiet(Duration::from_millis(500)).await;
+    phone_ws.send(serde_json::json!({"type": "ping"})).await;
+    assert_eq!(phone_ws.next_of("pong").await["type"], "pong");
 }

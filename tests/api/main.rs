@@ -30,6 +30,7 @@ mod pictures;
 mod pipelining;
 mod policy;
 mod presence;
+mod proxies;
 mod push;
 mod push_service;
 mod realtime;
