@@ -28,6 +28,10 @@ pub enum Eviction {
     Lagged,
     /// The node's bus subscription lagged: events may be missing everywhere.
     Resync,
+    /// The node's link to the cluster's bus was down and is back: what other
+    /// nodes published meanwhile never arrived. Each connection compares its
+    /// positions with the database and replays what it is behind on.
+    CatchUp,
 }
 
 /// What a connection's full queue could not take.
@@ -138,10 +142,19 @@ impl Hub {
     /// The node's single bus subscription, routed locally. Runs until the bus closes.
     pub fn spawn_router(self: &Arc<Self>, bus: &dyn Bus) -> tokio::task::JoinHandle<()> {
         let mut rx = bus.subscribe();
+        let mut relinked = bus.relinked();
         let hub = self.clone();
         tokio::spawn(async move {
             loop {
-                match rx.recv().await {
+                let got = tokio::select! {
+                    got = rx.recv() => got,
+                    Some(()) = async { relinked.as_mut()?.recv().await.ok() } => {
+                        tracing::info!("bus link back: every connection catches up from the database");
+                        hub.evict_all(Eviction::CatchUp);
+                        continue;
+                    }
+                };
+                match got {
                     Ok(env) => hub.route(&env),
                     Err(broadcast::error::RecvError::Lagged(n)) => {
                         tracing::warn!(

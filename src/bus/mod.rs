@@ -42,6 +42,11 @@ pub trait Bus: Send + Sync + 'static {
     fn publish(&self, envelope: Envelope);
     /// The node's subscription. Call once per node.
     fn subscribe(&self) -> broadcast::Receiver<Arc<Envelope>>;
+    /// Told each time the node's link to a shared bus comes back after a break
+    /// (events published meanwhile were lost); `None` for a bus that cannot break.
+    fn relinked(&self) -> Option<broadcast::Receiver<()>> {
+        None
+    }
 }
 
 /// The bus of a single node: a broadcast channel.

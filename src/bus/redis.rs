@@ -27,11 +27,16 @@ use crate::domain::{ConversationId, UserId};
 /// Envelopes waiting to go to Redis; past this, new ones are dropped (and
 /// repaired from the database like any lost envelope).
 const OUTBOX: usize = 65_536;
+/// After a reconnect, how long re-subscribing may take before connections
+/// catch up from the database.
+const RESUBSCRIBE_WAIT: Duration = Duration::from_millis(500);
 
 pub struct RedisBus {
     node: Uuid,
     local: broadcast::Sender<Arc<Envelope>>,
     outbox: mpsc::Sender<Bytes>,
+    /// The subscriber reconnected: what was published meanwhile is lost here.
+    relinked: broadcast::Sender<()>,
 }
 
 impl RedisBus {
@@ -64,6 +69,7 @@ impl RedisBus {
             node: Uuid::now_v7(),
             local,
             outbox,
+            relinked: broadcast::channel(4).0,
         });
         tokio::spawn(publish_loop(publisher, channel.to_owned(), queued));
         tokio::spawn(receive_loop(subscriber, bus.clone()));
@@ -84,6 +90,10 @@ impl Bus for RedisBus {
     fn subscribe(&self) -> broadcast::Receiver<Arc<Envelope>> {
         self.local.subscribe()
     }
+
+    fn relinked(&self) -> Option<broadcast::Receiver<()>> {
+        Some(self.relinked.subscribe())
+    }
 }
 
 async fn publish_loop(client: Client, channel: String, mut queued: mpsc::Receiver<Bytes>) {
@@ -98,8 +108,23 @@ async fn publish_loop(client: Client, channel: String, mut queued: mpsc::Receive
 
 async fn receive_loop(subscriber: SubscriberClient, bus: Arc<RedisBus>) {
     let mut rx = subscriber.message_rx();
+    let mut reconnects = subscriber.reconnect_rx();
     loop {
-        match rx.recv().await {
+        let got = tokio::select! {
+            got = rx.recv() => got,
+            Ok(_) = reconnects.recv() => {
+                // Redis does not keep messages for a subscriber that was away.
+                // Catching up waits until the channel is subscribed again, so
+                // nothing published in between falls through.
+                let bus = bus.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(RESUBSCRIBE_WAIT).await;
+                    let _ = bus.relinked.send(());
+                });
+                continue;
+            }
+        };
+        match got {
             Ok(message) => {
                 let Some(raw) = message.value.as_bytes() else {
                     continue;

@@ -180,6 +180,8 @@ impl Conn {
                     Eviction::Lagged if self.resumed => Box::pin(self.replay_missed(socket)).await,
                     Eviction::Lagged => Ok(()),
                     Eviction::Resync => Err(End::Close(close::RESYNC, "events may be missing: reconnect and resume")),
+                    Eviction::CatchUp if self.resumed => Box::pin(self.catch_up_all(socket)).await,
+                    Eviction::CatchUp => Ok(()),
                     Eviction::None => Ok(()),
                 }},
                 _ = shutdown.changed() => Err(End::Close(close::GOING_AWAY, "server shutting down")),

@@ -117,6 +117,43 @@ impl Conn {
         Ok(())
     }
 
+    /// After a break in the cluster's bus: replays every stream this connection
+    /// is behind on, as the database has it, and says who is online now.
+    pub(super) async fn catch_up_all(&mut self, socket: &mut Socket) -> Step {
+        let current = self.gw.chat.positions(&self.who).await.map_err(internal)?;
+        for (c, ev) in current {
+            let key = StreamKey::Conversation(c);
+            match self.positions.get(&key).copied() {
+                Some(at) if ev > at => {
+                    self.catch_up(socket, key, at).await?;
+                    self.flush_pending(socket, key).await?;
+                }
+                Some(_) => {}
+                // A conversation the user joined during the break.
+                None => {
+                    let snapshot = self.gw.chat.snapshot(c).await.map_err(internal)?;
+                    if let Some((key, ev)) = snapshot.position() {
+                        self.positions.insert(key, ev);
+                    }
+                    socket.bytes(snapshot.to_bytes()).await?;
+                }
+            }
+        }
+        let inbox = self
+            .gw
+            .chat
+            .inbox_position(&self.who)
+            .await
+            .map_err(internal)?;
+        let at = self.positions.get(&StreamKey::Inbox).copied().unwrap_or(0);
+        if inbox > at {
+            self.catch_up(socket, StreamKey::Inbox, at).await?;
+            self.flush_pending(socket, StreamKey::Inbox).await?;
+        }
+        self.replay_missed(socket).await?;
+        self.send_presence(socket).await
+    }
+
     /// Who the user may see online now.
     async fn send_presence(&mut self, socket: &mut Socket) -> Step {
         let snapshot = self

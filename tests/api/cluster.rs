@@ -19,6 +19,7 @@ backend_tests!(
     a_message_sent_on_one_node_arrives_on_the_other_once,
     a_redis_outage_delays_but_loses_nothing,
     signing_out_on_one_node_closes_that_session_on_another_at_once,
+    a_broken_link_is_caught_up_without_waiting_for_the_next_event,
 );
 
 /// The Redis the tests use, or `None` (outside CI) without one.
@@ -109,6 +110,15 @@ struct OwnRedis {
 }
 
 impl OwnRedis {
+    /// One on a free port, or `None` where the cluster tests do not run.
+    fn on_a_free_port() -> Option<Self> {
+        redis_url()?;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        Some(Self::start(port))
+    }
+
     fn start(port: u16) -> Self {
         let child = Command::new("redis-server")
             .args([
@@ -146,15 +156,10 @@ impl Drop for OwnRedis {
 }
 
 async fn a_redis_outage_delays_but_loses_nothing(b: Backend) {
-    if redis_url().is_none() {
+    let Some(mut redis) = OwnRedis::on_a_free_port() else {
         return;
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut redis = OwnRedis::start(port);
+    };
+    let port = redis.port;
     let url = format!("redis://127.0.0.1:{}", redis.port);
     let Some((node_a, node_b)) = two_nodes(b, &url).await else {
         return;
@@ -217,4 +222,32 @@ async fn signing_out_on_one_node_closes_that_session_on_another_at_once(b: Backe
     phone_ws.expect_quiet(Duration::from_millis(500)).await;
     phone_ws.send(serde_json::json!({"type": "ping"})).await;
     assert_eq!(phone_ws.next_of("pong").await["type"], "pong");
+}
+
+async fn a_broken_link_is_caught_up_without_waiting_for_the_next_event(b: Backend) {
+    let Some(redis) = OwnRedis::on_a_free_port() else {
+        return;
+    };
+    let port = redis.port;
+    let Some((node_a, node_b)) = two_nodes(b, &format!("redis://127.0.0.1:{port}")).await else {
+        return;
+    };
+    let ann = node_a.register("ann").await;
+    let bob = node_a.register("bob").await;
+    let direct = node_a.direct(&ann, &bob).await;
+    let mut bob_on_b = Ws::connect(&node_b, &bob.access).await;
+
+    // Redis drops the nodes' subscriptions (their publishers stay): what node A
+    // publishes before node B is subscribed again never reaches node B.
+    let killed = Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "CLIENT", "KILL", "TYPE", "pubsub"])
+        .output()
+        .expect("redis-cli runs");
+    assert!(killed.status.success());
+    node_a.say(&ann, &direct, "m1", "during the break").await;
+    // No later event shows a gap: node B catches up on its own once re-linked.
+    assert_eq!(
+        bodies(&mut bob_on_b, Duration::from_secs(3)).await,
+        ["during the break"]
+    );
 }
