@@ -51,3 +51,15 @@ ensure_redis() {
   redis-server --port 6379 --bind 127.0.0.1 --daemonize yes --save "" --appendonly no >/dev/null
   wait_port 127.0.0.1 6379
 }
+
+# nginx for the test that runs the repo's deploy/nginx/confab.conf in front of
+# two nodes (the test starts its own nginx on a free port; the Debian service
+# itself is not needed).
+ensure_nginx() {
+  [ -x /usr/sbin/nginx ] && return 0
+  say "installing nginx (apt-get)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+  # Debian starts it on port 80; the tests do not use that one.
+  service nginx stop >/dev/null 2>&1 || true
+  [ -x /usr/sbin/nginx ]
+}

@@ -42,6 +42,11 @@ check_backend() { # VAR NAME DEFAULT_PORT
 check_backend CONFAB_TEST_POSTGRES_URL PostgreSQL 5432
 check_backend CONFAB_TEST_MYSQL_URL MySQL/MariaDB 3306
 check_backend CONFAB_TEST_REDIS_URL "Redis (the cluster bus)" 6379
+if [ ! -x "${CONFAB_TEST_NGINX:-/usr/sbin/nginx}" ]; then
+  is_ci && die "nginx is not installed: CI must test deploy/nginx/confab.conf (.ci/run installs it)"
+  warn "nginx not installed: the test of deploy/nginx/confab.conf will NOT run ('apt-get install nginx')"
+  not_run+=("nginx (not installed)")
+fi
 if [ -n "${CONFAB_TEST_REDIS_URL:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
   is_ci && die "redis-server is not installed: the Redis outage test runs its own"
   warn "redis-server not installed: the cluster tests will NOT run"
@@ -146,5 +151,5 @@ say "done in $(( $(date +%s) - started ))s"
 if [ ${#not_run[@]} -gt 0 ]; then
   warn "NOT RUN (everything else passed): ${not_run[*]}"
 else
-  say "backends tested: SQLite, PostgreSQL, MySQL/MariaDB; Redis bus; S3; SMTP; web push"
+  say "backends tested: SQLite, PostgreSQL, MySQL/MariaDB; Redis bus; nginx; S3; SMTP; web push"
 fi

@@ -17,7 +17,7 @@ use crate::{
     auth::{
         signed_urls::UrlSigner, throttle, Action, LoginThrottle, Passwords, RateLimits, Tokens,
     },
-    bus::{hub::Hub, redis::RedisBus, Bus, LocalBus},
+    bus::{directory::Directory, hub::Hub, redis::RedisBus, Bus, LocalBus},
     chat::{
         uploads::{Media, MediaLimits},
         Chat, Policy,
@@ -43,6 +43,8 @@ pub struct AppState {
     pub shutdown_grace: Duration,
     pub sweep_interval: Duration,
     pub connections: listen::ConnLimits,
+    /// How long a silent node counts as alive (the heartbeat is a third).
+    pub node_ttl: Duration,
 }
 
 /// Opens (and migrates) the store named by the config.
@@ -107,6 +109,12 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         media: media(config, &secret)?,
         mail: Arc::new(outbound::mailing(config)?),
         push: Arc::new(outbound::pushing(config)?),
+        directory: match &config.cluster.redis_url {
+            Some(url) => Some(Arc::new(
+                Directory::connect(url, &config.cluster.redis_channel, node_ttl(config)).await?,
+            )),
+            None => None,
+        },
     };
     Ok(AppState {
         chat,
@@ -129,6 +137,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
             max_frame_bytes: config.ws_max_frame_bytes.max(1024),
         },
         shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
+        node_ttl: node_ttl(config),
         sweep_interval: Duration::from_secs(config.sweep_interval_secs.max(1)),
         connections: listen::ConnLimits {
             max_total: connection_cap(fd_limit(), limits.max_connections),
@@ -211,6 +220,8 @@ pub async fn serve(
     let mail_task = tokio::spawn(state.chat.clone().deliver_mail_forever());
     let digest_every = state.chat.mail.digest_check;
     let digest_task = tokio::spawn(state.chat.clone().digests_every(digest_every));
+    let beat = state.node_ttl / 3;
+    let directory_task = tokio::spawn(state.chat.clone().directory_every(beat));
     let push_poll = state.chat.mail.poll;
     let push_task = tokio::spawn(state.chat.clone().deliver_pushes_forever(push_poll));
     let gateway = Gateway {
@@ -233,9 +244,15 @@ pub async fn serve(
     mail_task.abort();
     digest_task.abort();
     push_task.abort();
+    directory_task.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How long a silent node counts as alive.
+fn node_ttl(config: &Config) -> Duration {
+    Duration::from_secs(config.cluster.node_ttl_secs.max(3))
 }
 
 /// The soft open-file limit now in force.

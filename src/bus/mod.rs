@@ -5,6 +5,7 @@
 //! carries live events only: anything it loses is repaired from the database by
 //! the connection's gap check and by resume.
 
+pub mod directory;
 pub mod hub;
 pub mod presence;
 pub mod redis;

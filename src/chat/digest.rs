@@ -47,8 +47,9 @@ impl Chat {
         };
         let mut by_user: BTreeMap<UserId, Vec<Missed>> = BTreeMap::new();
         for m in self.store.missed_messages(w).await? {
-            // Online here (the row may lag a reconnect by the offline batch window).
-            if !self.presence.is_online(m.user_id) {
+            // Online on some node (the row may lag a reconnect by the offline
+            // batch window).
+            if !self.online_anywhere(m.user_id).await {
                 by_user.entry(m.user_id).or_default().push(m);
             }
         }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod admin;
 pub mod attachments;
 pub mod avatars;
+pub mod cluster_presence;
 pub mod conversation_views;
 pub mod conversations;
 pub mod digest;
@@ -80,6 +81,8 @@ pub struct Chat {
     pub mail: Arc<mail::Mailing>,
     /// Web push: VAPID identity, client, retry settings.
     pub push: Arc<push::Pushing>,
+    /// Who is online on other nodes (Redis); `None` for one node.
+    pub directory: Option<Arc<crate::bus::directory::Directory>>,
 }
 
 /// The authenticated caller of a request, as re-read from the store.

@@ -64,6 +64,9 @@ impl Chat {
         if let Err(e) = self.store.clear_away(who.user_id).await {
             tracing::warn!(error = %e, "could not clear away_since");
         }
+        if !self.arrived_in_cluster(who.user_id).await {
+            return; // online on another node already: nothing new to say
+        }
         let announced = match self.store.user_by_id(who.user_id).await {
             Ok(Some(u)) if u.presence_mode != PresenceMode::Invisible => {
                 self.announce_presence(&u).await
@@ -88,6 +91,7 @@ impl Chat {
             if chat.presence.expire(user, generation) && chat.presence.queue_offline(user) {
                 tokio::time::sleep(OFFLINE_BATCH_WINDOW).await;
                 let users = chat.presence.take_offline();
+                let users = chat.left_the_cluster(users).await;
                 if let Err(e) = chat.announce_offline(&users).await {
                     tracing::warn!(error = %e, "offline announcement failed");
                 }
@@ -98,7 +102,7 @@ impl Chat {
     /// Records last-seen for `users` in one write and tells each one's audience.
     /// Invisible users keep the last-seen of when they went invisible, and their
     /// audience hears nothing (they already look offline).
-    async fn announce_offline(&self, users: &[UserId]) -> AppResult<()> {
+    pub(super) async fn announce_offline(&self, users: &[UserId]) -> AppResult<()> {
         self.store
             .set_last_seen_many(users, Timestamp::now())
             .await?;

@@ -183,7 +183,7 @@ impl Chat {
         conversation: Option<ConversationId>,
         what: PushKind,
     ) -> AppResult<()> {
-        if self.presence.is_online(user) || self.store.blocks(user, from).await? {
+        if self.online_anywhere(user).await || self.store.blocks(user, from).await? {
             return Ok(());
         }
         let now = Timestamp::now();

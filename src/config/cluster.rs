@@ -28,6 +28,17 @@ pub struct Cluster {
         global = true
     )]
     pub trusted_proxies: String,
+
+    /// Seconds a node counts as alive after its last heartbeat (it beats every
+    /// third of that): a node that dies without a word has its users announced
+    /// offline by another node within this plus a third.
+    #[arg(
+        long,
+        env = "CONFAB_NODE_TTL_SECS",
+        default_value_t = 15,
+        global = true
+    )]
+    pub node_ttl_secs: u64,
 }
 
 /// Credentials in the Redis URL never reach a log line through `{:?}`.
@@ -37,6 +48,7 @@ impl std::fmt::Debug for Cluster {
             .field("redis_url", &self.redis_url.as_ref().map(|_| "<set>"))
             .field("redis_channel", &self.redis_channel)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("node_ttl_secs", &self.node_ttl_secs)
             .finish()
     }
 }

@@ -20,6 +20,7 @@ backend_tests!(
     a_redis_outage_delays_but_loses_nothing,
     signing_out_on_one_node_closes_that_session_on_another_at_once,
     a_broken_link_is_caught_up_without_waiting_for_the_next_event,
+    presence_spans_nodes_and_a_silent_node_is_reaped,
 );
 
 /// The Redis the tests use, or `None` (outside CI) without one.
@@ -38,9 +39,14 @@ fn redis_url() -> Option<String> {
 
 /// Two nodes sharing a database and a Redis channel of their own.
 async fn two_nodes(b: Backend, redis: &str) -> Option<(TestApp, TestApp)> {
-    let channel = format!("confab-t-{}", uuid::Uuid::now_v7().simple());
+    two_nodes_with(b, redis, &uuid::Uuid::now_v7().simple().to_string()).await
+}
+
+async fn two_nodes_with(b: Backend, redis: &str, id: &str) -> Option<(TestApp, TestApp)> {
+    let channel = format!("confab-t-{id}");
     // Sockets re-check their session only when told (the hourly re-check never
-    // comes within a test): a close proves the bus carried the news.
+    // comes within a test): a close proves the bus carried the news. Nodes beat
+    // every second and count for 3 s without one.
     let flags = [
         "--redis-url",
         redis,
@@ -48,6 +54,10 @@ async fn two_nodes(b: Backend, redis: &str) -> Option<(TestApp, TestApp)> {
         &channel,
         "--ws-recheck-secs",
         "3600",
+        "--node-ttl-secs",
+        "3",
+        "--presence-grace-secs",
+        "0",
     ];
     let a = spawn_app_with(b, &flags).await?;
     let b = a.another_node().await;
@@ -249,5 +259,69 @@ async fn a_broken_link_is_caught_up_without_waiting_for_the_next_event(b: Backen
     assert_eq!(
         bodies(&mut bob_on_b, Duration::from_secs(3)).await,
         ["during the break"]
+    );
+}
+
+/// The presence events `ws` receives within `wait`: (user, status).
+async fn presence(ws: &mut Ws, wait: Duration) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    while let Some(f) = ws.try_next(wait).await {
+        if f["type"] == "presence" {
+            out.push((
+                f["user_id"].as_str().unwrap().to_owned(),
+                f["presence"]["status"].as_str().unwrap().to_owned(),
+            ));
+        }
+    }
+    out
+}
+
+async fn presence_spans_nodes_and_a_silent_node_is_reaped(b: Backend) {
+    let Some(redis) = redis_url() else { return };
+    let id = uuid::Uuid::now_v7().simple().to_string();
+    let Some((node_a, node_b)) = two_nodes_with(b, &redis, &id).await else {
+        return;
+    };
+    let ann = node_a.register("ann").await;
+    let bob = node_a.register("bob").await;
+    let cat = node_a.register("cat").await;
+    node_a.group(&bob, "Ward", &[&ann, &cat]).await;
+    // A watcher that keeps presence frames (Ws::connect skips them).
+    let (mut bob_ws, _) = Ws::resume_all(&node_a, &bob.access, Default::default(), None, &[]).await;
+    let online = |u: &str| (u.to_owned(), "online".to_owned());
+    let offline = |u: &str| (u.to_owned(), "offline".to_owned());
+
+    // Ann opens a tab on node A, then one on node B: online once.
+    let tab_a = Ws::connect(&node_a, &ann.access).await;
+    assert_eq!(
+        presence(&mut bob_ws, Duration::from_millis(700)).await,
+        [online(&ann.user_id)]
+    );
+    let tab_b = Ws::connect(&node_b, &ann.access).await;
+    // Closing the tab on A leaves her online: her tab on B is still open.
+    drop(tab_a);
+    assert_eq!(presence(&mut bob_ws, Duration::from_millis(1500)).await, []);
+    drop(tab_b);
+    assert_eq!(
+        presence(&mut bob_ws, Duration::from_millis(1500)).await,
+        [offline(&ann.user_id)]
+    );
+
+    // A third node has Cat and dies without a word (no goodbye, no more
+    // heartbeats): within its TTL (1 s here) and a beat of the others, they
+    // announce her offline.
+    let ghost = confab::bus::directory::Directory::connect(
+        &redis,
+        &format!("confab-t-{id}"),
+        Duration::from_secs(1),
+    )
+    .await
+    .unwrap();
+    let cat_id: confab::domain::UserId = cat.user_id.parse().unwrap();
+    assert!(ghost.arrived(cat_id).await.unwrap());
+    ghost.vanish().await;
+    assert_eq!(
+        presence(&mut bob_ws, Duration::from_millis(3500)).await,
+        [offline(&cat.user_id)]
     );
 }

@@ -23,6 +23,7 @@ mod file_rules;
 mod friends;
 mod limits;
 mod messages;
+mod nginx;
 mod notifications;
 mod outbox;
 mod password_reset;

@@ -1,0 +1,79 @@
+//! Presence across nodes: this node's presence (bus/presence.rs) says when a
+//! user comes and goes here; the cluster's directory (bus/directory.rs, Redis)
+//! says whether that is news for the cluster. A user with a tab on node A and
+//! one on node B is online; closing one leaves them online; a node that dies
+//! silently has its users announced offline by another within the bound.
+//! Without Redis every answer is "yes, announce it", as on one node.
+
+use std::time::Duration;
+
+use super::Chat;
+use crate::domain::UserId;
+
+impl Chat {
+    /// `user`'s first connection on this node opened: should the cluster hear
+    /// they are online? (No when another node already has them.)
+    pub(super) async fn arrived_in_cluster(&self, user: UserId) -> bool {
+        let Some(d) = &self.directory else {
+            return true;
+        };
+        d.arrived(user).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "presence directory unreachable; announcing as one node would");
+            true
+        })
+    }
+
+    /// Of `users`, gone from this node, those no other node has: offline.
+    pub(super) async fn left_the_cluster(&self, users: Vec<UserId>) -> Vec<UserId> {
+        let Some(d) = &self.directory else {
+            return users;
+        };
+        let mut gone = Vec::with_capacity(users.len());
+        for u in users {
+            match d.left(u).await {
+                Ok(true) => gone.push(u),
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "presence directory unreachable; announcing as one node would");
+                    gone.push(u);
+                }
+            }
+        }
+        gone
+    }
+
+    /// Whether `user` has a live connection on any node (push and digests ask).
+    pub(crate) async fn online_anywhere(&self, user: UserId) -> bool {
+        if self.presence.is_online(user) {
+            return true;
+        }
+        match &self.directory {
+            Some(d) => d.online_elsewhere(user).await.unwrap_or(false),
+            None => false,
+        }
+    }
+
+    /// Beats this node's heartbeat and reaps nodes that stopped beating,
+    /// announcing their users offline, every `every` until dropped.
+    pub async fn directory_every(self, every: Duration) {
+        let Some(d) = self.directory.clone() else {
+            return;
+        };
+        loop {
+            tokio::time::sleep(every).await;
+            if let Err(e) = d.heartbeat().await {
+                tracing::warn!(error = %e, "presence heartbeat failed");
+                continue;
+            }
+            match d.reap().await {
+                Ok(users) if !users.is_empty() => {
+                    if let Err(e) = self.announce_offline(&users).await {
+                        tracing::warn!(error = %e, "offline announcement failed");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "reaping dead nodes failed"),
+            }
+        }
+    }
+}
