@@ -12,7 +12,10 @@
 //!   P:users:N     the users with connections on node N
 //!   P:reap:N      who is reaping dead node N (one node does it)
 
-use std::time::Duration;
+use std::{
+    collections::{HashMap, HashSet},
+    time::Duration,
+};
 
 use anyhow::Context as _;
 use fred::{
@@ -120,6 +123,39 @@ impl Directory {
     /// connections are the caller's to know).
     pub async fn online_elsewhere(&self, user: UserId) -> anyhow::Result<bool> {
         self.elsewhere(user).await
+    }
+
+    /// Of `users`, those a live node other than this one has, in one round trip
+    /// for the users and one per distinct node (lists with presence ask this).
+    pub async fn online_among(&self, users: &[UserId]) -> anyhow::Result<HashSet<UserId>> {
+        if users.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let pipe = self.client.pipeline();
+        for u in users {
+            pipe.smembers::<(), _>(self.key("on", &u.to_string()))
+                .await?;
+        }
+        let sets: Vec<Vec<String>> = pipe.all().await?;
+        let mut live: HashMap<String, bool> = HashMap::new();
+        let mut out = HashSet::new();
+        for (u, nodes) in users.iter().zip(sets) {
+            for n in nodes.into_iter().filter(|n| *n != self.node) {
+                let alive = match live.get(&n) {
+                    Some(a) => *a,
+                    None => {
+                        let a = self.alive(&n).await?;
+                        live.insert(n, a);
+                        a
+                    }
+                };
+                if alive {
+                    out.insert(*u);
+                    break;
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Forgets nodes whose heartbeat lapsed and returns their users that no live

@@ -5,7 +5,7 @@
 //! silently has its users announced offline by another within the bound.
 //! Without Redis every answer is "yes, announce it", as on one node.
 
-use std::time::Duration;
+use std::{collections::HashSet, time::Duration};
 
 use super::Chat;
 use crate::domain::UserId;
@@ -51,6 +51,25 @@ impl Chat {
             Some(d) => d.online_elsewhere(user).await.unwrap_or(false),
             None => false,
         }
+    }
+
+    /// Of `users`, those online on another node and not here (lists with
+    /// presence: friends, members, the snapshot after a resume).
+    pub(crate) async fn online_elsewhere_among(
+        &self,
+        users: impl IntoIterator<Item = UserId>,
+    ) -> HashSet<UserId> {
+        let Some(d) = &self.directory else {
+            return HashSet::new();
+        };
+        let ask: Vec<UserId> = users
+            .into_iter()
+            .filter(|u| !self.presence.is_online(*u))
+            .collect();
+        d.online_among(&ask).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "presence directory unreachable; showing this node's view");
+            HashSet::new()
+        })
     }
 
     /// Beats this node's heartbeat and reaps nodes that stopped beating,

@@ -43,6 +43,12 @@ pub struct ListQuery {
     pub limit: Option<u32>,
 }
 
+/// Whose presence a viewer may see, and who of them is online on other nodes.
+struct Visible(
+    std::collections::HashSet<UserId>,
+    std::collections::HashSet<UserId>,
+);
+
 fn not_found() -> AppError {
     AppError::not_found("conversation")
 }
@@ -92,30 +98,26 @@ impl Chat {
     /// A member as the viewer sees them: with presence when the viewer is in
     /// their presence audience (friends and co-members of groups, never across a
     /// block; `visible` is the viewer's own audience, the same relation).
-    fn member_for(
-        &self,
-        m: &Member,
-        u: &crate::domain::User,
-        visible: &std::collections::HashSet<UserId>,
-    ) -> MemberView {
+    fn member_for(&self, m: &Member, u: &crate::domain::User, visible: &Visible) -> MemberView {
         let mut v = MemberView::new(m, u);
-        if visible.contains(&u.id) && u.is_active() {
-            v.presence = Some(self.presence_of(u));
+        if visible.0.contains(&u.id) && u.is_active() {
+            v.presence = Some(self.presence_of_in(u, &visible.1));
         }
         v
     }
 
     /// Whose presence `viewer` may see.
-    async fn presence_visible(
-        &self,
-        viewer: UserId,
-    ) -> AppResult<std::collections::HashSet<UserId>> {
-        Ok(self
+    /// Whose presence `viewer` may see, and which of them are online on other
+    /// nodes.
+    async fn presence_visible(&self, viewer: UserId) -> AppResult<Visible> {
+        let audience: std::collections::HashSet<UserId> = self
             .store
             .presence_audience(viewer)
             .await?
             .into_iter()
-            .collect())
+            .collect();
+        let elsewhere = self.online_elsewhere_among(audience.iter().copied()).await;
+        Ok(Visible(audience, elsewhere))
     }
 
     pub(super) async fn active_user(&self, id: UserId) -> AppResult<crate::domain::User> {

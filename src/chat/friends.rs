@@ -272,11 +272,14 @@ impl Chat {
     /// The caller's friends with their presence.
     pub async fn friends(&self, who: &Principal) -> AppResult<Vec<FriendView>> {
         let friends = self.store.friends_of(who.user_id).await?;
+        let elsewhere = self
+            .online_elsewhere_among(friends.iter().map(|(u, _)| u.id))
+            .await;
         Ok(friends
             .iter()
             .map(|(u, since)| FriendView {
                 user: u.into(),
-                presence: self.presence_of(u),
+                presence: self.presence_of_in(u, &elsewhere),
                 since: *since,
             })
             .collect())

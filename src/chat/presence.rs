@@ -26,9 +26,20 @@ pub struct PresenceInput {
 }
 
 impl Chat {
-    /// `u`'s presence as others see it.
+    /// `u`'s presence as others see it, from this node's view.
     pub fn presence_of(&self, u: &User) -> PresenceView {
-        let online = u.presence_mode != PresenceMode::Invisible && self.presence.is_online(u.id);
+        self.presence_of_in(u, &std::collections::HashSet::new())
+    }
+
+    /// `u`'s presence as others see it; `elsewhere` holds users online on other
+    /// nodes (`online_elsewhere_among`).
+    pub fn presence_of_in(
+        &self,
+        u: &User,
+        elsewhere: &std::collections::HashSet<UserId>,
+    ) -> PresenceView {
+        let here_or_there = self.presence.is_online(u.id) || elsewhere.contains(&u.id);
+        let online = u.presence_mode != PresenceMode::Invisible && here_or_there;
         PresenceView {
             status: if online {
                 PresenceStatus::Online
@@ -175,16 +186,15 @@ impl Chat {
     pub async fn presence_snapshot(&self, who: &Principal) -> AppResult<Vec<Event>> {
         // One query for all online people in the audience, not one each: at
         // 10,000 simultaneous resumes the per-person reads dominated.
-        let online: Vec<UserId> = self
-            .store
-            .presence_audience(who.user_id)
-            .await?
+        let audience = self.store.presence_audience(who.user_id).await?;
+        let elsewhere = self.online_elsewhere_among(audience.iter().copied()).await;
+        let online: Vec<UserId> = audience
             .into_iter()
-            .filter(|id| self.presence.is_online(*id))
+            .filter(|id| self.presence.is_online(*id) || elsewhere.contains(id))
             .collect();
         let mut out = Vec::new();
         for u in self.store.users_by_ids(&online).await? {
-            let presence = self.presence_of(&u);
+            let presence = self.presence_of_in(&u, &elsewhere);
             if presence.status == PresenceStatus::Online {
                 out.push(Event::Presence {
                     user_id: u.id,

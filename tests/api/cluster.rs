@@ -301,6 +301,16 @@ async fn presence_spans_nodes_and_a_silent_node_is_reaped(b: Backend) {
     // Closing the tab on A leaves her online: her tab on B is still open.
     drop(tab_a);
     assert_eq!(presence(&mut bob_ws, Duration::from_millis(1500)).await, []);
+    // Lists served by node A show her online too (the directory says where).
+    let listed = node_a.get("/api/v1/conversations", &bob.access).await.body;
+    let her = listed["items"][0]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["user_id"] == ann.user_id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(her["presence"]["status"], "online", "{her}");
     drop(tab_b);
     assert_eq!(
         presence(&mut bob_ws, Duration::from_millis(1500)).await,
