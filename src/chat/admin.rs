@@ -69,7 +69,7 @@ impl Chat {
             .ok_or_else(|| AppError::not_found("user"))
     }
 
-    async fn load(&self, id: UserId) -> AppResult<User> {
+    pub(super) async fn load(&self, id: UserId) -> AppResult<User> {
         self.store
             .user_by_id(id)
             .await?

@@ -57,7 +57,7 @@ impl Chat {
             Some(e) => Some(Email::parse(e)?),
             None => None,
         };
-        let user = self.load_user(who.user_id).await?;
+        let user = self.load(who.user_id).await?;
         let new = email.as_ref().map(|e| e.as_str().to_owned());
         let same =
             new.as_deref().map(str::to_lowercase) == user.email.as_deref().map(str::to_lowercase);
@@ -95,12 +95,12 @@ impl Chat {
             self.mail_queued();
         }
         tracing::info!(user_id = %user.id, removed = new.is_none(), "email address changed");
-        Ok((&self.load_user(who.user_id).await?).into())
+        Ok((&self.load(who.user_id).await?).into())
     }
 
     /// Mails a new confirmation link for the caller's unconfirmed address.
     pub async fn resend_verification(&self, who: &Principal, device: &Device) -> AppResult<()> {
-        let user = self.load_user(who.user_id).await?;
+        let user = self.load(who.user_id).await?;
         if user.email.is_none() {
             return Err(AppError::conflict(
                 "no_email",
@@ -200,7 +200,7 @@ impl Chat {
         if !self.mail_enabled() {
             return Ok(());
         }
-        let user = self.load_user(user).await?;
+        let user = self.load(user).await?;
         if let (Some(to), Some(_)) = (&user.email, user.email_verified_at) {
             let mail = self.new_mail(kind, &user, to, params);
             self.store.enqueue_mail(&mail, Timestamp::now()).await?;
@@ -234,12 +234,5 @@ impl Chat {
             created_at: now,
             expires_at: now.plus_secs(VERIFY_TTL.as_secs() as i64),
         }
-    }
-
-    async fn load_user(&self, id: UserId) -> AppResult<User> {
-        self.store
-            .user_by_id(id)
-            .await?
-            .ok_or_else(|| AppError::not_found("user"))
     }
 }

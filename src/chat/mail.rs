@@ -163,7 +163,7 @@ impl Chat {
 
 /// The delay before attempt `attempt + 1`: `base` doubled per earlier attempt,
 /// at most an hour.
-fn backoff(base: Duration, attempt: u32) -> Duration {
+pub(super) fn backoff(base: Duration, attempt: u32) -> Duration {
     let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(16));
     base.saturating_mul(factor).min(Duration::from_secs(3600))
 }

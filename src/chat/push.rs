@@ -168,6 +168,10 @@ impl Chat {
         conversation: Option<ConversationId>,
         what: PushKind,
     ) {
+        // Online on this node (the common case on the send path): no task at all.
+        if self.presence.is_online(user) {
+            return;
+        }
         let chat = self.clone();
         tokio::spawn(async move {
             if let Err(e) = chat.push_now(user, from, conversation, what).await {
@@ -183,10 +187,21 @@ impl Chat {
         conversation: Option<ConversationId>,
         what: PushKind,
     ) -> AppResult<()> {
-        if self.online_anywhere(user).await || self.store.blocks(user, from).await? {
+        // Cheapest refusal first: most users have no device subscribed.
+        let now = Timestamp::now();
+        let subs: Vec<_> = self
+            .store
+            .live_subscriptions(user, now)
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        if subs.is_empty()
+            || self.online_anywhere(user).await
+            || self.store.blocks(user, from).await?
+        {
             return Ok(());
         }
-        let now = Timestamp::now();
         let mut group = None;
         if let Some(c) = conversation {
             let muted = self
@@ -198,16 +213,6 @@ impl Chat {
                 return Ok(());
             }
             group = self.store.conversation(c).await?.and_then(|(c, _)| c.name);
-        }
-        let subs: Vec<_> = self
-            .store
-            .live_subscriptions(user, now)
-            .await?
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        if subs.is_empty() {
-            return Ok(());
         }
         let sender = match self.store.user_by_id(from).await? {
             Some(u) if u.is_active() => u.full_name,
@@ -302,13 +307,9 @@ impl Chat {
             .unwrap_or(u32::MAX)
             .saturating_add(1);
         let retry = |secs: Option<u64>| {
-            let wait = secs.map(Duration::from_secs).unwrap_or_else(|| {
-                let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(16));
-                self.push
-                    .retry
-                    .saturating_mul(factor)
-                    .min(Duration::from_secs(3600))
-            });
+            let wait = secs
+                .map(Duration::from_secs)
+                .unwrap_or_else(|| super::mail::backoff(self.push.retry, attempt));
             (attempt < self.push.max_attempts)
                 .then(|| Timestamp::now().plus_secs(wait.as_secs().max(1) as i64))
         };

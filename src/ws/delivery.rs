@@ -48,13 +48,7 @@ impl Conn {
                     self.catch_up(socket, StreamKey::Conversation(c), from)
                         .await?
                 }
-                None => {
-                    let snapshot = self.gw.chat.snapshot(c).await.map_err(internal)?;
-                    if let Some((key, ev)) = snapshot.position() {
-                        self.positions.insert(key, ev);
-                    }
-                    socket.bytes(snapshot.to_bytes()).await?;
-                }
+                None => self.send_snapshot(socket, c).await?,
             }
         }
         // Conversations the client knows but the user has left: how they ended.
@@ -130,13 +124,7 @@ impl Conn {
                 }
                 Some(_) => {}
                 // A conversation the user joined during the break.
-                None => {
-                    let snapshot = self.gw.chat.snapshot(c).await.map_err(internal)?;
-                    if let Some((key, ev)) = snapshot.position() {
-                        self.positions.insert(key, ev);
-                    }
-                    socket.bytes(snapshot.to_bytes()).await?;
-                }
+                None => self.send_snapshot(socket, c).await?,
             }
         }
         let inbox = self
@@ -152,6 +140,15 @@ impl Conn {
         }
         self.replay_missed(socket).await?;
         self.send_presence(socket).await
+    }
+
+    /// A conversation new to this connection, as it is now; its position noted.
+    async fn send_snapshot(&mut self, socket: &mut Socket, c: ConversationId) -> Step {
+        let snapshot = self.gw.chat.snapshot(c).await.map_err(internal)?;
+        if let Some((key, ev)) = snapshot.position() {
+            self.positions.insert(key, ev);
+        }
+        socket.bytes(snapshot.to_bytes()).await
     }
 
     /// Who the user may see online now.

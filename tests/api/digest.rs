@@ -134,6 +134,16 @@ async fn text_only_when_allowed_and_nothing_muted_or_turned_off(b: Backend) {
         .as_str()
         .unwrap()
         .starts_with("9999-12-31T23:59:59"));
+    // Only a member may mute a conversation: to anyone else it does not exist.
+    let r = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/conversations/{from_dan}/mute"),
+            Some(&cat.access),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = app
         .request(
             Method::PATCH,

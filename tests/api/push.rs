@@ -273,6 +273,14 @@ async fn subscriptions_are_checked_listed_and_removed(b: Backend) {
         "/api/v1/push/subscriptions/{}",
         again.body["id"].as_str().unwrap()
     );
+    // Nobody else can see or remove it.
+    let eve = app.register("eve").await;
+    let r = app.get("/api/v1/push/subscriptions", &eve.access).await;
+    assert_eq!(r.body, json!([]));
+    let r = app
+        .request(Method::DELETE, &path, Some(&eve.access), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = app
         .request(Method::DELETE, &path, Some(&ann.access), None)
         .await;
