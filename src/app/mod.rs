@@ -17,7 +17,7 @@ use crate::{
     auth::{
         signed_urls::UrlSigner, throttle, Action, LoginThrottle, Passwords, RateLimits, Tokens,
     },
-    bus::{directory::Directory, hub::Hub, redis::RedisBus, Bus, LocalBus},
+    bus::{directory::Directory, hub::Hub, lockouts::Lockouts, redis::RedisBus, Bus, LocalBus},
     chat::{
         uploads::{Media, MediaLimits},
         Chat, Policy,
@@ -67,6 +67,23 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         None => Arc::new(LocalBus::new(65_536)),
     };
     let limits = &config.limits;
+    let directory = match &config.cluster.redis_url {
+        Some(url) => Some(Arc::new(
+            Directory::connect(url, &config.cluster.redis_channel, node_ttl(config)).await?,
+        )),
+        None => None,
+    };
+    let mut throttle = LoginThrottle::new(
+        throttle::Limits {
+            per_account_address: limits.login_max_failures,
+            per_address: limits.login_max_failures_per_address,
+            per_account: limits.login_max_failures_per_account,
+        },
+        Duration::from_secs(limits.login_lockout_secs.max(1)),
+    );
+    if let Some(d) = &directory {
+        throttle = throttle.shared(Lockouts::new(d.client(), &config.cluster.redis_channel));
+    }
     let chat = Chat {
         writer: MessageWriter::spawn(store.clone()).await?,
         bus: bus.clone(),
@@ -74,14 +91,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         store,
         tokens: Arc::new(Tokens::new(&secret, config.access_token_ttl_secs.max(1))),
         passwords: Arc::new(Passwords::new(config.password_hash_memory_kib, 2)?),
-        throttle: Arc::new(LoginThrottle::new(
-            throttle::Limits {
-                per_account_address: limits.login_max_failures,
-                per_address: limits.login_max_failures_per_address,
-                per_account: limits.login_max_failures_per_account,
-            },
-            Duration::from_secs(limits.login_lockout_secs.max(1)),
-        )),
+        throttle: Arc::new(throttle),
         rates: Arc::new(if !limits.rate_limits {
             RateLimits::off()
         } else {
@@ -109,12 +119,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         media: media(config, &secret)?,
         mail: Arc::new(outbound::mailing(config)?),
         push: Arc::new(outbound::pushing(config)?),
-        directory: match &config.cluster.redis_url {
-            Some(url) => Some(Arc::new(
-                Directory::connect(url, &config.cluster.redis_channel, node_ttl(config)).await?,
-            )),
-            None => None,
-        },
+        directory,
     };
     Ok(AppState {
         chat,

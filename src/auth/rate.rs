@@ -2,8 +2,9 @@
 //! `governor` crate): sends, searches, refreshes, registrations, friend requests
 //! and conversation creation. A refused request learns how long to wait.
 //!
-//! In-process, like the login throttle: with several nodes each node counts on
-//! its own, so a cluster allows up to node-count times the rate.
+//! In-process: with several nodes each node counts on its own, so a cluster
+//! allows up to node-count times the rate (they protect each node's resources;
+//! the login throttle, which protects accounts, counts cluster-wide).
 
 use std::{
     num::NonZeroU32,

@@ -4,6 +4,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+use crate::bus::lockouts::Lockouts;
+
 /// Failed logins, counted so that a guesser slows themselves and not the owner
 /// (OWASP's authentication guidance):
 /// - per account **and** address: a few failures lock that pair only, so the owner
@@ -18,11 +20,15 @@ use std::{
 /// forgets that pair's history. A key's history is forgotten once it has been
 /// quiet for a day.
 ///
-/// In-process state: with several nodes each node counts on its own (documented).
+/// With several nodes the counts live in Redis (`shared`), so every node sees
+/// every failure; without Redis, or while it does not answer, each node counts in
+/// its own memory (a Redis outage loosens the limits by the number of nodes, never
+/// lifts them).
 pub struct LoginThrottle {
     limits: Limits,
     base: Duration,
     entries: Mutex<HashMap<String, Entry>>,
+    shared: Option<Lockouts>,
 }
 
 /// Failures allowed per window before a lockout, per kind of key.
@@ -62,22 +68,75 @@ impl LoginThrottle {
             },
             base,
             entries: Mutex::new(HashMap::new()),
+            shared: None,
         }
+    }
+
+    /// Counts in Redis, shared by the cluster.
+    pub fn shared(self, lockouts: Lockouts) -> Self {
+        Self {
+            shared: Some(lockouts),
+            ..self
+        }
+    }
+
+    /// `Err(seconds)` while any key of this attempt is locked out.
+    pub async fn check(&self, account: &str, address: &str) -> Result<(), u64> {
+        if let Some(shared) = &self.shared {
+            let keys = self.keys(account, address);
+            let names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+            match shared.locked_for(&names).await {
+                Ok(None) => return Ok(()),
+                Ok(Some(wait)) => return Err(wait.as_secs_f64().ceil().max(1.0) as u64),
+                Err(e) => {
+                    tracing::warn!(error = %e, "login throttle: Redis unavailable, counting on this node")
+                }
+            }
+        }
+        self.check_here(account, address)
+    }
+
+    pub async fn record_failure(&self, account: &str, address: &str) {
+        if let Some(shared) = &self.shared {
+            let mut failed = None;
+            for (key, limit) in self.keys(account, address) {
+                if let Err(e) = shared.fail(&key, limit, self.base).await {
+                    failed = Some(e);
+                }
+            }
+            match failed {
+                None => return,
+                Some(e) => {
+                    tracing::warn!(error = %e, "login throttle: Redis unavailable, counting on this node")
+                }
+            }
+        }
+        self.record_failure_here(account, address)
+    }
+
+    /// A successful login forgets this account-and-address pair. Not the address
+    /// (one right password must not reset a guesser working through many
+    /// accounts), nor the account (the distributed guess goes on).
+    pub async fn record_success(&self, account: &str, address: &str) {
+        let pair = pair_key(account, address);
+        if let Some(shared) = &self.shared {
+            if let Err(e) = shared.forget(&pair).await {
+                tracing::warn!(error = %e, "login throttle: Redis unavailable");
+            }
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.remove(&pair);
     }
 
     fn keys(&self, account: &str, address: &str) -> [(String, u32); 3] {
         [
-            (
-                format!("p:{account}\n{address}"),
-                self.limits.per_account_address,
-            ),
+            (pair_key(account, address), self.limits.per_account_address),
             (format!("a:{address}"), self.limits.per_address),
             (format!("u:{account}"), self.limits.per_account),
         ]
     }
 
-    /// `Err(seconds)` while any key of this attempt is locked out.
-    pub fn check(&self, account: &str, address: &str) -> Result<(), u64> {
+    fn check_here(&self, account: &str, address: &str) -> Result<(), u64> {
         let now = Instant::now();
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let wait = self
@@ -93,7 +152,7 @@ impl LoginThrottle {
         }
     }
 
-    pub fn record_failure(&self, account: &str, address: &str) {
+    fn record_failure_here(&self, account: &str, address: &str) {
         let now = Instant::now();
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() > SWEEP_ABOVE {
@@ -127,14 +186,10 @@ impl LoginThrottle {
             }
         }
     }
+}
 
-    /// A successful login forgets this account-and-address pair. Not the address
-    /// (one right password must not reset a guesser working through many
-    /// accounts), nor the account (the distributed guess goes on).
-    pub fn record_success(&self, account: &str, address: &str) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.remove(&format!("p:{account}\n{address}"));
-    }
+fn pair_key(account: &str, address: &str) -> String {
+    format!("p:{account}\n{address}")
 }
 
 #[cfg(test)]
@@ -153,33 +208,33 @@ mod tests {
     fn locks_the_pair_not_the_owner_elsewhere() {
         let t = LoginThrottle::new(limits(3, 100, 100), Duration::from_secs(60));
         for _ in 0..3 {
-            assert!(t.check("bob", "1.1.1.1").is_ok());
-            t.record_failure("bob", "1.1.1.1");
+            assert!(t.check_here("bob", "1.1.1.1").is_ok());
+            t.record_failure_here("bob", "1.1.1.1");
         }
-        let wait = t.check("bob", "1.1.1.1").unwrap_err();
+        let wait = t.check_here("bob", "1.1.1.1").unwrap_err();
         assert!((59..=60).contains(&wait), "{wait}");
-        assert!(t.check("bob", "2.2.2.2").is_ok(), "owner elsewhere");
-        assert!(t.check("alice", "1.1.1.1").is_ok(), "other accounts");
+        assert!(t.check_here("bob", "2.2.2.2").is_ok(), "owner elsewhere");
+        assert!(t.check_here("alice", "1.1.1.1").is_ok(), "other accounts");
     }
 
     #[test]
     fn locks_an_address_across_accounts() {
         let t = LoginThrottle::new(limits(100, 2, 100), Duration::from_secs(60));
-        t.record_failure("a", "9.9.9.9");
-        t.record_failure("b", "9.9.9.9");
-        assert!(t.check("c", "9.9.9.9").is_err());
-        assert!(t.check("c", "8.8.8.8").is_ok());
+        t.record_failure_here("a", "9.9.9.9");
+        t.record_failure_here("b", "9.9.9.9");
+        assert!(t.check_here("c", "9.9.9.9").is_err());
+        assert!(t.check_here("c", "8.8.8.8").is_ok());
     }
 
     #[test]
     fn a_distributed_guess_locks_the_account_at_the_larger_limit() {
         let t = LoginThrottle::new(limits(3, 100, 10), Duration::from_secs(60));
         for i in 0..9 {
-            t.record_failure("bob", &format!("10.0.0.{i}"));
+            t.record_failure_here("bob", &format!("10.0.0.{i}"));
         }
-        assert!(t.check("bob", "10.9.9.9").is_ok(), "9 of 10");
-        t.record_failure("bob", "10.0.0.99");
-        assert!(t.check("bob", "10.9.9.9").is_err(), "10 of 10");
+        assert!(t.check_here("bob", "10.9.9.9").is_ok(), "9 of 10");
+        t.record_failure_here("bob", "10.0.0.99");
+        assert!(t.check_here("bob", "10.9.9.9").is_err(), "10 of 10");
     }
 
     #[test]
@@ -188,8 +243,8 @@ mod tests {
         let mut waits = Vec::new();
         for _ in 0..9 {
             // Pretend the lockout ran out: failures are only counted when allowed.
-            t.record_failure("bob", "x");
-            waits.push(t.check("bob", "x").unwrap_err());
+            t.record_failure_here("bob", "x");
+            waits.push(t.check_here("bob", "x").unwrap_err());
             let mut e = t.entries.lock().unwrap();
             for entry in e.values_mut() {
                 entry.locked_until = None;
@@ -198,17 +253,17 @@ mod tests {
         assert_eq!(waits, [10, 20, 40, 80, 160, 320, 640, 640, 640]);
     }
 
-    #[test]
-    fn success_forgets_the_pair_and_the_window_expires() {
+    #[tokio::test]
+    async fn success_forgets_the_pair_and_the_window_expires() {
         let t = LoginThrottle::new(limits(2, 100, 100), Duration::from_millis(50));
-        t.record_failure("bob", "x");
-        t.record_success("bob", "x");
-        t.record_failure("bob", "x");
-        assert!(t.check("bob", "x").is_ok(), "the count started again");
+        t.record_failure_here("bob", "x");
+        t.record_success("bob", "x").await;
+        t.record_failure_here("bob", "x");
+        assert!(t.check_here("bob", "x").is_ok(), "the count started again");
         std::thread::sleep(Duration::from_millis(60));
-        t.record_failure("bob", "x");
-        assert!(t.check("bob", "x").is_ok(), "the window moved on");
-        t.record_failure("bob", "x");
-        assert!(t.check("bob", "x").is_err());
+        t.record_failure_here("bob", "x");
+        assert!(t.check_here("bob", "x").is_ok(), "the window moved on");
+        t.record_failure_here("bob", "x");
+        assert!(t.check_here("bob", "x").is_err());
     }
 }

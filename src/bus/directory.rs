@@ -205,6 +205,11 @@ impl Directory {
         Ok(offline)
     }
 
+    /// The connected client, for other cluster-wide state (login lockouts).
+    pub fn client(&self) -> Client {
+        self.client.clone()
+    }
+
     /// Stops beating without a word, as a crashed node would (tests).
     pub async fn vanish(&self) {
         let _ = self.client.quit().await;

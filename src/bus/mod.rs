@@ -7,6 +7,7 @@
 
 pub mod directory;
 pub mod hub;
+pub mod lockouts;
 pub mod presence;
 pub mod redis;
 

@@ -123,7 +123,7 @@ impl Chat {
     /// same hash verification as a known one and gets the same answer.
     pub async fn login(&self, input: LoginInput, device: Device) -> AppResult<TokenResponse> {
         let account = input.username.trim().to_ascii_lowercase();
-        if let Err(wait) = self.throttle.check(&account, &device.ip) {
+        if let Err(wait) = self.throttle.check(&account, &device.ip).await {
             return Err(AppError::too_many_requests(
                 wait,
                 format!("too many failed logins; try again in {wait} seconds"),
@@ -141,11 +141,11 @@ impl Chat {
         let user = match (ok, found) {
             (true, Some((user, _))) => user,
             _ => {
-                self.throttle.record_failure(&account, &device.ip);
+                self.throttle.record_failure(&account, &device.ip).await;
                 return Err(invalid_credentials());
             }
         };
-        self.throttle.record_success(&account, &device.ip);
+        self.throttle.record_success(&account, &device.ip).await;
         if !user.is_active() {
             // Only someone who knows the password learns the account is deactivated.
             return Err(AppError::forbidden("this account has been deactivated")
@@ -310,7 +310,7 @@ impl Chat {
         device: &Device,
     ) -> AppResult<()> {
         let account = who.username.lower();
-        if let Err(wait) = self.throttle.check(&account, &device.ip) {
+        if let Err(wait) = self.throttle.check(&account, &device.ip).await {
             return Err(AppError::too_many_requests(
                 wait,
                 format!("too many attempts; try again in {wait} seconds"),
@@ -323,7 +323,7 @@ impl Chat {
             .await
             .map_err(AppError::internal)?;
         if !ok {
-            self.throttle.record_failure(&account, &device.ip);
+            self.throttle.record_failure(&account, &device.ip).await;
             return Err(AppError::invalid(
                 "current_password",
                 "wrong_password",

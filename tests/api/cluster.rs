@@ -24,7 +24,7 @@ backend_tests!(
 );
 
 /// The Redis the tests use, or `None` (outside CI) without one.
-fn redis_url() -> Option<String> {
+pub(crate) fn redis_url() -> Option<String> {
     match std::env::var("CONFAB_TEST_REDIS_URL") {
         Ok(u) if !u.is_empty() => Some(u),
         _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
@@ -43,6 +43,16 @@ async fn two_nodes(b: Backend, redis: &str) -> Option<(TestApp, TestApp)> {
 }
 
 async fn two_nodes_with(b: Backend, redis: &str, id: &str) -> Option<(TestApp, TestApp)> {
+    nodes_with(b, redis, id, &[]).await
+}
+
+/// Two nodes on a channel named after `id`, with `extra` flags on both.
+pub(crate) async fn nodes_with(
+    b: Backend,
+    redis: &str,
+    id: &str,
+    extra: &[&str],
+) -> Option<(TestApp, TestApp)> {
     let channel = format!("confab-t-{id}");
     // Sockets re-check their session only when told (the hourly re-check never
     // comes within a test): a close proves the bus carried the news. Nodes beat
@@ -59,6 +69,7 @@ async fn two_nodes_with(b: Backend, redis: &str, id: &str) -> Option<(TestApp, T
         "--presence-grace-secs",
         "0",
     ];
+    let flags: Vec<&str> = flags.iter().chain(extra).copied().collect();
     let a = spawn_app_with(b, &flags).await?;
     let b = a.another_node().await;
     Some((a, b))
