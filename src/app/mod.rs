@@ -140,6 +140,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
             heartbeat: Duration::from_secs(config.ws_heartbeat_secs.max(1)),
             write_timeout: Duration::from_millis(config.ws_write_timeout_ms.max(100)),
             max_frame_bytes: config.ws_max_frame_bytes.max(1024),
+            drain: Duration::from_secs(config.shutdown_grace_secs.max(1)),
         },
         shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
         node_ttl: node_ttl(config),
@@ -229,12 +230,15 @@ pub async fn serve(
     let directory_task = tokio::spawn(state.chat.clone().directory_every(beat));
     let push_poll = state.chat.mail.poll;
     let push_task = tokio::spawn(state.chat.clone().deliver_pushes_forever(push_poll));
+    let connections = tokio_util::task::TaskTracker::new();
     let gateway = Gateway {
         chat: state.chat.clone(),
         hub: state.hub.clone(),
         settings: state.ws.clone(),
         shutdown: stop_rx.clone(),
+        connections: connections.clone(),
     };
+    let chat = state.chat.clone();
     let app = http::router(state.chat, state.http, ws::router(gateway));
     tracing::info!(%addr, backend = store.backend().name(), "confab listening");
 
@@ -244,12 +248,29 @@ pub async fn serve(
         let _ = stop_tx.send(true);
     };
     listen::serve(listener, app, state.connections, stop, state.shutdown_grace).await;
+    // WebSockets left the accept loop's watch when they upgraded: wait for them
+    // to finish their sends and say goodbye (each is bounded by the same grace).
+    connections.close();
+    if tokio::time::timeout(state.shutdown_grace, connections.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            left = connections.len(),
+            "grace period over; dropping WebSockets"
+        );
+    }
     router_task.abort();
     sweep_task.abort();
     mail_task.abort();
     digest_task.abort();
     push_task.abort();
     directory_task.abort();
+    // Other nodes announce this node's users offline at their next beat, not
+    // after the heartbeat's TTL.
+    if let Some(d) = &chat.directory {
+        d.retire().await;
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())

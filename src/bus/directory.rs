@@ -210,6 +210,14 @@ impl Directory {
         self.client.clone()
     }
 
+    /// This node is stopping: its heartbeat goes at once, so the next node to
+    /// beat reaps its users (those not online elsewhere) without waiting the TTL.
+    pub async fn retire(&self) {
+        if let Err(e) = self.client.del::<(), _>(self.key("node", &self.node)).await {
+            tracing::warn!(error = %e, "could not retire this node from the directory");
+        }
+    }
+
     /// Stops beating without a word, as a crashed node would (tests).
     pub async fn vanish(&self) {
         let _ = self.client.quit().await;

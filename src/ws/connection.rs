@@ -184,7 +184,13 @@ impl Conn {
                     Eviction::CatchUp => Ok(()),
                     Eviction::None => Ok(()),
                 }},
-                _ = shutdown.changed() => Err(End::Close(close::GOING_AWAY, "server shutting down")),
+                _ = shutdown.changed() => {
+                    // Stop reading; finish and ack the sends already taken, so
+                    // that the client's acks are exactly what was stored.
+                    let drain = self.gw.settings.drain;
+                    let _ = timeout(drain, Box::pin(self.drain(socket, &mut replies))).await;
+                    Err(End::Close(close::GOING_AWAY, "server shutting down"))
+                }
                 msg = socket.recv(), if replies.len() < MAX_IN_FLIGHT => { last_heard = Instant::now(); match msg {
                     Some(Ok(Message::Text(t))) => Box::pin(self.on_text(socket, &mut replies, t.as_str())).await,
                     Some(Ok(Message::Binary(_))) => {

@@ -18,6 +18,7 @@ use axum::{
     Router,
 };
 use tokio::sync::watch;
+use tokio_util::task::TaskTracker;
 
 use crate::{bus::hub::Hub, chat::Chat};
 
@@ -52,6 +53,8 @@ pub struct WsSettings {
     /// How long one write to a client may wait before it counts as too slow.
     pub write_timeout: Duration,
     pub max_frame_bytes: usize,
+    /// On shutdown, how long a connection may take to finish the sends it took.
+    pub drain: Duration,
 }
 
 #[derive(Clone)]
@@ -60,6 +63,9 @@ pub struct Gateway {
     pub hub: Arc<Hub>,
     pub settings: WsSettings,
     pub shutdown: watch::Receiver<bool>,
+    /// Live connections, so that a stopping node waits for them to drain before
+    /// it closes the database.
+    pub connections: TaskTracker,
 }
 
 pub fn router(gateway: Gateway) -> Router {
@@ -78,5 +84,8 @@ async fn upgrade(State(gw): State<Gateway>, ws: WebSocketUpgrade) -> Response {
         .max_frame_size(max)
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
-        .on_upgrade(move |socket| connection::run(gw, socket))
+        .on_upgrade(move |socket| {
+            let tracker = gw.connections.clone();
+            tracker.track_future(connection::run(gw, socket))
+        })
 }

@@ -53,11 +53,24 @@ impl Socket {
     }
 
     /// Closes with `code`; a client that does not take the frame is not waited for.
+    /// Then reads (and drops) what the client still sends until its own close, as
+    /// RFC 6455 asks: a socket closed with unread data in it is reset, and a reset
+    /// can make the client's kernel discard our last frames, the close included.
     pub(super) async fn close(&mut self, code: u16, reason: &'static str) {
         let frame = Message::Close(Some(CloseFrame {
             code,
             reason: Utf8Bytes::from_static(reason),
         }));
-        let _ = timeout(CLOSE_WAIT, self.ws.send(frame)).await;
+        if timeout(CLOSE_WAIT, self.ws.send(frame)).await.is_err() {
+            return;
+        }
+        let _ = timeout(CLOSE_WAIT, async {
+            while let Some(Ok(m)) = self.ws.recv().await {
+                if matches!(m, Message::Close(_)) {
+                    break;
+                }
+            }
+        })
+        .await;
     }
 }

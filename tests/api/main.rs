@@ -18,6 +18,7 @@ mod cluster_limits;
 mod connections;
 mod conversations;
 mod digest;
+mod drain;
 mod email_address;
 mod errors;
 mod file_rules;
