@@ -5,6 +5,7 @@
 pub mod admin_cli;
 pub mod bench_cli;
 mod listen;
+mod metrics_listen;
 mod outbound;
 mod secret;
 
@@ -45,6 +46,8 @@ pub struct AppState {
     pub connections: listen::ConnLimits,
     /// How long a silent node counts as alive (the heartbeat is a third).
     pub node_ttl: Duration,
+    /// Where to serve `/metrics`, if anywhere.
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 /// Opens (and migrates) the store named by the config.
@@ -144,6 +147,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         },
         shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
         node_ttl: node_ttl(config),
+        metrics_listen: config.cluster.metrics_listen,
         sweep_interval: Duration::from_secs(config.sweep_interval_secs.max(1)),
         connections: listen::ConnLimits {
             max_total: connection_cap(fd_limit(), limits.max_connections),
@@ -221,6 +225,10 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     let store = state.chat.store.clone();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let metrics_task = match state.metrics_listen {
+        Some(at) => Some(metrics_listen::spawn(at, store.clone()).await?),
+        None => None,
+    };
     let router_task = state.hub.spawn_router(state.bus.as_ref());
     let sweep_task = tokio::spawn(state.chat.clone().sweep_every(state.sweep_interval));
     let mail_task = tokio::spawn(state.chat.clone().deliver_mail_forever());
@@ -266,6 +274,9 @@ pub async fn serve(
     digest_task.abort();
     push_task.abort();
     directory_task.abort();
+    if let Some(t) = metrics_task {
+        t.abort();
+    }
     // Other nodes announce this node's users offline at their next beat, not
     // after the heartbeat's TTL.
     if let Some(d) = &chat.directory {

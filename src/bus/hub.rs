@@ -78,6 +78,7 @@ impl Hub {
         let (tx, rx) = mpsc::channel(self.queue);
         let (evict, evicted) = watch::channel(Eviction::None);
         let missed = Arc::new(Mutex::new(Missed::default()));
+        crate::metrics::METRICS.connections.inc();
         let mut users = self.users.write().unwrap_or_else(|e| e.into_inner());
         users.entry(user).or_default().push(Slot {
             id,
@@ -94,6 +95,7 @@ impl Hub {
     }
 
     pub fn unregister(&self, user: UserId, id: u64) {
+        crate::metrics::METRICS.connections.dec();
         let mut users = self.users.write().unwrap_or_else(|e| e.into_inner());
         if let Some(slots) = users.get_mut(&user) {
             slots.retain(|s| s.id != id);

@@ -100,9 +100,12 @@ async fn publish_loop(client: Client, channel: String, mut queued: mpsc::Receive
     while let Some(frame) = queued.recv().await {
         // While Redis is down fred queues and retries; an envelope that still
         // fails is dropped (gap repair), the next one is tried as usual.
-        if let Err(e) = client.publish::<(), _, _>(&channel, frame).await {
-            tracing::warn!(error = %e, "bus: publish to Redis failed");
-        }
+        match client.publish::<(), _, _>(&channel, frame).await {
+            Ok(()) => {
+                crate::metrics::METRICS.bus_published.inc();
+            }
+            Err(e) => tracing::warn!(error = %e, "bus: publish to Redis failed"),
+        };
     }
 }
 
@@ -113,6 +116,7 @@ async fn receive_loop(subscriber: SubscriberClient, bus: Arc<RedisBus>) {
         let got = tokio::select! {
             got = rx.recv() => got,
             Ok(_) = reconnects.recv() => {
+                crate::metrics::METRICS.bus_reconnects.inc();
                 // Redis does not keep messages for a subscriber that was away.
                 // Catching up waits until the channel is subscribed again, so
                 // nothing published in between falls through.
@@ -132,6 +136,7 @@ async fn receive_loop(subscriber: SubscriberClient, bus: Arc<RedisBus>) {
                 match decode(raw) {
                     Some((node, _)) if node == bus.node => {} // delivered locally already
                     Some((_, envelope)) => {
+                        crate::metrics::METRICS.bus_received.inc();
                         let _ = bus.local.send(Arc::new(envelope));
                     }
                     None => tracing::warn!("bus: an envelope from Redis did not decode"),

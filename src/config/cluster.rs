@@ -39,6 +39,11 @@ pub struct Cluster {
         global = true
     )]
     pub node_ttl_secs: u64,
+
+    /// Where to serve Prometheus metrics (`GET /metrics`), e.g. 127.0.0.1:9090.
+    /// Its own address, never the public one; unset: no metrics endpoint.
+    #[arg(long, env = "CONFAB_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 /// Credentials in the Redis URL never reach a log line through `{:?}`.
@@ -49,6 +54,7 @@ impl std::fmt::Debug for Cluster {
             .field("redis_channel", &self.redis_channel)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("node_ttl_secs", &self.node_ttl_secs)
+            .field("metrics_listen", &self.metrics_listen)
             .finish()
     }
 }

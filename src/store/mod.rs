@@ -107,6 +107,11 @@ pub struct StoreOptions<'a> {
 }
 
 impl Store {
+    /// Connections open in the pool, and how many of them are idle (metrics).
+    pub fn pool_use(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     /// Opens a pool for `url`, creating a SQLite file and its directory when needed.
     /// Does not migrate: call [`Store::migrate`].
     pub async fn connect(opts: StoreOptions<'_>) -> anyhow::Result<Self> {

@@ -98,6 +98,9 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
     let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
         let (batch, waiting): (Vec<NewMessage>, Vec<_>) = jobs.drain(..).unzip();
+        crate::metrics::METRICS
+            .writer_batch
+            .observe(batch.len() as f64);
         let results = store.append_messages(&batch).await;
         for (done, result) in waiting.into_iter().zip(results) {
             // The sender may have gone (client disconnected); the message is stored

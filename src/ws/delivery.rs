@@ -41,6 +41,7 @@ impl Conn {
         client: HashMap<ConversationId, i64>,
         inbox: Option<i64>,
     ) -> Step {
+        let replayed_before = socket.events;
         let current = self.gw.chat.positions(&self.who).await.map_err(internal)?;
         for &c in current.keys() {
             match client.get(&c) {
@@ -68,6 +69,10 @@ impl Conn {
                 self.positions.insert(StreamKey::Inbox, at);
             }
         }
+        let m = &crate::metrics::METRICS;
+        m.resumes.inc();
+        m.resume_replayed
+            .observe((socket.events - replayed_before) as f64);
         // Presence is not replayed: say who is online now, as part of the catch-up.
         self.send_presence(socket).await?;
         self.resumed = true;

@@ -84,6 +84,7 @@ impl Conn {
                 let (chat, who) = (self.gw.chat.clone(), self.who.clone());
                 let (my_turn_done, next_turn) = oneshot::channel::<()>();
                 let turn = self.send_turn.replace(next_turn);
+                let read_at = std::time::Instant::now();
                 // The task checks the send at once, waits until the previous send
                 // is queued, queues this one, then waits for its commit.
                 let task = tokio::spawn(async move {
@@ -100,13 +101,18 @@ impl Conn {
                 });
                 replies.push_back(Box::pin(async move {
                     match task.await {
-                        Ok(Ok((message, created))) => Reply::Ack {
-                            reference: r,
-                            what: Acked::Send {
-                                message,
-                                duplicate: !created,
-                            },
-                        },
+                        Ok(Ok((message, created))) => {
+                            let m = &crate::metrics::METRICS;
+                            m.sends.inc();
+                            m.send_ack_seconds.observe(read_at.elapsed().as_secs_f64());
+                            Reply::Ack {
+                                reference: r,
+                                what: Acked::Send {
+                                    message,
+                                    duplicate: !created,
+                                },
+                            }
+                        }
                         Ok(Err(e)) => failed(r, e),
                         Err(_) => {
                             failed(r, AppError::internal(anyhow::anyhow!("send task failed")))

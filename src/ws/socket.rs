@@ -21,11 +21,17 @@ const CLOSE_WAIT: Duration = Duration::from_secs(1);
 pub(super) struct Socket {
     ws: WebSocket,
     write_timeout: Duration,
+    /// Event frames written so far (a resume's replay size is the difference).
+    pub(super) events: u64,
 }
 
 impl Socket {
     pub(super) fn new(ws: WebSocket, write_timeout: Duration) -> Self {
-        Self { ws, write_timeout }
+        Self {
+            ws,
+            write_timeout,
+            events: 0,
+        }
     }
 
     pub(super) async fn recv(&mut self) -> Option<Result<Message, axum::Error>> {
@@ -49,7 +55,10 @@ impl Socket {
 
     pub(super) async fn bytes(&mut self, frame: Bytes) -> Step {
         let text = Utf8Bytes::try_from(frame).map_err(|_| End::Close(1011, "internal error"))?;
-        self.send(Message::Text(text)).await
+        self.send(Message::Text(text)).await?;
+        self.events += 1;
+        crate::metrics::METRICS.events_delivered.inc();
+        Ok(())
     }
 
     /// Closes with `code`; a client that does not take the frame is not waited for.

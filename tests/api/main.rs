@@ -25,6 +25,7 @@ mod file_rules;
 mod friends;
 mod limits;
 mod messages;
+mod metrics;
 mod nginx;
 mod notifications;
 mod outbox;
