@@ -125,14 +125,14 @@ async fn a_message_sent_on_one_node_arrives_on_the_other_once(b: Backend) {
 }
 
 /// A Redis of the test's own, to stop and start.
-struct OwnRedis {
-    port: u16,
+pub(crate) struct OwnRedis {
+    pub(crate) port: u16,
     child: Option<Child>,
 }
 
 impl OwnRedis {
     /// One on a free port, or `None` where the cluster tests do not run.
-    fn on_a_free_port() -> Option<Self> {
+    pub(crate) fn on_a_free_port() -> Option<Self> {
         redis_url()?;
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -140,7 +140,7 @@ impl OwnRedis {
         Some(Self::start(port))
     }
 
-    fn start(port: u16) -> Self {
+    pub(crate) fn start(port: u16) -> Self {
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -162,7 +162,7 @@ impl OwnRedis {
         }
     }
 
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();

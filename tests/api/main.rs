@@ -14,6 +14,7 @@ mod avatars;
 mod blobs;
 mod cli;
 mod cluster;
+mod cluster_kill;
 mod cluster_limits;
 mod connections;
 mod conversations;

@@ -6,7 +6,7 @@ use std::{collections::HashMap, time::Duration};
 use crate::{
     backend_tests,
     cluster::{nodes_with, redis_url},
-    helpers::{spawn_app_with, Backend, TestApp},
+    helpers::{free_port, spawn_app_with, Backend, TestApp},
     ws_client::Ws,
 };
 
@@ -14,12 +14,6 @@ backend_tests!(
     metrics_count_connections_sends_deliveries_and_resumes,
     metrics_count_the_bus_between_nodes,
 );
-
-/// A port nothing listens on now.
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
 
 /// The samples at `addr`'s /metrics, by name (labels included, as written).
 async fn scrape(app: &TestApp, port: u16) -> HashMap<String, f64> {

@@ -19,7 +19,7 @@ use crate::{
 backend_tests!(two_nodes_behind_the_repos_nginx_config);
 
 /// nginx, or `None` (outside CI) when it is not installed.
-fn nginx() -> Option<String> {
+pub(crate) fn nginx() -> Option<String> {
     let bin = std::env::var("CONFAB_TEST_NGINX").unwrap_or_else(|_| "/usr/sbin/nginx".into());
     if std::path::Path::new(&bin).exists() {
         return Some(bin);
@@ -31,21 +31,23 @@ fn nginx() -> Option<String> {
     None
 }
 
-struct Nginx {
+pub(crate) struct Nginx {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     _dir: tempfile::TempDir,
 }
 
 impl Nginx {
     /// The repo's site configuration on a free port, in front of `nodes`.
     fn start(bin: &str, nodes: &[&TestApp]) -> Self {
+        let addrs: Vec<String> = nodes.iter().map(|n| n.addr.to_string()).collect();
+        Self::in_front_of(bin, &addrs)
+    }
+
+    /// The same, in front of nodes at `addrs` (host:port).
+    pub(crate) fn in_front_of(bin: &str, addrs: &[String]) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = crate::helpers::free_port();
         let site = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/deploy/nginx/confab.conf"
@@ -56,10 +58,7 @@ impl Nginx {
             site.contains(&format!("listen 127.0.0.1:{port};")),
             "the site listens on 8080"
         );
-        let servers: String = nodes
-            .iter()
-            .map(|n| format!("server {};\n", n.addr))
-            .collect();
+        let servers: String = addrs.iter().map(|a| format!("server {a};\n")).collect();
         let d = dir.path().display();
         let conf = format!(
             "daemon off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
