@@ -1,7 +1,16 @@
 //! A protocol client for the scenarios: connect from a chosen loopback source
 //! address, authenticate, resume, and read frames.
 
-use std::{borrow::Cow, collections::HashMap, net::SocketAddr, time::Duration};
+use std::{
+    borrow::Cow,
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        OnceLock,
+    },
+    time::Duration,
+};
 
 use anyhow::{bail, Context};
 use futures_util::{SinkExt, StreamExt};
@@ -25,6 +34,22 @@ pub fn server_addr(url: &str) -> anyhow::Result<SocketAddr> {
         .with_context(|| format!("--url must be http://IP:PORT on loopback, not {url:?}"))
 }
 
+/// Nodes of one cluster that WebSocket connections are spread over, in turn
+/// (`--ws-url`); unset: each connection goes to the URL it is given.
+static SPREAD: OnceLock<Vec<String>> = OnceLock::new();
+static TURN: AtomicUsize = AtomicUsize::new(0);
+
+/// Spreads every later [`connect`] over `urls` (checked to be loopback URLs).
+pub fn spread_over(urls: Vec<String>) -> anyhow::Result<()> {
+    for u in &urls {
+        server_addr(u)?;
+    }
+    if !urls.is_empty() {
+        let _ = SPREAD.set(urls);
+    }
+    Ok(())
+}
+
 /// The next text frame as JSON; `None` after `wait` with nothing.
 pub async fn next_json(ws: &mut Ws, wait: Duration) -> anyhow::Result<Option<Value>> {
     match next_text(ws, wait).await? {
@@ -41,6 +66,22 @@ pub async fn send_json(ws: &mut Ws, v: Value) -> anyhow::Result<()> {
 /// Connects from 127.0.0.`source`, authenticates with `token` and resumes from
 /// `positions`; returns once the server says `resumed`.
 pub async fn connect(
+    url: &str,
+    source: u8,
+    token: &str,
+    positions: &HashMap<String, i64>,
+) -> anyhow::Result<Resumed> {
+    match SPREAD.get() {
+        Some(urls) => {
+            let url = &urls[TURN.fetch_add(1, Ordering::Relaxed) % urls.len()];
+            connect_to(url, source, token, positions).await
+        }
+        None => connect_to(url, source, token, positions).await,
+    }
+}
+
+/// [`connect`] to exactly `url`, whatever the spread.
+pub async fn connect_to(
     url: &str,
     source: u8,
     token: &str,

@@ -16,6 +16,10 @@ struct Cli {
     /// Base URL of the server under test.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     url: String,
+    /// WebSocket connections go to these nodes of one cluster in turn (repeat
+    /// the flag or separate with commas); REST calls go to --url.
+    #[arg(long = "ws-url", value_delimiter = ',')]
+    ws_urls: Vec<String>,
     /// Write the results as JSON to this file too.
     #[arg(long)]
     json: Option<std::path::PathBuf>,
@@ -81,6 +85,7 @@ fn check(lost: u64, duplicated: u64, out_of_order: u64) -> Option<String> {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let url = cli.url.clone();
+    confab_bench::client::spread_over(cli.ws_urls.clone())?;
     match cli.scenario {
         Scenario::Fanout(args) => {
             let r = fanout::run(&url, args).await?;

@@ -32,6 +32,14 @@ pub struct Args {
     /// Spread over 127.0.0.1 .. 127.0.0.N source addresses.
     #[arg(long, default_value_t = 1)]
     pub sources: u8,
+    /// Connect everyone to this node first (a node of a cluster); they come
+    /// back to --url, or to the --ws-url nodes in turn.
+    #[arg(long)]
+    pub first_url: Option<String>,
+    /// Kill this process (SIGKILL) instead of the clients dropping: the node at
+    /// --first-url. The clock then runs from the kill.
+    #[arg(long, requires = "first_url")]
+    pub kill_pid: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -81,15 +89,23 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
 
     // 1. Everyone connects once and learns where they are.
     let empty = HashMap::new();
+    let first_url = args.first_url.as_deref();
     let first: Vec<anyhow::Result<client::Resumed>> = stream::iter(tokens.iter().enumerate())
-        .map(|(i, t)| client::connect(url, source(i), t, &empty))
+        .map(|(i, t)| match first_url {
+            Some(u) => Box::pin(client::connect_to(u, source(i), t, &empty)),
+            None => Box::pin(client::connect(url, source(i), t, &empty))
+                as std::pin::Pin<Box<dyn std::future::Future<Output = _> + Send>>,
+        })
         .buffered(args.concurrency.max(1))
         .collect()
         .await;
-    let positions: Vec<HashMap<String, i64>> = first
-        .into_iter()
-        .map(|r| r.map(|r| r.positions))
-        .collect::<anyhow::Result<_>>()?;
+    let first: Vec<client::Resumed> = first.into_iter().collect::<anyhow::Result<_>>()?;
+    let positions: Vec<HashMap<String, i64>> = first.iter().map(|r| r.positions.clone()).collect();
+    // Without a node to kill, everyone drops before the messages arrive.
+    let mut first = Some(first);
+    if args.kill_pid.is_none() {
+        first = None;
+    }
 
     // 2. While all are away, one member of each conversation posts to it.
     let mut sender_of: HashMap<String, usize> = HashMap::new();
@@ -130,6 +146,22 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
     .await;
     sends.into_iter().collect::<anyhow::Result<()>>()?;
 
+    // With one, the node dies under its clients after the messages were stored
+    // (their sockets go with it; what the node still held for them is lost).
+    let killed = match (args.kill_pid, first.take()) {
+        (Some(pid), Some(first)) => {
+            let status = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status()?;
+            if !status.success() {
+                bail!("kill -9 {pid} failed");
+            }
+            eprintln!("killed {pid}; {} clients lost their node", first.len());
+            Some(Instant::now())
+        }
+        _ => None,
+    };
+
     // 3. All come back at once, each from its own positions.
     let began = Instant::now();
     let second: Vec<anyhow::Result<client::Resumed>> = stream::iter(tokens.iter().enumerate())
@@ -137,7 +169,7 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
         .buffer_unordered(args.concurrency.max(1))
         .collect()
         .await;
-    let catch_up_seconds = began.elapsed().as_secs_f64();
+    let catch_up_seconds = killed.unwrap_or(began).elapsed().as_secs_f64();
 
     let (mut delivered, mut duplicated, mut lost) = (0u64, 0u64, 0u64);
     let expected_each: HashMap<usize, u64> = positions

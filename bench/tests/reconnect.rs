@@ -58,6 +58,8 @@ async fn everyone_resumes_at_once_and_gets_every_missed_message_once() {
                 messages: 4,
                 concurrency: 6,
                 sources: 2,
+                first_url: None,
+                kill_pid: None,
             },
         )
         .await

@@ -125,6 +125,10 @@ pub async fn seed(
     if messages > 0 {
         seed_messages(chat, &seeded, messages).await?;
     }
+    chat.store
+        .analyze()
+        .await
+        .context("refreshing the planner's statistics")?;
     Ok(format!(
         "seeded {users} users ({prefix}0..{prefix}{}), {groups} groups of {group_size} and {messages} messages in each group; password: {BENCH_PASSWORD:?}",
         users.saturating_sub(1)

@@ -44,8 +44,9 @@ pub trait Bus: Send + Sync + 'static {
     fn publish(&self, envelope: Envelope);
     /// The node's subscription. Call once per node.
     fn subscribe(&self) -> broadcast::Receiver<Arc<Envelope>>;
-    /// Told each time the node's link to a shared bus comes back after a break
-    /// (events published meanwhile were lost); `None` for a bus that cannot break.
+    /// Told each time the node's link to a shared bus comes back after a break,
+    /// or its receiving fell behind (either way events were lost and connections
+    /// must catch up from the database); `None` for a bus that cannot break.
     fn relinked(&self) -> Option<broadcast::Receiver<()>> {
         None
     }
