@@ -1,7 +1,8 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { MessagesSquare, Shield, UserRound, Users } from "lucide-react";
+import { Keyboard, MessagesSquare, Shield, UserRound, Users } from "lucide-react";
 import { useEffect, useState, type ReactNode } from "react";
 
+import { ShortcutsSheet } from "@/components/ShortcutsSheet";
 import { Button } from "@/components/ui/button";
 import { AdminPage } from "@/features/admin/AdminPage";
 import { linkToken, ResetPassword, VerifyEmail } from "@/features/auth/AccountLinks";
@@ -20,6 +21,7 @@ import { resetChat } from "@/lib/store";
 import { useTabBadge } from "@/lib/tab-badge";
 import { startTypingFeed } from "@/lib/typing";
 import { startBrowserNotifications } from "@/lib/browser-notifications";
+import { typingIn } from "@/lib/shortcuts";
 
 type View = "chats" | "friends" | "profile" | "admin";
 
@@ -54,6 +56,7 @@ export function App() {
   const [open, setOpen] = useState<string | null>(() => new URLSearchParams(location.search).get("conversation"));
   const [view, setView] = useState<View>("chats");
   const [ended, setEnded] = useState<string | null>(null);
+  const [shortcuts, setShortcuts] = useState(false);
   // A mailed link (reset, confirmation) opens its own page, signed in or not.
   const [link, setLink] = useState(() => ({ page: location.pathname, token: linkToken(location.hash) }));
   const leaveLink = () => {
@@ -92,6 +95,25 @@ export function App() {
     navigator.serviceWorker.addEventListener("message", onMessage);
     return () => navigator.serviceWorker.removeEventListener("message", onMessage);
   }, []);
+
+  // Ctrl/Cmd+K: to the conversation search; `?` (not while typing): the sheet.
+  useEffect(() => {
+    if (!me) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key.toLowerCase() === "k" && (e.ctrlKey || e.metaKey) && !e.altKey) {
+        e.preventDefault();
+        setView("chats");
+        // On a phone the list is hidden behind an open chat: show it.
+        if (matchMedia("(max-width: 639px)").matches) setOpen(null);
+        requestAnimationFrame(() => document.querySelector<HTMLInputElement>("input[aria-label='Search conversations and people']")?.focus());
+      } else if (e.key === "?" && !e.ctrlKey && !e.metaKey && !typingIn(e.target)) {
+        e.preventDefault();
+        setShortcuts(true);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [me]);
 
   useEffect(() => {
     void refresh().then((u) => setMe(u));
@@ -169,6 +191,10 @@ export function App() {
         <NavButton view="profile" current={view} label="Profile" icon={<UserRound className="h-4 w-4" />} onClick={setView} />
         {me.role === "admin" && <NavButton view="admin" current={view} label="Admin" icon={<Shield className="h-4 w-4" />} onClick={setView} />}
         <span className="ml-auto" />
+        <Button variant="ghost" size="icon" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={() => setShortcuts(true)}>
+          <Keyboard className="h-4 w-4" />
+        </Button>
+        <ShortcutsSheet open={shortcuts} onOpenChange={setShortcuts} />
         <Bell
           onGo={(t) => {
             if ("conversation" in t) {

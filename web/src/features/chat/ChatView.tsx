@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { api, type ApiError, type Me } from "@/lib/api";
 import { addPending, discardPending, markRetrying, mergeHistory, visible, type Shown } from "@/lib/chat-state";
 import { sendNow, sendTyping } from "@/lib/live";
+import { lastEditable } from "@/lib/shortcuts";
 import { updateChat, useChat } from "@/lib/store";
 import { useTyping } from "@/lib/typing";
 import type { Message } from "@/lib/types";
@@ -193,8 +194,16 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
       e.preventDefault();
       send();
     } else if (e.key === "Escape") {
+      if (editing) setDraft("");
       setEditing(null);
       setReplyTo(null);
+    } else if (e.key === "ArrowUp" && draft === "" && !editing && staged.length === 0) {
+      // As in Slack: ↑ in an empty box edits your last message.
+      const last = lastEditable(shown);
+      if (last) {
+        e.preventDefault();
+        actions.edit(last);
+      }
     } else if (Date.now() - lastTyping.current > 2000) {
       lastTyping.current = Date.now();
       sendTyping(conversationId, "start");
