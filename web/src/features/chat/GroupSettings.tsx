@@ -1,10 +1,11 @@
 import * as Dialog from "@radix-ui/react-dialog";
 import { useQueryClient } from "@tanstack/react-query";
-import { Settings, X } from "lucide-react";
+import { Settings } from "lucide-react";
 import { useState, type FormEvent } from "react";
 
 import { Avatar } from "@/components/Avatar";
 import { Button } from "@/components/ui/button";
+import { DialogFrame } from "@/components/ui/dialog-frame";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError } from "@/lib/api";
 
@@ -50,80 +51,68 @@ export function GroupSettings({ conversationId, name, avatarId, members, me, onL
           <Settings className="h-4 w-4" />
         </Button>
       </Dialog.Trigger>
-      <Dialog.Portal>
-        <Dialog.Overlay className="fixed inset-0 bg-black/40" />
-        <Dialog.Content className="fixed top-1/2 left-1/2 w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 space-y-4 rounded-xl bg-white p-5 shadow-xl dark:bg-zinc-900">
-          <div className="flex items-center justify-between">
-            <Dialog.Title className="font-semibold">Group settings</Dialog.Title>
-            <Dialog.Close asChild>
-              <Button variant="ghost" size="icon" aria-label="Close">
-                <X className="h-4 w-4" />
+      <DialogFrame title="Group settings" description="Rename the group, manage members, or leave." className="space-y-4">
+        {manages && (
+          <div className="flex items-center gap-3" aria-label="Group picture">
+            <Avatar name={name} avatarId={avatarId} />
+            <Button size="sm" variant="outline" asChild>
+              <label>
+                {avatarId ? "Change picture" : "Choose a group picture"}
+                <input
+                  type="file"
+                  accept="image/jpeg,image/png,image/webp,image/gif"
+                  className="sr-only"
+                  onChange={(e) => {
+                    const f = e.currentTarget.files?.[0];
+                    e.currentTarget.value = "";
+                    if (f) void run(api(`/conversations/${conversationId}/avatar`, { method: "PUT", raw: f }), "Group picture saved");
+                  }}
+                />
+              </label>
+            </Button>
+            {avatarId && (
+              <Button size="sm" variant="ghost" onClick={() => void run(api(`/conversations/${conversationId}/avatar`, { method: "DELETE" }), "Group picture removed")}>
+                Remove
               </Button>
-            </Dialog.Close>
+            )}
           </div>
-          <Dialog.Description className="sr-only">Rename the group, manage members, or leave.</Dialog.Description>
-          {manages && (
-            <div className="flex items-center gap-3" aria-label="Group picture">
-              <Avatar name={name} avatarId={avatarId} />
-              <Button size="sm" variant="outline" asChild>
-                <label>
-                  {avatarId ? "Change picture" : "Choose a group picture"}
-                  <input
-                    type="file"
-                    accept="image/jpeg,image/png,image/webp,image/gif"
-                    className="sr-only"
-                    onChange={(e) => {
-                      const f = e.currentTarget.files?.[0];
-                      e.currentTarget.value = "";
-                      if (f) void run(api(`/conversations/${conversationId}/avatar`, { method: "PUT", raw: f }), "Group picture saved");
-                    }}
-                  />
-                </label>
-              </Button>
-              {avatarId && (
-                <Button size="sm" variant="ghost" onClick={() => void run(api(`/conversations/${conversationId}/avatar`, { method: "DELETE" }), "Group picture removed")}>
+        )}
+        {manages && (
+          <form onSubmit={rename} className="flex gap-2">
+            <Input name="name" aria-label="Group name" defaultValue={name} maxLength={100} />
+            <Button type="submit">Rename</Button>
+          </form>
+        )}
+        <ul className="space-y-1" aria-label="Members">
+          {members.map((m) => (
+            <li key={m.user_id} className="flex items-center justify-between text-sm">
+              <span className="flex items-center gap-2">
+                <Avatar size="sm" name={m.full_name || m.username} avatarId={m.avatar_id} />
+                {m.full_name} <span className="text-zinc-500">{m.deactivated ? "" : `@${m.username} · `}{m.role}</span>
+              </span>
+              {manages && m.user_id !== me && m.role !== "owner" && (
+                <Button size="sm" variant="outline" onClick={() => void run(api(`/conversations/${conversationId}/members/${m.user_id}`, { method: "DELETE" }), `${m.deactivated ? m.full_name : `@${m.username}`} removed`)}>
                   Remove
                 </Button>
               )}
-            </div>
-          )}
-          {manages && (
-            <form onSubmit={rename} className="flex gap-2">
-              <Input name="name" aria-label="Group name" defaultValue={name} maxLength={100} />
-              <Button type="submit">Rename</Button>
-            </form>
-          )}
-          <ul className="space-y-1" aria-label="Members">
-            {members.map((m) => (
-              <li key={m.user_id} className="flex items-center justify-between text-sm">
-                <span className="flex items-center gap-2">
-                  <Avatar size="sm" name={m.full_name || m.username} avatarId={m.avatar_id} />
-                  {m.full_name} <span className="text-zinc-500">{m.deactivated ? "" : `@${m.username} · `}{m.role}</span>
-                </span>
-                {manages && m.user_id !== me && m.role !== "owner" && (
-                  <Button size="sm" variant="outline" onClick={() => void run(api(`/conversations/${conversationId}/members/${m.user_id}`, { method: "DELETE" }), `${m.deactivated ? m.full_name : `@${m.username}`} removed`)}>
-                    Remove
-                  </Button>
-                )}
-              </li>
-            ))}
-          </ul>
-          {manages && (
-            <form onSubmit={(e) => void add(e)} className="flex gap-2">
-              <Input name="username" aria-label="Add member by username" placeholder="Add by username" />
-              <Button type="submit">Add</Button>
-            </form>
-          )}
-          {note && (
-            <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
-              {note}
-            </p>
-          )}
-          <Button variant="outline" className="w-full" onClick={() => void api(`/conversations/${conversationId}/leave`, { method: "POST", body: {} }).then(onLeft, (e: ApiError) => setNote(e.message))}>
-            Leave group
-          </Button>
-        </Dialog.Content>
-      </Dialog.Portal>
+            </li>
+          ))}
+        </ul>
+        {manages && (
+          <form onSubmit={(e) => void add(e)} className="flex gap-2">
+            <Input name="username" aria-label="Add member by username" placeholder="Add by username" />
+            <Button type="submit">Add</Button>
+          </form>
+        )}
+        {note && (
+          <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
+            {note}
+          </p>
+        )}
+        <Button variant="outline" className="w-full" onClick={() => void api(`/conversations/${conversationId}/leave`, { method: "POST", body: {} }).then(onLeft, (e: ApiError) => setNote(e.message))}>
+          Leave group
+        </Button>
+      </DialogFrame>
     </Dialog.Root>
   );
 }

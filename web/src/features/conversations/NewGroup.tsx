@@ -1,8 +1,9 @@
 import * as Dialog from "@radix-ui/react-dialog";
-import { Users, X } from "lucide-react";
+import { Users } from "lucide-react";
 import { useState, type FormEvent } from "react";
 
 import { Button } from "@/components/ui/button";
+import { DialogFrame } from "@/components/ui/dialog-frame";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError } from "@/lib/api";
 
@@ -39,32 +40,20 @@ export function NewGroup({ onCreated }: { onCreated: (id: string) => void }) {
           <Users className="h-4 w-4" />
         </Button>
       </Dialog.Trigger>
-      <Dialog.Portal>
-        <Dialog.Overlay className="fixed inset-0 bg-black/40" />
-        <Dialog.Content className="fixed top-1/2 left-1/2 w-[min(26rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-xl bg-white p-5 shadow-xl dark:bg-zinc-900">
-          <form onSubmit={(e) => void submit(e)} className="space-y-3">
-            <div className="flex items-center justify-between">
-              <Dialog.Title className="font-semibold">New group</Dialog.Title>
-              <Dialog.Close asChild>
-                <Button variant="ghost" size="icon" aria-label="Close">
-                  <X className="h-4 w-4" />
-                </Button>
-              </Dialog.Close>
-            </div>
-            <Dialog.Description className="text-sm text-zinc-500">Name it and list usernames, separated by commas.</Dialog.Description>
-            <Input name="name" aria-label="Group name" placeholder="Group name" required maxLength={100} />
-            <Input name="members" aria-label="Members" placeholder="ann, ben, cat" />
-            {error && (
-              <p role="alert" className="text-sm text-red-600 dark:text-red-400">
-                {error}
-              </p>
-            )}
-            <Button type="submit" className="w-full">
-              Create group
-            </Button>
-          </form>
-        </Dialog.Content>
-      </Dialog.Portal>
+      <DialogFrame title="New group" description="Name it and list usernames, separated by commas." showDescription className="w-[min(26rem,calc(100vw-2rem))]">
+        <form onSubmit={(e) => void submit(e)} className="mt-3 space-y-3">
+          <Input name="name" aria-label="Group name" placeholder="Group name" required maxLength={100} />
+          <Input name="members" aria-label="Members" placeholder="ann, ben, cat" />
+          {error && (
+            <p role="alert" className="text-sm text-red-600 dark:text-red-400">
+              {error}
+            </p>
+          )}
+          <Button type="submit" className="w-full">
+            Create group
+          </Button>
+        </form>
+      </DialogFrame>
     </Dialog.Root>
   );
 }
