@@ -91,21 +91,22 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
     let empty = HashMap::new();
     let first_url = args.first_url.as_deref();
     let first: Vec<anyhow::Result<client::Resumed>> = stream::iter(tokens.iter().enumerate())
-        .map(|(i, t)| match first_url {
-            Some(u) => Box::pin(client::connect_to(u, source(i), t, &empty)),
-            None => Box::pin(client::connect(url, source(i), t, &empty))
-                as std::pin::Pin<Box<dyn std::future::Future<Output = _> + Send>>,
+        .map(|(i, t)| {
+            let empty = &empty;
+            async move {
+                match first_url {
+                    Some(u) => client::connect_to(u, source(i), t, empty).await,
+                    None => client::connect(url, source(i), t, empty).await,
+                }
+            }
         })
         .buffered(args.concurrency.max(1))
         .collect()
         .await;
     let first: Vec<client::Resumed> = first.into_iter().collect::<anyhow::Result<_>>()?;
     let positions: Vec<HashMap<String, i64>> = first.iter().map(|r| r.positions.clone()).collect();
-    // Without a node to kill, everyone drops before the messages arrive.
-    let mut first = Some(first);
-    if args.kill_pid.is_none() {
-        first = None;
-    }
+    // Without a node to kill, everyone drops (here) before the messages arrive.
+    let mut first = args.kill_pid.is_some().then_some(first);
 
     // 2. While all are away, one member of each conversation posts to it.
     let mut sender_of: HashMap<String, usize> = HashMap::new();

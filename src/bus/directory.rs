@@ -79,8 +79,9 @@ impl Directory {
         Ok(node == self.node || self.client.exists::<i64, _>(self.key("node", node)).await? > 0)
     }
 
-    /// Whether a live node other than this one has connections of `user`.
-    async fn elsewhere(&self, user: UserId) -> anyhow::Result<bool> {
+    /// Whether a live node other than this one has connections of `user` (this
+    /// node's own connections are the caller's to know).
+    pub async fn online_elsewhere(&self, user: UserId) -> anyhow::Result<bool> {
         let nodes: Vec<String> = self
             .client
             .smembers(self.key("on", &user.to_string()))
@@ -103,7 +104,7 @@ impl Directory {
         self.client
             .sadd::<(), _, _>(self.key("users", &self.node), u)
             .await?;
-        Ok(!self.elsewhere(user).await?)
+        Ok(!self.online_elsewhere(user).await?)
     }
 
     /// `user` went offline on this node. True when no other live node has them:
@@ -116,13 +117,7 @@ impl Directory {
         self.client
             .srem::<(), _, _>(self.key("users", &self.node), u)
             .await?;
-        Ok(!self.elsewhere(user).await?)
-    }
-
-    /// Whether another live node has connections of `user` (this node's own
-    /// connections are the caller's to know).
-    pub async fn online_elsewhere(&self, user: UserId) -> anyhow::Result<bool> {
-        self.elsewhere(user).await
+        Ok(!self.online_elsewhere(user).await?)
     }
 
     /// Of `users`, those a live node other than this one has, in one round trip
@@ -192,7 +187,7 @@ impl Directory {
                 let Ok(user) = u.parse::<UserId>() else {
                     continue;
                 };
-                if !self.elsewhere(user).await? {
+                if !self.online_elsewhere(user).await? {
                     offline.push(user);
                 }
             }
