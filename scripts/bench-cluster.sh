@@ -26,7 +26,7 @@ trap cleanup EXIT
 psql "$PG" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 confab=("$target/confab" --database-url "$url" --jwt-secret "$secret" --access-token-ttl-secs 7200)
 echo "seeding $CLIENTS users in groups of 10..."
-"${confab[@]}" --data-dir "$work/seed" admin seed-bench --prefix cl --users "$CLIENTS" \
+"${confab[@]}" --data-dir "$work/seed" admin --init seed-bench --prefix cl --users "$CLIENTS" \
   --groups $((CLIENTS / 10)) --group-size 10 >/dev/null
 "${confab[@]}" --data-dir "$work/seed" admin bench-tokens --prefix cl --count "$CLIENTS" \
   --out "$work/tokens.txt" >/dev/null

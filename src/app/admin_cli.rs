@@ -7,8 +7,9 @@ use anyhow::{anyhow, bail};
 
 use crate::{
     chat::views::AdminUserView,
-    config::{AdminCommand, Config},
+    config::{AdminArgs, AdminCommand, Config},
     error::AppError,
+    store::Store,
 };
 
 /// Reads a new password from the terminal (twice, hidden) or from one line of stdin.
@@ -52,7 +53,19 @@ fn describe(verb: &str, u: &AdminUserView) -> String {
     )
 }
 
-pub async fn run(config: &Config, cmd: AdminCommand) -> anyhow::Result<String> {
+pub async fn run(config: &Config, args: AdminArgs) -> anyhow::Result<String> {
+    let url = config.database_url();
+    let shown = crate::store::backend_redact(&url);
+    if !args.init && !Store::exists(&url).await? {
+        bail!(
+            "there is no Confab database at {shown}. Is --data-dir (or --database-url) the \
+             server's? The server creates its database when it first starts; to create it \
+             here instead, add --init: `confab admin --init {}`",
+            args.command.name()
+        );
+    }
+    eprintln!("database: {shown}");
+    let cmd = args.command;
     let state = super::build(config).await?;
     let chat = &state.chat;
     let out = match cmd {
@@ -65,7 +78,14 @@ pub async fn run(config: &Config, cmd: AdminCommand) -> anyhow::Result<String> {
             let password = read_password()?;
             let full_name = full_name.unwrap_or_else(|| username.clone());
             let user = chat
-                .create_user(&username, &password, &full_name, email.as_deref(), role)
+                .create_user(
+                    &username,
+                    &password,
+                    &full_name,
+                    email.as_deref(),
+                    role,
+                    None,
+                )
                 .await
                 .map_err(explain)?;
             describe("created", &(&user).into())

@@ -110,6 +110,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         }),
         policy: Policy {
             default_role: config.default_role,
+            first_account_admin: config.first_account_admin,
             default_group_invites: config.default_group_invites,
             refresh_ttl_secs: config.refresh_token_ttl_days.max(1) * 86_400,
             max_message_chars: config

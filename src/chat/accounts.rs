@@ -48,12 +48,33 @@ pub struct ChangePasswordInput {
     pub new_password: String,
 }
 
+/// What the sign-in page needs to know before anyone signs in.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct SetupView {
+    /// No account exists yet and the next one made becomes the server's admin:
+    /// the sign-in page offers to create it.
+    pub next_account_is_admin: bool,
+    /// Who may start a direct conversation with whom: `friends`, `care` or
+    /// `open` (README, "Who may message whom").
+    #[schema(example = "friends")]
+    pub messaging_policy: String,
+}
+
 fn invalid_credentials() -> AppError {
     AppError::unauthorized("invalid_credentials", "invalid username or password")
 }
 
 impl Chat {
-    /// Creates an account with the configured default role and signs it in.
+    pub async fn setup(&self) -> AppResult<SetupView> {
+        let made = self.store.first_account_made().await?;
+        Ok(SetupView {
+            next_account_is_admin: self.policy.first_account_admin && !made,
+            messaging_policy: self.policy.messaging.as_str().to_owned(),
+        })
+    }
+
+    /// Creates an account with the configured default role (admin for the
+    /// server's first account, see `--first-account-admin`) and signs it in.
     pub async fn register(&self, input: RegisterInput, device: Device) -> AppResult<TokenResponse> {
         self.rate(Action::Register, &device.ip)?;
         let user = self
@@ -63,6 +84,8 @@ impl Chat {
                 &input.full_name,
                 input.email.as_deref(),
                 self.policy.default_role,
+                // The first account of an empty server is its administrator.
+                self.policy.first_account_admin.then_some(Role::Admin),
             )
             .await?;
         self.start_session(&user, device).await
@@ -76,6 +99,7 @@ impl Chat {
         full_name: &str,
         email: Option<&str>,
         role: Role,
+        first_role: Option<Role>,
     ) -> AppResult<User> {
         let username = Username::parse(username)?;
         let password = Password::parse(password, &username)?;
@@ -90,7 +114,7 @@ impl Chat {
             .await
             .map_err(AppError::internal)?;
         let now = Timestamp::now();
-        let user = User {
+        let mut user = User {
             id: UserId::new(),
             username,
             email: email.map(|e| e.as_str().to_owned()),
@@ -108,10 +132,12 @@ impl Chat {
             avatar_id: None,
             email_notify: crate::domain::EmailNotify::Mentions,
         };
-        self.store
+        user.role = self
+            .store
             .insert_user(NewUser {
                 user: &user,
                 password_hash: &hash,
+                first_role,
             })
             .await?;
         tracing::info!(user_id = %user.id, role = %user.role, "user created");

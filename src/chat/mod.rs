@@ -46,6 +46,8 @@ use crate::{
 #[derive(Clone, Debug)]
 pub struct Policy {
     pub default_role: Role,
+    /// Registering the server's first account makes it admin.
+    pub first_account_admin: bool,
     /// `group_invites` of new users.
     pub default_group_invites: crate::domain::GroupInvites,
     pub refresh_ttl_secs: i64,

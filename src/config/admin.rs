@@ -2,9 +2,22 @@
 
 use std::path::PathBuf;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 
 use crate::domain::Role;
+
+/// The database is named by the server's own options (`--data-dir`,
+/// `--database-url`, before `admin` or in the environment).
+#[derive(Args, Debug)]
+pub struct AdminArgs {
+    /// Create the database when there is none yet. Without it, a command run
+    /// against a data directory or database server with no Confab database
+    /// refuses instead of making an empty one.
+    #[arg(long)]
+    pub init: bool,
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
 
 #[derive(Subcommand, Debug)]
 pub enum AdminCommand {
@@ -74,4 +87,19 @@ pub enum AdminCommand {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+impl AdminCommand {
+    /// The command's name as typed (for messages that show a command line).
+    pub fn name(&self) -> &'static str {
+        match self {
+            AdminCommand::CreateUser { .. } => "create-user",
+            AdminCommand::SetRole { .. } => "set-role",
+            AdminCommand::Deactivate { .. } => "deactivate",
+            AdminCommand::ResetLink { .. } => "reset-link",
+            AdminCommand::Reactivate { .. } => "reactivate",
+            AdminCommand::SeedBench { .. } => "seed-bench",
+            AdminCommand::BenchTokens { .. } => "bench-tokens",
+        }
+    }
 }

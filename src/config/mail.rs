@@ -13,8 +13,7 @@ pub struct Mail {
         long,
         env = "CONFAB_SMTP_URL",
         default_value = "",
-        hide_env_values = true,
-        global = true
+        hide_env_values = true
     )]
     pub smtp_url: String,
 
@@ -22,8 +21,7 @@ pub struct Mail {
     #[arg(
         long,
         env = "CONFAB_MAIL_FROM",
-        default_value = "Confab <confab@localhost>",
-        global = true
+        default_value = "Confab <confab@localhost>"
     )]
     pub mail_from: String,
 
@@ -33,31 +31,16 @@ pub struct Mail {
     pub public_url: Option<String>,
 
     /// Seconds before a failed mail is tried again; doubles each time, up to an hour.
-    #[arg(
-        long,
-        env = "CONFAB_MAIL_RETRY_SECS",
-        default_value_t = 30,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_MAIL_RETRY_SECS", default_value_t = 30)]
     pub mail_retry_secs: u64,
 
     /// Attempts before a mail is given up (with the default delays, about a day).
-    #[arg(
-        long,
-        env = "CONFAB_MAIL_MAX_ATTEMPTS",
-        default_value_t = 30,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_MAIL_MAX_ATTEMPTS", default_value_t = 30)]
     pub mail_max_attempts: u32,
 
     /// Milliseconds between looks at the outbox for mail that is due (retries,
     /// mail queued by another node); new mail from this node goes at once.
-    #[arg(
-        long,
-        env = "CONFAB_MAIL_POLL_MS",
-        default_value_t = 5000,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_MAIL_POLL_MS", default_value_t = 5000)]
     pub mail_poll_ms: u64,
 
     /// Minimum seconds between two password reset mails to one account (more
@@ -65,42 +48,26 @@ pub struct Mail {
     #[arg(
         long,
         env = "CONFAB_PASSWORD_RESET_INTERVAL_SECS",
-        default_value_t = 60,
-        global = true
+        default_value_t = 60
     )]
     pub password_reset_interval_secs: u64,
 
     /// Seconds a user must be away (no connection) before unread direct messages
     /// and mentions are mailed to them as one digest.
-    #[arg(
-        long,
-        env = "CONFAB_DIGEST_DELAY_SECS",
-        default_value_t = 900,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_DIGEST_DELAY_SECS", default_value_t = 900)]
     pub digest_delay_secs: u64,
 
     /// Least seconds between two digests to one user.
-    #[arg(
-        long,
-        env = "CONFAB_DIGEST_INTERVAL_SECS",
-        default_value_t = 3600,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_DIGEST_INTERVAL_SECS", default_value_t = 3600)]
     pub digest_interval_secs: u64,
 
     /// Seconds between two looks for due digests.
-    #[arg(
-        long,
-        env = "CONFAB_DIGEST_CHECK_SECS",
-        default_value_t = 60,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_DIGEST_CHECK_SECS", default_value_t = 60)]
     pub digest_check_secs: u64,
 
     /// Put message text in digest mail (and web push). Off: a clinic must not
     /// send patient data through mail servers; mail says who wrote and how many.
-    #[arg(long, env = "CONFAB_MAIL_MESSAGE_CONTENT", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    #[arg(long, env = "CONFAB_MAIL_MESSAGE_CONTENT", default_value_t = false, action = clap::ArgAction::Set)]
     pub mail_message_content: bool,
 }
 

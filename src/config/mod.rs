@@ -14,7 +14,7 @@ mod mail;
 mod media;
 mod push;
 
-pub use admin::AdminCommand;
+pub use admin::{AdminArgs, AdminCommand};
 pub use cluster::Cluster;
 pub use limits::Limits;
 pub use mail::Mail;
@@ -44,8 +44,7 @@ pub enum Command {
     /// Apply pending database migrations and exit.
     Migrate,
     /// Administer users directly in the database.
-    #[command(subcommand)]
-    Admin(AdminCommand),
+    Admin(AdminArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -57,12 +56,7 @@ pub enum LogFormat {
 #[derive(Args, Clone)]
 pub struct Config {
     /// Address and port to listen on.
-    #[arg(
-        long,
-        env = "CONFAB_LISTEN",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
     /// Directory for the SQLite database and the generated JWT secret.
@@ -104,51 +98,32 @@ pub struct Config {
     pub access_token_ttl_secs: i64,
 
     /// Lifetime of a session without use, in days (each refresh extends it).
-    #[arg(
-        long,
-        env = "CONFAB_REFRESH_TOKEN_TTL_DAYS",
-        default_value_t = 30,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_REFRESH_TOKEN_TTL_DAYS", default_value_t = 30)]
     pub refresh_token_ttl_days: i64,
 
     /// Role given to users who register themselves.
-    #[arg(
-        long,
-        env = "CONFAB_DEFAULT_ROLE",
-        default_value = "patient",
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_DEFAULT_ROLE", default_value = "patient")]
     pub default_role: Role,
+
+    /// The first account made on an empty server becomes its admin (the sign-in
+    /// page offers it). `false` on a server open to the internet whose admin is
+    /// made with `confab admin create-user` before it starts.
+    #[arg(long, env = "CONFAB_FIRST_ACCOUNT_ADMIN", default_value_t = true, action = clap::ArgAction::Set)]
+    pub first_account_admin: bool,
 
     /// Who may add a new user to a group without an invitation, until they change
     /// it on their profile: `everyone`, `friends` or `nobody`.
-    #[arg(
-        long,
-        env = "CONFAB_DEFAULT_GROUP_INVITES",
-        default_value = "friends",
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_DEFAULT_GROUP_INVITES", default_value = "friends")]
     pub default_group_invites: crate::domain::GroupInvites,
 
     /// Who may start a direct conversation: `friends` (only friends), `care` (a
     /// patient only with a doctor; doctors and admins with anyone) or `open`.
-    #[arg(
-        long,
-        env = "CONFAB_MESSAGING_POLICY",
-        default_value = "friends",
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_MESSAGING_POLICY", default_value = "friends")]
     pub messaging_policy: crate::domain::MessagingPolicy,
 
     /// Seconds a user still shows online after their last connection closes, so a
     /// reload or a network blip does not flap.
-    #[arg(
-        long,
-        env = "CONFAB_PRESENCE_GRACE_SECS",
-        default_value_t = 5,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_PRESENCE_GRACE_SECS", default_value_t = 5)]
     pub presence_grace_secs: u64,
 
     #[command(flatten)]
@@ -176,109 +151,64 @@ pub struct Config {
     pub password_hash_memory_kib: u32,
 
     /// Largest accepted request body, in bytes.
-    #[arg(long, env = "CONFAB_MAX_BODY_BYTES", default_value_t = 64 * 1024, global = true)]
+    #[arg(long, env = "CONFAB_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
 
     /// Longest message body, in characters (at most 4000).
-    #[arg(
-        long,
-        env = "CONFAB_MAX_MESSAGE_CHARS",
-        default_value_t = 4000,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_MAX_MESSAGE_CHARS", default_value_t = 4000)]
     pub max_message_chars: usize,
 
     /// Events queued for one WebSocket connection before it is closed as too slow
     /// (it then reconnects and resumes without loss).
-    #[arg(long, env = "CONFAB_WS_QUEUE", default_value_t = 1024, global = true)]
+    #[arg(long, env = "CONFAB_WS_QUEUE", default_value_t = 1024)]
     pub ws_queue: usize,
 
     /// Seconds a new WebSocket connection has to send its `auth` frame.
-    #[arg(
-        long,
-        env = "CONFAB_WS_AUTH_TIMEOUT_SECS",
-        default_value_t = 10,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_WS_AUTH_TIMEOUT_SECS", default_value_t = 10)]
     pub ws_auth_timeout_secs: u64,
 
     /// Seconds between a WebSocket connection's checks that its session is still
     /// valid (signed out, deactivated, token expired).
-    #[arg(
-        long,
-        env = "CONFAB_WS_RECHECK_SECS",
-        default_value_t = 30,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_WS_RECHECK_SECS", default_value_t = 30)]
     pub ws_recheck_secs: u64,
 
     /// How often the server pings each WebSocket; a peer silent for two and a half
     /// intervals is taken as gone (and shown offline after the presence grace).
-    #[arg(
-        long,
-        env = "CONFAB_WS_HEARTBEAT_SECS",
-        default_value_t = 30,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_WS_HEARTBEAT_SECS", default_value_t = 30)]
     pub ws_heartbeat_secs: u64,
 
     /// How long one write to a WebSocket client may wait (its buffers full because
     /// it stopped reading) before the connection is closed as too slow (4008); the
     /// client resumes from its positions on reconnect.
-    #[arg(
-        long,
-        env = "CONFAB_WS_WRITE_TIMEOUT_MS",
-        default_value_t = 10_000,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_WS_WRITE_TIMEOUT_MS", default_value_t = 10_000)]
     pub ws_write_timeout_ms: u64,
 
     /// Largest WebSocket frame a client may send, in bytes.
-    #[arg(long, env = "CONFAB_WS_MAX_FRAME_BYTES", default_value_t = 64 * 1024, global = true)]
+    #[arg(long, env = "CONFAB_WS_MAX_FRAME_BYTES", default_value_t = 64 * 1024)]
     pub ws_max_frame_bytes: usize,
 
     /// Kernel send buffer per client socket, in bytes; 0 keeps the OS default
     /// (which may grow to several MiB per socket). A small value bounds memory per
     /// connection and detects clients that stopped reading sooner.
-    #[arg(
-        long,
-        env = "CONFAB_SOCKET_SEND_BUFFER_BYTES",
-        default_value_t = 0,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_SOCKET_SEND_BUFFER_BYTES", default_value_t = 0)]
     pub socket_send_buffer_bytes: usize,
 
     /// Serve the web client from this directory instead of the copy embedded in the
     /// binary (for development, or to ship a customised client).
-    #[arg(long, env = "CONFAB_WEB_DIR", global = true)]
+    #[arg(long, env = "CONFAB_WEB_DIR")]
     pub web_dir: Option<PathBuf>,
 
     /// Days to keep ended sessions, spent refresh tokens and read notifications
     /// before the sweep deletes them.
-    #[arg(
-        long,
-        env = "CONFAB_RETENTION_DAYS",
-        default_value_t = 30,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_RETENTION_DAYS", default_value_t = 30)]
     pub retention_days: u32,
 
     /// Seconds between two retention sweeps (the first runs a minute after start).
-    #[arg(
-        long,
-        env = "CONFAB_SWEEP_INTERVAL_SECS",
-        default_value_t = 3600,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_SWEEP_INTERVAL_SECS", default_value_t = 3600)]
     pub sweep_interval_secs: u64,
 
     /// Seconds to let in-flight requests finish after SIGINT/SIGTERM.
-    #[arg(
-        long,
-        env = "CONFAB_SHUTDOWN_GRACE_SECS",
-        default_value_t = 10,
-        global = true
-    )]
+    #[arg(long, env = "CONFAB_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
 
     /// Log filter, e.g. `info` or `confab=debug,tower_http=info`.
@@ -323,6 +253,7 @@ impl fmt::Debug for Config {
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
             .field("refresh_token_ttl_days", &self.refresh_token_ttl_days)
             .field("default_role", &self.default_role)
+            .field("first_account_admin", &self.first_account_admin)
             .field("default_group_invites", &self.default_group_invites)
             .field("messaging_policy", &self.messaging_policy)
             .field("presence_grace_secs", &self.presence_grace_secs)

@@ -1,9 +1,11 @@
-//! `/auth`: registration, login, refresh, logout, password change.
+//! `/auth`: what sign-in needs to know, registration, login, refresh, logout,
+//! password change.
 
 use axum::{
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
+    Json,
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -14,7 +16,7 @@ use super::{
 };
 use crate::{
     chat::{
-        accounts::{ChangePasswordInput, LoginInput, RefreshInput, RegisterInput},
+        accounts::{ChangePasswordInput, LoginInput, RefreshInput, RegisterInput, SetupView},
         views::TokenResponse,
         Chat,
     },
@@ -23,6 +25,7 @@ use crate::{
 
 pub fn router() -> OpenApiRouter<Chat> {
     OpenApiRouter::new()
+        .routes(routes!(setup))
         .routes(routes!(register))
         .routes(routes!(login))
         .routes(routes!(refresh))
@@ -30,7 +33,15 @@ pub fn router() -> OpenApiRouter<Chat> {
         .routes(routes!(change_password))
 }
 
-/// Create an account (with the server's default role) and sign it in.
+/// What the sign-in page shows before anyone signs in: whether this server has
+/// no account yet (the next one becomes its admin) and its messaging policy.
+#[utoipa::path(get, path = "/auth/setup", tag = "auth", responses((status = 200, body = SetupView)))]
+async fn setup(State(chat): State<Chat>) -> AppResult<Json<SetupView>> {
+    Ok(Json(chat.setup().await?))
+}
+
+/// Create an account (with the server's default role; the server's first account
+/// is its admin) and sign it in.
 #[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterInput,
     responses(
         (status = 201, body = TokenResponse),

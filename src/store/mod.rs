@@ -10,6 +10,7 @@ mod backend;
 pub mod blobs;
 pub mod conversations;
 pub mod digests;
+mod first_account;
 pub mod friends;
 pub mod invitations;
 pub mod members;
@@ -128,6 +129,24 @@ impl Store {
         }
         let pool = Self::open_pool(backend, &url, opts.max_connections, &[]).await?;
         Ok(Self { pool, backend, url })
+    }
+
+    /// Is there a Confab database at `url` already: a SQLite file, or a server
+    /// database holding the users table? Creates nothing (the admin CLI asks
+    /// before it makes an empty database somewhere nobody meant).
+    pub async fn exists(url: &str) -> anyhow::Result<bool> {
+        let (backend, url) = Backend::from_url(url)?;
+        if backend == Backend::Sqlite {
+            return Ok(backend::sqlite_path(&url).is_some_and(|p| Path::new(p).is_file()));
+        }
+        sqlx::any::install_default_drivers();
+        let pool = Self::open_pool(backend, &url, 1, &[]).await?;
+        let found = sqlx::query("SELECT 1 FROM users LIMIT 1")
+            .fetch_optional(&pool)
+            .await
+            .is_ok();
+        pool.close().await;
+        Ok(found)
     }
 
     /// The same database through a pool of its own with `connections`

@@ -1,10 +1,13 @@
 use super::{affected, rows, Store, StoreResult};
-use crate::domain::{Timestamp, User, UserId};
+use crate::domain::{Role, Timestamp, User, UserId};
 
 /// A user about to be created; the caller has parsed and hashed everything.
 pub struct NewUser<'a> {
     pub user: &'a User,
     pub password_hash: &'a str,
+    /// The role this user gets instead of `user.role` if theirs is the server's
+    /// first account (registration: admin); `None` keeps `user.role`.
+    pub first_role: Option<Role>,
 }
 
 /// One page of a user search, in username order.
@@ -35,8 +38,17 @@ fn like_pattern(q: &str) -> String {
 }
 
 impl Store {
-    pub async fn insert_user(&self, new: NewUser<'_>) -> StoreResult<()> {
+    /// Stores a new user and returns the role they were given (see
+    /// [`NewUser::first_role`]). Every account claims the first-account row, so
+    /// one made by the CLI on an empty server ends "first account" too.
+    pub async fn insert_user(&self, new: NewUser<'_>) -> StoreResult<Role> {
         let u = new.user;
+        let mut tx = self.pool.begin().await?;
+        let first = self.claim_first_account(&mut tx, u.id).await?;
+        let role = match new.first_role {
+            Some(r) if first => r,
+            _ => u.role,
+        };
         let sql = self.sql(
             "INSERT INTO users (id, username, username_lower, email, email_lower, password_hash, \
              full_name, bio, status_text, search_text, role, created_at, updated_at, deactivated_at, \
@@ -53,20 +65,24 @@ impl Store {
             .bind(u.bio.clone())
             .bind(u.status_text.clone())
             .bind(User::search_text(&u.username, &u.full_name))
-            .bind(u.role.as_str())
+            .bind(role.as_str())
             .bind(u.created_at.millis())
             .bind(u.updated_at.millis())
             .bind(u.deactivated_at.map(Timestamp::millis))
             .bind(u.group_invites.as_str())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        tx.commit().await?;
+        Ok(role)
     }
 
     /// Inserts many users in one transaction, all with the same password hash: the
     /// benchmark seed path, where hashing per user would dominate.
     pub async fn insert_users_bulk(&self, users: &[User], password_hash: &str) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
+        if let Some(u) = users.first() {
+            self.claim_first_account(&mut tx, u.id).await?;
+        }
         let sql = self.sql(
             "INSERT INTO users (id, username, username_lower, email, email_lower, password_hash, \
              full_name, bio, status_text, search_text, role, created_at, updated_at, deactivated_at) \

@@ -244,6 +244,7 @@ async fn two_admins_stepping_down_at_once_leave_one(b: Backend) {
                     "Admin",
                     None,
                     Role::Admin,
+                    None,
                 )
                 .await
                 .unwrap();

@@ -62,8 +62,10 @@ fn help_documents_every_option_and_its_variable() {
 fn admin_commands_manage_users_with_the_password_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let mut create = confab(dir.path());
+    // A fresh data directory: the database is made here, so asked for.
     create.args([
         "admin",
+        "--init",
         "create-user",
         "--username",
         "root",
@@ -130,6 +132,48 @@ fn admin_commands_manage_users_with_the_password_from_stdin() {
     assert!(ok && text.contains("active"), "{text}");
     let (ok, text) = run(&["admin", "deactivate", "--username", "ghost"]);
     assert!(!ok && text.contains("not found"), "{text}");
+}
+
+#[test]
+fn admin_commands_refuse_a_data_dir_without_a_database_and_list_only_their_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = confab(dir.path())
+        .args(["admin", "set-role", "--username", "root", "--role", "admin"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("there is no Confab database at sqlite://")
+            && err.contains("confab admin --init set-role"),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("confab.db").exists(),
+        "no empty database made"
+    );
+
+    let out = Command::new(BIN)
+        .args(["admin", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    for used in ["--init", "--data-dir", "--database-url", "create-user"] {
+        assert!(help.contains(used), "admin --help lacks {used}:\n{help}");
+    }
+    for unused in [
+        "--listen",
+        "--messaging-policy",
+        "--smtp-url",
+        "--ws-queue",
+        "--redis-url",
+    ] {
+        assert!(
+            !help.contains(unused),
+            "admin --help shows the server's {unused}:\n{help}"
+        );
+    }
 }
 
 #[test]
@@ -222,6 +266,7 @@ async fn bench_seed_and_tokens_set_up_a_load_test_without_hashing_per_user() {
     };
     let said = run(&[
         "admin",
+        "--init",
         "seed-bench",
         "--prefix",
         "load",

@@ -165,6 +165,10 @@ async fn start(
         // Most tests put strangers in groups; the invitation tests set it back.
         "--default-group-invites",
         "everyone",
+        // Tests register people with the default role; the first-account tests
+        // (first_account.rs) turn this back on.
+        "--first-account-admin",
+        "false",
     ];
     args.extend(extra.iter().map(String::as_str));
     let config = Cli::try_parse_from(args).unwrap().config;
@@ -469,7 +473,7 @@ impl TestApp {
     /// does) and signs it in.
     pub async fn admin(&self, username: &str) -> Session {
         self.chat
-            .create_user(username, PASSWORD, "The Admin", None, Role::Admin)
+            .create_user(username, PASSWORD, "The Admin", None, Role::Admin, None)
             .await
             .expect("admin created");
         self.login(username).await

@@ -26,6 +26,7 @@ mod drain;
 mod email_address;
 mod errors;
 mod file_rules;
+mod first_account;
 mod friends;
 mod limits;
 mod messages;

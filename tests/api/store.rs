@@ -50,8 +50,10 @@ async fn insert(store: &Store, u: &User) -> Result<(), StoreError> {
         .insert_user(NewUser {
             user: u,
             password_hash: "$argon2id$dummy",
+            first_role: None,
         })
         .await
+        .map(|_| ())
 }
 
 async fn session_for(store: &Store, u: &User, refresh_hash: &str) -> Session {

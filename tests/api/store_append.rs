@@ -45,6 +45,7 @@ async fn user(store: &Store, name: &str) -> UserId {
         .insert_user(NewUser {
             user: &u,
             password_hash: "$argon2id$dummy",
+            first_role: None,
         })
         .await
         .unwrap();
