@@ -53,6 +53,24 @@ if [ -n "${CONFAB_TEST_REDIS_URL:-}" ] && ! command -v redis-server >/dev/null 2
   not_run+=("cluster (no redis-server)"); unset CONFAB_TEST_REDIS_URL
 fi
 
+# Browser tests: Debian's Chromium driven by playwright-core (never a downloaded
+# browser). Installed here when missing and this shell can (root with apt-get);
+# otherwise said now, not at the end of the run.
+chromium_bin="${CHROMIUM:-/usr/bin/chromium}"
+browser=yes
+if ! command -v npm >/dev/null 2>&1; then
+  browser=no # the web client step below says why
+elif [ ! -x "$chromium_bin" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  say "installing Chromium (apt-get) for the browser tests"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ||
+    warn "apt-get could not install Chromium"
+fi
+if [ "$browser" = yes ] && [ ! -x "$chromium_bin" ]; then
+  is_ci && die "Chromium is not installed at $chromium_bin: CI must run the browser tests"
+  warn "Chromium not found at $chromium_bin: the browser tests will NOT run ('apt-get install chromium', or set CHROMIUM)"
+  not_run+=("browser tests (no Chromium)"); browser=no
+fi
+
 # The API contract run needs python3 with venv (schemathesis comes from PyPI).
 contract=yes
 if ! { command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip' 2>/dev/null; }; then
@@ -82,6 +100,10 @@ if [ "$contract" = yes ] && ensure_test_python; then :; else
   is_ci && die "the Python test servers (aiosmtpd, http_ece) could not be installed"
   warn "no Python test servers: the mail and web push tests will NOT run"
   not_run+=("mail and web push (no aiosmtpd/http_ece)")
+fi
+
+if [ ${#not_run[@]} -gt 0 ]; then
+  warn "this run will NOT test: ${not_run[*]}"
 fi
 
 # Each integration test makes its own database named confab_t_*; drop leftovers.
@@ -130,26 +152,24 @@ if [ "$contract" = yes ]; then
   scripts/schemathesis.sh
 fi
 
-# Browser tests: Debian's Chromium driven by playwright-core (never a downloaded
-# browser), against the debug server binary the tests above just built.
-if [ -f web/package.json ] && command -v npm >/dev/null 2>&1; then
-  chromium_bin="${CHROMIUM:-/usr/bin/chromium}"
-  if [ ! -x "$chromium_bin" ] && is_ci; then
-    say "installing Chromium (apt-get) for the browser tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  fi
-  if [ -x "$chromium_bin" ]; then
-    say "browser tests (Chromium)"
-    (cd web && CHROMIUM="$chromium_bin" CONFAB_BIN="$CARGO_TARGET_DIR/debug/confab" npm run --silent e2e)
-  else
-    warn "Chromium not found at $chromium_bin: browser tests will NOT run ('apt-get install chromium')"
-    not_run+=("browser tests (no Chromium)")
-  fi
+# Browser tests, against the debug server binary the tests above just built.
+if [ "$browser" = yes ]; then
+  say "browser tests (Chromium)"
+  (cd web && CHROMIUM="$chromium_bin" CONFAB_BIN="$CARGO_TARGET_DIR/debug/confab" npm run --silent e2e)
 fi
 
 say "done in $(( $(date +%s) - started ))s"
+ran=("fmt" "clippy" "unit and integration tests on SQLite")
+command -v npm >/dev/null 2>&1 && ran+=("web client (typecheck, Vitest, build)")
+[ -n "${CONFAB_TEST_POSTGRES_URL:-}" ] && ran+=("PostgreSQL")
+[ -n "${CONFAB_TEST_MYSQL_URL:-}" ] && ran+=("MySQL/MariaDB")
+[ -n "${CONFAB_TEST_REDIS_URL:-}" ] && ran+=("Redis bus and cluster")
+[ -x "${CONFAB_TEST_NGINX:-/usr/sbin/nginx}" ] && ran+=("nginx")
+[ -n "${CONFAB_TEST_S3_ENDPOINT:-}" ] && ran+=("S3 store")
+[ -n "${CONFAB_TEST_PYTHON:-}" ] && ran+=("SMTP and web push")
+[ "$contract" = yes ] && ran+=("API contract (schemathesis)")
+[ "$browser" = yes ] && ran+=("browser tests in Chromium")
+say "tested: $(IFS=,; echo "${ran[*]}" | sed 's/,/, /g')"
 if [ ${#not_run[@]} -gt 0 ]; then
   warn "NOT RUN (everything else passed): ${not_run[*]}"
-else
-  say "backends tested: SQLite, PostgreSQL, MySQL/MariaDB; Redis bus; nginx; S3; SMTP; web push"
 fi
