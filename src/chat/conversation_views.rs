@@ -74,6 +74,9 @@ pub struct MemberView {
     pub full_name: String,
     pub role: MemberRole,
     pub last_read_seq: i64,
+    /// How far this member's devices have received the conversation (their
+    /// `delivered` receipts; a read implies delivery, so take the larger).
+    pub last_delivered_seq: i64,
     #[schema(value_type = String, format = DateTime)]
     pub joined_at: Timestamp,
     /// Present in the caller's own views (lists, `GET`), for members the caller may
@@ -105,6 +108,7 @@ impl MemberView {
             },
             role: m.role,
             last_read_seq: m.last_read_seq,
+            last_delivered_seq: m.last_delivered_seq,
             joined_at: m.joined_at,
             presence: None,
             deactivated: !active,

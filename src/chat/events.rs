@@ -51,6 +51,14 @@ pub enum Event {
         user_id: UserId,
         seq: i64,
     },
+    /// A member's devices received the conversation up to `seq`.
+    #[serde(rename = "delivered")]
+    Delivered {
+        conversation_id: ConversationId,
+        ev: i64,
+        user_id: UserId,
+        seq: i64,
+    },
     #[serde(rename = "conversation.new")]
     ConversationNew {
         conversation_id: ConversationId,
@@ -122,6 +130,11 @@ impl Event {
                 ..
             }
             | Event::Read {
+                conversation_id,
+                ev,
+                ..
+            }
+            | Event::Delivered {
                 conversation_id,
                 ev,
                 ..

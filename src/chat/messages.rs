@@ -1,4 +1,5 @@
-//! Sending, reading, editing, deleting and restoring messages; read markers; typing.
+//! Sending, reading, editing, deleting and restoring messages; typing. Read and
+//! delivery markers are in `receipts.rs`.
 
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -46,12 +47,6 @@ pub struct EditInput {
     pub body: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReadInput {
-    pub seq: i64,
-}
-
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -62,13 +57,6 @@ pub struct HistoryQuery {
     pub after_seq: Option<i64>,
     /// 1-100, default 50.
     pub limit: Option<u32>,
-}
-
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct ReadState {
-    pub conversation_id: ConversationId,
-    /// The caller's read marker after the call (it never moves back).
-    pub last_read_seq: i64,
 }
 
 impl Chat {
@@ -370,50 +358,6 @@ impl Chat {
         let to = self.store.active_member_ids(conversation).await?;
         self.publish(to, &event, None);
         Ok(view)
-    }
-
-    /// Moves the caller's read marker forward and tells the other members.
-    pub async fn mark_read(
-        &self,
-        who: &Principal,
-        conversation: ConversationId,
-        input: ReadInput,
-    ) -> AppResult<ReadState> {
-        if input.seq < 0 {
-            return Err(AppError::invalid(
-                "seq",
-                "invalid_seq",
-                "seq must not be negative",
-            ));
-        }
-        let (_, me) = self.active_membership(who, conversation).await?;
-        match self
-            .store
-            .mark_read(conversation, who.user_id, input.seq, Timestamp::now())
-            .await?
-        {
-            Some((seq, ev)) => {
-                let to = self.store.active_member_ids(conversation).await?;
-                self.publish(
-                    to,
-                    &Event::Read {
-                        conversation_id: conversation,
-                        ev,
-                        user_id: who.user_id,
-                        seq,
-                    },
-                    None,
-                );
-                Ok(ReadState {
-                    conversation_id: conversation,
-                    last_read_seq: seq,
-                })
-            }
-            None => Ok(ReadState {
-                conversation_id: conversation,
-                last_read_seq: me.last_read_seq.max(0),
-            }),
-        }
     }
 
     /// Relays a typing indicator to the other members. Not stored; it expires on

@@ -8,10 +8,7 @@
 use std::collections::HashMap;
 
 use super::{conversation_views::MessageView, events::Event, Chat, Principal};
-use crate::{
-    domain::{ConversationId, Member},
-    error::AppResult,
-};
+use crate::{domain::ConversationId, error::AppResult};
 
 /// Replay reads the database in pages of this many changes.
 const PAGE: u32 = 500;
@@ -86,10 +83,8 @@ impl Chat {
                     }
                 });
             }
-            for r in self.store.reads_since(conversation, after_ev).await? {
-                if limit_ev.is_none_or(|l| r.read_ev <= l) {
-                    events.push(read_event(&r));
-                }
+            for m in self.store.markers_since(conversation, after_ev).await? {
+                events.extend(super::receipts::marker_events(&m, after_ev, limit_ev));
             }
             if let Some(l) = limit_ev {
                 events.retain(|e| e.position().is_some_and(|(_, ev)| ev <= l));
@@ -107,14 +102,5 @@ impl Chat {
             ev: info.ev,
             conversation: info,
         })
-    }
-}
-
-fn read_event(m: &Member) -> Event {
-    Event::Read {
-        conversation_id: m.conversation_id,
-        ev: m.read_ev,
-        user_id: m.user_id,
-        seq: m.last_read_seq,
     }
 }

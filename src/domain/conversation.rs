@@ -123,6 +123,10 @@ pub struct Member {
     pub left_seq: Option<i64>,
     pub last_read_seq: i64,
     pub read_ev: i64,
+    /// How far this member's devices have received the conversation (a client's
+    /// receipt); like the read marker, never moving back.
+    pub last_delivered_seq: i64,
+    pub delivered_ev: i64,
     /// Muted (no push, no mail) until then; `MUTED_FOREVER` for good.
     pub muted_until: Option<Timestamp>,
 }

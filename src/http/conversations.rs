@@ -13,7 +13,8 @@ use crate::{
         conversation_views::{ConversationInfo, ConversationSummary, MessageView, MessagesPage},
         conversations::{CreateConversationInput, ListQuery},
         members::{AddMemberInput, RenameInput},
-        messages::{HistoryQuery, ReadInput, ReadState, SendInput},
+        messages::{HistoryQuery, SendInput},
+        receipts::{DeliveredState, ReadInput, ReadState},
         views::Page,
         Chat,
     },
@@ -30,6 +31,7 @@ pub fn router() -> OpenApiRouter<Chat> {
         .routes(routes!(leave))
         .routes(routes!(history, send))
         .routes(routes!(read))
+        .routes(routes!(delivered))
 }
 
 /// Find or create a direct conversation (`{"user_id"}`), or create a group
@@ -187,4 +189,18 @@ async fn read(
     ApiJson(input): ApiJson<ReadInput>,
 ) -> AppResult<Json<ReadState>> {
     Ok(Json(chat.mark_read(&who, id, input).await?))
+}
+
+/// Move the caller's delivery marker forward: messages up to `seq` reached one of
+/// the caller's devices (it never moves back). The same as the WebSocket `delivered`.
+#[utoipa::path(post, path = "/conversations/{id}/delivered", tag = "messages", security(("bearer" = [])),
+    params(("id" = ConversationId, Path)), request_body = ReadInput,
+    responses((status = 200, body = DeliveredState), (status = 404, body = ErrorBody)))]
+async fn delivered(
+    State(chat): State<Chat>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<ConversationId>,
+    ApiJson(input): ApiJson<ReadInput>,
+) -> AppResult<Json<DeliveredState>> {
+    Ok(Json(chat.mark_delivered(&who, id, input).await?))
 }

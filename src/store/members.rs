@@ -199,24 +199,26 @@ impl Store {
         Ok((ev, system))
     }
 
-    /// Moves `user`'s read marker forward to `seq` (capped at the newest message).
-    /// `None` when it would not move: markers never go back.
-    pub async fn mark_read(
+    /// Moves `user`'s read or delivery marker forward to `seq` (capped at the
+    /// newest message). `None` when it would not move: markers never go back.
+    pub async fn move_marker(
         &self,
         id: ConversationId,
         user: UserId,
+        marker: Marker,
         seq: i64,
         now: Timestamp,
     ) -> StoreResult<Option<(i64, i64)>> {
         let mut tx = self.pool.begin().await?;
         let (last_seq, ev) = self.bump(&mut tx, id, false, now).await?;
         let target = seq.min(last_seq);
-        let sql = self.sql(
-            "UPDATE members SET last_read_seq = ?, read_ev = ? WHERE conversation_id = ? \
-             AND user_id = ? AND left_at IS NULL AND last_read_seq < ?",
+        let (seq_col, ev_col) = marker.columns();
+        let sql = format!(
+            "UPDATE members SET {seq_col} = ?, {ev_col} = ? WHERE conversation_id = ? \
+             AND user_id = ? AND left_at IS NULL AND {seq_col} < ?"
         );
         let moved = affected(
-            sqlx::query(&sql)
+            sqlx::query(&self.sql(&sql))
                 .bind(target)
                 .bind(ev)
                 .bind(id.to_string())
@@ -234,21 +236,42 @@ impl Store {
         Ok(Some((target, ev)))
     }
 
-    /// Read markers of `conversation` that moved after `after_ev`.
-    pub async fn reads_since(
+    /// Members of `conversation` whose read or delivery marker moved after
+    /// `after_ev` (the caller tells which from `read_ev` / `delivered_ev`).
+    pub async fn markers_since(
         &self,
         conversation: ConversationId,
         after_ev: i64,
     ) -> StoreResult<Vec<Member>> {
         let sql = format!(
-            "SELECT {} FROM members mb WHERE mb.conversation_id = ? AND mb.read_ev > ? ORDER BY mb.read_ev",
+            "SELECT {} FROM members mb WHERE mb.conversation_id = ? \
+             AND (mb.read_ev > ? OR mb.delivered_ev > ?) ORDER BY mb.read_ev",
             rows::MEMBER_COLUMNS
         );
         let rows = sqlx::query(&self.sql(&sql))
             .bind(conversation.to_string())
             .bind(after_ev)
+            .bind(after_ev)
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.iter().map(rows::member).collect::<Result<_, _>>()?)
+    }
+}
+
+/// A member's two markers: how far they have read, and how far their devices
+/// have received (a read implies delivery; clients take the larger).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    Read,
+    Delivered,
+}
+
+impl Marker {
+    /// Column names, never user input: safe to put into the SQL text.
+    fn columns(self) -> (&'static str, &'static str) {
+        match self {
+            Marker::Read => ("last_read_seq", "read_ev"),
+            Marker::Delivered => ("last_delivered_seq", "delivered_ev"),
+        }
     }
 }

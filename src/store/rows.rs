@@ -87,7 +87,8 @@ pub(super) const CONVERSATION_COLUMNS: &str = "c.id AS c_id, c.kind AS c_kind, c
 pub(super) const MEMBER_COLUMNS: &str = "mb.conversation_id AS mb_conversation_id, \
      mb.user_id AS mb_user_id, mb.role AS mb_role, mb.joined_at AS mb_joined_at, \
      mb.left_at AS mb_left_at, mb.left_seq AS mb_left_seq, mb.last_read_seq AS mb_last_read_seq, \
-     mb.read_ev AS mb_read_ev, mb.muted_until AS mb_muted_until";
+     mb.read_ev AS mb_read_ev, mb.last_delivered_seq AS mb_last_delivered_seq, \
+     mb.delivered_ev AS mb_delivered_ev, mb.muted_until AS mb_muted_until";
 
 pub(super) const MESSAGE_COLUMNS: &str = "m.id AS m_id, m.conversation_id AS m_conversation_id, \
      m.seq AS m_seq, m.ev AS m_ev, m.created_ev AS m_created_ev, m.sender_id AS m_sender_id, \
@@ -123,6 +124,8 @@ pub(super) fn member(row: &AnyRow) -> Result<Member, sqlx::Error> {
         left_seq: row.try_get("mb_left_seq")?,
         last_read_seq: row.try_get("mb_last_read_seq")?,
         read_ev: row.try_get("mb_read_ev")?,
+        last_delivered_seq: row.try_get("mb_last_delivered_seq")?,
+        delivered_ev: row.try_get("mb_delivered_ev")?,
         muted_until: opt_ts(row, "mb_muted_until")?,
     })
 }

@@ -41,6 +41,11 @@ pub enum ClientFrame {
         conversation_id: ConversationId,
         seq: i64,
     },
+    /// Messages up to `seq` reached this device.
+    Delivered {
+        conversation_id: ConversationId,
+        seq: i64,
+    },
     Ping {},
 }
 
@@ -135,6 +140,10 @@ pub enum Acked {
     Read {
         conversation_id: ConversationId,
         last_read_seq: i64,
+    },
+    Delivered {
+        conversation_id: ConversationId,
+        last_delivered_seq: i64,
     },
     Auth {},
 }

@@ -25,7 +25,8 @@ use super::{
 use crate::{
     chat::{
         events::TypingState,
-        messages::{ReadInput, SendInput, TYPING_TTL_MS},
+        messages::{SendInput, TYPING_TTL_MS},
+        receipts::ReadInput,
     },
     domain::ConversationId,
     error::{AppError, ErrorKind},
@@ -161,6 +162,23 @@ impl Conn {
                         what: Acked::Read {
                             conversation_id: s.conversation_id,
                             last_read_seq: s.last_read_seq,
+                        },
+                    })
+                }),
+            ClientFrame::Delivered {
+                conversation_id,
+                seq,
+            } => self
+                .gw
+                .chat
+                .mark_delivered(&self.who, conversation_id, ReadInput { seq })
+                .await
+                .map(|s| {
+                    Some(Reply::Ack {
+                        reference: r.clone(),
+                        what: Acked::Delivered {
+                            conversation_id: s.conversation_id,
+                            last_delivered_seq: s.last_delivered_seq,
                         },
                     })
                 }),

@@ -43,6 +43,7 @@ mod proxies;
 mod push;
 mod push_service;
 mod realtime;
+mod receipts;
 mod refresh_cookie;
 mod resilience;
 mod retention;
