@@ -35,7 +35,7 @@ test("the theme follows the profile's choice, survives a reload, and System foll
     await ann.getByRole("navigation", { name: "Main" }).waitFor();
     assert.equal(await dark(ann), true, "kept across a reload");
 
-    await ann.getByRole("button", { name: "Profile" }).click();
+    await ann.getByRole("button", { name: "Profile", exact: true }).click();
     await themes.getByRole("button", { name: "System" }).click();
     assert.equal(await dark(ann), false, "system: light");
     await ann.emulateMedia({ colorScheme: "dark" });

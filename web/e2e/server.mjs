@@ -24,7 +24,7 @@ export async function startServer(extra = []) {
   if (!BIN) throw new Error("set CONFAB_BIN to the confab binary");
   const dataDir = mkdtempSync(join(tmpdir(), "confab-e2e-"));
   const port = await freePort();
-  const common = ["--data-dir", dataDir, "--password-hash-memory-kib", "1024", "--log", "warn", "--default-group-invites", "everyone"];
+  const common = ["--data-dir", dataDir, "--password-hash-memory-kib", "1024", "--log", "warn", "--default-group-invites", "everyone", "--first-account-admin", "false"];
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(BIN, [...common, "--listen", `127.0.0.1:${port}`, "--public-url", base, "--web-dir", WEB, "--presence-grace-secs", "1", ...extra], { stdio: ["ignore", "inherit", "inherit"] });
   for (let i = 0; i < 200; i++) {

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Keyboard, MessagesSquare, Shield, UserRound, Users } from "lucide-react";
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 
 import { ShortcutsSheet } from "@/components/ShortcutsSheet";
 import { Button } from "@/components/ui/button";
@@ -17,13 +17,14 @@ import { cn } from "@/lib/cn";
 import { onStatus, startLive, stopLive } from "@/lib/live";
 import type { Status } from "@/lib/realtime";
 import { readOnThisDevice, target } from "@/lib/push";
+import { canonicalize, navigate, useRoute, type Page } from "@/lib/route";
 import { resetChat } from "@/lib/store";
 import { useTabBadge } from "@/lib/tab-badge";
 import { startTypingFeed } from "@/lib/typing";
 import { startBrowserNotifications } from "@/lib/browser-notifications";
 import { typingIn } from "@/lib/shortcuts";
 
-type View = "chats" | "friends" | "profile" | "admin";
+type View = "chats" | Page;
 
 function NavButton({ view, current, label, icon, onClick, badge = 0 }: { view: View; current: View; label: string; icon: ReactNode; onClick: (v: View) => void; badge?: number }) {
   return (
@@ -52,15 +53,21 @@ export function App() {
   const queries = useQueryClient();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [status, setStatus] = useState<Status>("connecting");
-  // A notification's link (`/?conversation=ID`) opens that conversation.
-  const [open, setOpen] = useState<string | null>(() => new URLSearchParams(location.search).get("conversation"));
-  const [view, setView] = useState<View>("chats");
+  // The screen is the address (lib/route.ts): reload keeps it, back goes back.
+  const route = useRoute();
+  const view: View = route.view;
+  const open = route.view === "chats" ? route.conversation : null;
+  // Chats, from another tab, returns to the conversation that was open there.
+  const lastOpen = useRef(open);
+  if (open) lastOpen.current = open;
+  const setOpen = (conversation: string | null) => navigate({ view: "chats", conversation });
+  const setView = (v: View) => navigate(v === "chats" ? { view: "chats", conversation: lastOpen.current } : { view: v });
   const [ended, setEnded] = useState<string | null>(null);
   const [shortcuts, setShortcuts] = useState(false);
   // A mailed link (reset, confirmation) opens its own page, signed in or not.
   const [link, setLink] = useState(() => ({ page: location.pathname, token: linkToken(location.hash) }));
   const leaveLink = () => {
-    history.replaceState(null, "", "/");
+    navigate({ view: "chats", conversation: null }, { replace: true });
     setLink({ page: "/", token: "" });
   };
   // The same list the sidebar shows (one cached query): its unread counts, summed.
@@ -73,11 +80,19 @@ export function App() {
   const unread = me ? (conversations?.items ?? []).reduce((n, c) => n + (c.muted_until ? 0 : c.unread_count), 0) : 0;
   useTabBadge(unread);
 
+  // A notification's or mail's link (`/?conversation=ID`) becomes `/c/ID`.
+  useEffect(() => {
+    if (link.page !== "/reset-password" && link.page !== "/verify-email") canonicalize();
+  }, [link.page]);
+
+  // The admin page's address, for someone who is not (or no longer) an admin.
+  useEffect(() => {
+    if (me && view === "admin" && me.role !== "admin") navigate({ view: "chats", conversation: null }, { replace: true });
+  }, [me, view]);
+
   // Opening a conversation clears its notifications on this device.
   useEffect(() => {
-    if (!open) return;
-    readOnThisDevice(open);
-    if (location.search) history.replaceState(null, "", "/");
+    if (open) readOnThisDevice(open);
   }, [open]);
 
   // A click on a notification while a tab is open: the service worker asks
@@ -88,7 +103,6 @@ export function App() {
       const go = e.data?.type === "open" ? target(String(e.data.url)) : null;
       if (!go) return;
       if ("conversation" in go) {
-        setView("chats");
         setOpen(go.conversation);
       } else setView(go.page);
     };
@@ -102,9 +116,9 @@ export function App() {
     const onKey = (e: KeyboardEvent) => {
       if (e.key.toLowerCase() === "k" && (e.ctrlKey || e.metaKey) && !e.altKey) {
         e.preventDefault();
-        setView("chats");
         // On a phone the list is hidden behind an open chat: show it.
         if (matchMedia("(max-width: 639px)").matches) setOpen(null);
+        else setView("chats");
         requestAnimationFrame(() => document.querySelector<HTMLInputElement>("input[aria-label='Search conversations and people']")?.focus());
       } else if (e.key === "?" && !e.ctrlKey && !e.metaKey && !typingIn(e.target)) {
         e.preventDefault();
@@ -142,7 +156,6 @@ export function App() {
       },
       open: (t) => {
         if ("conversation" in t) {
-          setView("chats");
           setOpen(t.conversation);
         } else setView(t.page);
       },
@@ -169,7 +182,7 @@ export function App() {
       />
     );
   if (link.page === "/verify-email") return <VerifyEmail token={link.token} onDone={leaveLink} />;
-  if (me === undefined) return <div className="grid h-dvh place-items-center text-zinc-500">Loading…</div>;
+  if (me === undefined) return <div className="grid h-dvh place-items-center text-zinc-600 dark:text-zinc-400">Loading…</div>;
   if (me === null)
     return (
       <AuthScreen
@@ -185,7 +198,7 @@ export function App() {
   return (
     <div className="flex h-dvh flex-col">
       <nav className="flex items-center gap-1 border-b border-zinc-200 px-2 py-1 dark:border-zinc-800" aria-label="Main">
-        <span className="mr-2 px-2 font-semibold text-indigo-600">Confab</span>
+        <span className="mr-2 px-2 font-semibold text-indigo-600 dark:text-indigo-400">Confab</span>
         <NavButton view="chats" current={view} label="Chats" icon={<MessagesSquare className="h-4 w-4" />} onClick={setView} badge={unread} />
         <NavButton view="friends" current={view} label="Friends" icon={<Users className="h-4 w-4" />} onClick={setView} />
         <NavButton view="profile" current={view} label="Profile" icon={<UserRound className="h-4 w-4" />} onClick={setView} />
@@ -198,7 +211,6 @@ export function App() {
         <Bell
           onGo={(t) => {
             if ("conversation" in t) {
-              setView("chats");
               setOpen(t.conversation);
             } else setView(t.page);
           }}
@@ -212,6 +224,7 @@ export function App() {
       <div className="flex min-h-0 flex-1">
         {view === "chats" && (
           <>
+            <h1 className="sr-only">Chats</h1>
             <div className={cn("flex max-sm:flex-1", open && "max-sm:hidden")}>
               <Sidebar me={me} open={open} onOpen={setOpen} onSignOut={signOut} />
             </div>
@@ -219,19 +232,19 @@ export function App() {
               {open ? (
                 <ChatView key={open} me={me} conversationId={open} onBack={() => setOpen(null)} />
               ) : (
-                <div className="grid flex-1 place-items-center text-zinc-500">Choose a conversation, or start one.</div>
+                <div className="grid flex-1 place-items-center text-zinc-600 dark:text-zinc-400">Choose a conversation, or start one.</div>
               )}
             </main>
           </>
         )}
         {view === "friends" && <FriendsPage me={me.id} />}
         {view === "profile" && <ProfilePage />}
-        {view === "admin" && (
+        {view === "admin" && me.role === "admin" && (
           <AdminPage
             me={me.id}
             onOwnRole={(role) => {
               setMe({ ...me, role });
-              setView("chats");
+              navigate({ view: "chats", conversation: lastOpen.current }, { replace: true });
             }}
           />
         )}

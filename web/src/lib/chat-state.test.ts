@@ -9,6 +9,7 @@ import {
   markFailed,
   markRetrying,
   mergeHistory,
+  oldestSeq,
   outbox,
   positions,
   removeFile,
@@ -112,6 +113,16 @@ describe("events and resume", () => {
     let s = applyEvent(applyEvent(initialState(ME), newEvent(msg(1))), newEvent(msg(2)));
     s = applyEvent(s, { type: "message.deleted", conversation_id: C, ev: 3, message: msg(1, { ev: 3, body: null, deleted_at: "t" }) });
     expect(visible(s, C).map((m) => [m.seq, m.body])).toEqual([[1, null], [2, "hello 2"]]);
+  });
+});
+
+describe("older history", () => {
+  it("pages back from the oldest loaded message, whatever order pages came in", () => {
+    expect(oldestSeq(initialState(ME), C)).toBeNull();
+    let s = mergeHistory(initialState(ME), C, [msg(60), msg(61)]);
+    s = mergeHistory(s, C, [msg(12), msg(13)]);
+    s = applyEvent(s, newEvent(msg(62)));
+    expect(oldestSeq(s, C)).toBe(12);
   });
 });
 

@@ -41,11 +41,13 @@ export type ConversationState = {
   position: number;
   /** Read markers by user id. */
   reads: Record<string, number>;
+  /** Delivery markers by user id (how far their devices have received). */
+  delivered: Record<string, number>;
 };
 
 export type ChatState = { me: string; conversations: Record<string, ConversationState> };
 
-export const emptyConversation = (): ConversationState => ({ messages: {}, pending: [], position: 0, reads: {} });
+export const emptyConversation = (): ConversationState => ({ messages: {}, pending: [], position: 0, reads: {}, delivered: {} });
 
 export function initialState(me: string): ChatState {
   return { me, conversations: {} };
@@ -132,6 +134,9 @@ export function applyEvent(state: ChatState, e: OrderedEvent): ChatState {
     case "read":
       next = { ...next, reads: { ...next.reads, [e.user_id]: Math.max(next.reads[e.user_id] ?? 0, e.seq) } };
       break;
+    case "delivered":
+      next = { ...next, delivered: { ...next.delivered, [e.user_id]: Math.max(next.delivered[e.user_id] ?? 0, e.seq) } };
+      break;
     case "conversation.new":
     case "conversation.updated":
       break;
@@ -144,6 +149,12 @@ export function mergeHistory(state: ChatState, conversationId: string, page: Mes
   let c = conv(state, conversationId);
   for (const m of page) c = upsert(c, m, state.me);
   return withConv(state, conversationId, c);
+}
+
+/** The oldest loaded message's seq (what "older" pages are fetched before). */
+export function oldestSeq(state: ChatState, conversationId: string): number | null {
+  const seqs = Object.values(conv(state, conversationId).messages).map((m) => m.seq);
+  return seqs.length > 0 ? Math.min(...seqs) : null;
 }
 
 export type Shown = {

@@ -6,6 +6,7 @@ import type { QueryClient } from "@tanstack/react-query";
 import { freshAccessToken, onAccessToken } from "./api";
 import { applyAck, applyEvent, markFailed, outbox, positions } from "./chat-state";
 import { Realtime, type Frame, type Status } from "./realtime";
+import { DeliveryReceipts } from "./receipts";
 import { getChat, updateChat } from "./store";
 import type { Message, OrderedEvent } from "./types";
 
@@ -42,6 +43,36 @@ function flushOutbox(): void {
   }
 }
 
+// Delivery receipts (docs/protocol.md, `delivered`): what reached this device from
+// others, said per direct conversation at most every 250 ms; in groups "seen by"
+// stands instead. A conversation not yet in the cached list waits for it.
+const receipts = new DeliveryReceipts();
+let receiptTimer: ReturnType<typeof setTimeout> | null = null;
+let listCache: QueryClient | null = null;
+
+function kindOf(conversationId: string): "direct" | "group" | undefined {
+  const list = listCache?.getQueryData<{ items: { id: string; kind: "direct" | "group" }[] }>(["conversations"]);
+  return list?.items.find((c) => c.id === conversationId)?.kind;
+}
+
+function flushReceipts(): void {
+  if (receiptTimer) clearTimeout(receiptTimer);
+  receiptTimer = null;
+  receipts.flush(
+    (id) => {
+      const kind = kindOf(id);
+      return kind === undefined ? undefined : kind === "direct";
+    },
+    (id, seq) => realtime?.send({ type: "delivered", ref: `delivered:${id}`, conversation_id: id, seq }) ?? false,
+  );
+  if (receipts.pending > 0) receiptTimer = setTimeout(flushReceipts, 2_000);
+}
+
+function owe(conversationId: string, seq: number): void {
+  receipts.received(conversationId, seq);
+  if (!receiptTimer) receiptTimer = setTimeout(flushReceipts, 250);
+}
+
 // Invalidations of one list that come together (a replay, a burst of messages)
 // cost one refetch, and never cancel one already in flight: on load the list was
 // fetched four times over, once per kind of event that touched it.
@@ -74,6 +105,7 @@ function applyPresence(queries: QueryClient, f: Frame): void {
 
 export function startLive(queries: QueryClient): void {
   realtime?.stop();
+  listCache = queries;
   // The first resume of a page brings what the lists fetched at load already
   // show; later ones (after a reconnect) may bring news.
   let resumedOnce = false;
@@ -86,6 +118,7 @@ export function startLive(queries: QueryClient): void {
       if (resumedOnce) refresh(queries, ["conversations"]);
       resumedOnce = true;
       flushOutbox();
+      flushReceipts();
     },
     onFrame: (f: Frame) => {
       for (const s of subscribers.get(f.type) ?? []) s(f);
@@ -112,6 +145,8 @@ export function startLive(queries: QueryClient): void {
         });
       } else if (typeof f.ev === "number" && typeof f.conversation_id === "string") {
         updateChat((s) => applyEvent(s, f as unknown as OrderedEvent));
+        const m = f.type === "message.new" ? (f.message as Message) : null;
+        if (m && m.sender_id !== getChat().me) owe(m.conversation_id, m.seq);
         if (resumedOnce) refresh(queries, ["conversations"]);
         if (f.type === "conversation.updated" || f.type === "read") void queries.invalidateQueries({ queryKey: ["conversation", f.conversation_id] });
       }

@@ -34,6 +34,8 @@ export type Message = {
 };
 
 export type ReadEvent = { type: "read"; conversation_id: string; ev: number; user_id: string; seq: number };
+/** A member's devices received the conversation up to `seq`. */
+export type DeliveredEvent = { type: "delivered"; conversation_id: string; ev: number; user_id: string; seq: number };
 
 export type MessageEvent = {
   type: "message.new" | "message.updated" | "message.deleted" | "message.restored";
@@ -49,4 +51,4 @@ export type ConversationEvent = {
   conversation: { id: string; name: string | null; last_seq: number; ev: number };
 };
 
-export type OrderedEvent = MessageEvent | ReadEvent | ConversationEvent;
+export type OrderedEvent = MessageEvent | ReadEvent | DeliveredEvent | ConversationEvent;

@@ -36,7 +36,7 @@ export function DialogFrame({
             </Button>
           </Dialog.Close>
         </div>
-        <Dialog.Description className={showDescription ? "text-sm text-zinc-500" : "sr-only"}>{description}</Dialog.Description>
+        <Dialog.Description className={showDescription ? "text-sm text-zinc-600 dark:text-zinc-400" : "sr-only"}>{description}</Dialog.Description>
         {children}
       </Dialog.Content>
     </Dialog.Portal>

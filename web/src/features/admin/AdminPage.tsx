@@ -68,7 +68,7 @@ export function AdminPage({ me, onOwnRole }: { me: string; onOwnRole: (role: str
           <div key={u.id} className="flex flex-wrap items-center justify-between gap-2 px-4 py-2">
             <span className="flex items-center gap-2">
               <Avatar size="sm" name={u.full_name || u.username} avatarId={u.avatar_id} />
-              {u.full_name} <span className="text-zinc-500">@{u.username}</span>
+              {u.full_name} <span className="text-zinc-600 dark:text-zinc-400">@{u.username}</span>
               {u.deactivated_at && <span className="ml-2 rounded bg-red-100 px-1.5 text-xs text-red-800 dark:bg-red-950 dark:text-red-300">deactivated</span>}
             </span>
             <span className="flex items-center gap-2">

@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { authenticate, type ApiError, type Me } from "@/lib/api";
+import { policyText, useSetup } from "@/lib/setup";
 
 import { ForgotPassword } from "./AccountLinks";
 
@@ -10,6 +11,12 @@ export function AuthScreen({ onSignedIn, notice }: { onSignedIn: (me: Me) => voi
   const [mode, setMode] = useState<"login" | "register" | "forgot">("login");
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  // A server with no account yet: the first one made here is its administrator.
+  const { data: setup } = useSetup();
+  const first = !!setup?.next_account_is_admin;
+  useEffect(() => {
+    if (first) setMode("register");
+  }, [first]);
 
   if (mode === "forgot") return <ForgotPassword onBack={() => setMode("login")} />;
 
@@ -31,7 +38,14 @@ export function AuthScreen({ onSignedIn, notice }: { onSignedIn: (me: Me) => voi
   return (
     <div className="grid min-h-dvh place-items-center p-4">
       <form onSubmit={submit} className="w-full max-w-sm space-y-4 rounded-xl border border-zinc-200 p-6 shadow-sm dark:border-zinc-800">
-        <h1 className="text-2xl font-semibold">{mode === "login" ? "Sign in to Confab" : "Create your account"}</h1>
+        <h1 className="text-2xl font-semibold">{mode === "login" ? "Sign in to Confab" : first ? "Welcome to your new Confab server" : "Create your account"}</h1>
+        {first && mode === "register" && (
+          <p role="note" className="rounded-md bg-indigo-50 p-2 text-sm text-indigo-900 dark:bg-indigo-950 dark:text-indigo-100">
+            This server has no accounts yet. The account you create now will be its administrator: it can manage users, roles and deactivations. Everyone who signs up later gets the
+            usual role.
+          </p>
+        )}
+        {mode === "register" && setup && <p className="text-sm text-zinc-600 dark:text-zinc-400">{policyText(setup.messaging_policy)}</p>}
         <label className="block space-y-1 text-sm">
           <span>Username</span>
           <Input name="username" autoComplete="username" required minLength={3} maxLength={32} />
@@ -45,7 +59,7 @@ export function AuthScreen({ onSignedIn, notice }: { onSignedIn: (me: Me) => voi
         {mode === "register" && (
           <label className="block space-y-1 text-sm">
             <span>
-              Email address <span className="text-zinc-500">(optional, for account recovery)</span>
+              Email address <span className="text-zinc-600 dark:text-zinc-400">(optional, for account recovery)</span>
             </span>
             <Input name="email" type="email" autoComplete="email" maxLength={254} />
           </label>
@@ -65,7 +79,7 @@ export function AuthScreen({ onSignedIn, notice }: { onSignedIn: (me: Me) => voi
           </p>
         )}
         <Button type="submit" className="w-full" disabled={busy}>
-          {mode === "login" ? "Sign in" : "Create account"}
+          {mode === "login" ? "Sign in" : first ? "Create the administrator account" : "Create account"}
         </Button>
         {mode === "login" && (
           <button type="button" className="w-full text-sm text-indigo-600 hover:underline dark:text-indigo-400" onClick={() => setMode("forgot")}>

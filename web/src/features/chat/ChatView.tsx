@@ -4,22 +4,24 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ClipboardEv
 
 import { Button } from "@/components/ui/button";
 import { api, type ApiError, type Me } from "@/lib/api";
-import { addPending, discardPending, markRetrying, mergeHistory, visible, type Shown } from "@/lib/chat-state";
+import { addPending, discardPending, markRetrying, mergeHistory, oldestSeq, visible, type Shown } from "@/lib/chat-state";
 import { sendNow, sendTyping } from "@/lib/live";
+import { markers, receiptFor, type Receipt } from "@/lib/receipts";
 import { lastEditable } from "@/lib/shortcuts";
-import { updateChat, useChat } from "@/lib/store";
+import { getChat, updateChat, useChat } from "@/lib/store";
 import { useTyping } from "@/lib/typing";
 import type { Message } from "@/lib/types";
 import { cancelFile, MAX_FILES, pendingFiles, retryUploads, startUploads } from "@/lib/uploads";
 
+import { Announcer } from "./Announcer";
 import { formatSize } from "./Attachments";
 import { Gallery } from "./Gallery";
 import { MuteMenu } from "./MuteMenu";
 import { GroupSettings } from "./GroupSettings";
 import { ImageViewer } from "./ImageViewer";
-import { MessageList, type Actions } from "./MessageList";
+import { MessageList, type Actions, type SeenLabel } from "./MessageList";
 
-type Member = { user_id: string; username: string; full_name: string; role: string; last_read_seq: number; avatar_id?: string };
+type Member = { user_id: string; username: string; full_name: string; role: string; last_read_seq: number; last_delivered_seq: number; avatar_id?: string };
 type Summary = { id: string; kind: "direct" | "group"; name: string | null; avatar_id?: string; members: Member[]; last_read_seq: number; unread_count: number; muted_until?: string };
 type Page = { items: Message[]; has_more: boolean };
 
@@ -31,7 +33,7 @@ const COUNT_FROM = 3500;
 export function ChatView({ me, conversationId, onBack }: { me: Me; conversationId: string; onBack: () => void }) {
   const conv = useChat((s) => s.conversations[conversationId]);
   const shown = useMemo(() => visible({ me: me.id, conversations: conv ? { [conversationId]: conv } : {} }, conversationId), [conv, conversationId, me.id]);
-  const { data: info } = useQuery({ queryKey: ["conversation", conversationId], queryFn: () => api<Summary>(`/conversations/${conversationId}`) });
+  const { data: info, isFetchedAfterMount, error: missing } = useQuery({ queryKey: ["conversation", conversationId], queryFn: () => api<Summary>(`/conversations/${conversationId}`), retry: false });
   const typingIds = useTyping(conversationId);
   const [draft, setDraft] = useState("");
   const [replyTo, setReplyTo] = useState<Shown | null>(null);
@@ -47,25 +49,58 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
   const keepFromBottom = useRef<number | null>(null);
   const lastTyping = useRef(0);
   const stick = useRef(true);
+  const loading = useRef(false);
+  const [jump, setJump] = useState(0);
 
   // First page: the newest messages; remember where unread ones start.
   useEffect(() => {
-    void api<Page>(`/conversations/${conversationId}/messages?limit=50`).then((page) => {
-      updateChat((s) => mergeHistory(s, conversationId, page.items));
-      setHasOlder(page.has_more);
-    });
+    // A refusal (not a member, no such conversation) is shown from the summary.
+    void api<Page>(`/conversations/${conversationId}/messages?limit=50`)
+      .then((page) => {
+        updateChat((s) => mergeHistory(s, conversationId, page.items));
+        setHasOlder(page.has_more);
+      })
+      .catch(() => undefined);
   }, [conversationId]);
+  // Where unread messages start is decided once, from the first fetch after the
+  // chat opened: later refetches (a read marker moved) can land before this
+  // client's own read marker and would put a divider into a chat being read.
+  const unreadDecided = useRef(false);
   useEffect(() => {
-    if (info && firstUnread === null && info.unread_count > 0) setFirstUnread(info.last_read_seq + 1);
-  }, [info, firstUnread]);
+    if (!info || !isFetchedAfterMount || unreadDecided.current) return;
+    unreadDecided.current = true;
+    if (info.unread_count > 0) setFirstUnread(info.last_read_seq + 1);
+  }, [info, isFetchedAfterMount]);
 
-  async function loadOlder() {
-    const oldest = shown.find((m) => m.seq !== null)?.seq;
-    if (!hasOlder || !oldest || !list.current) return;
-    keepFromBottom.current = list.current.scrollHeight - list.current.scrollTop;
-    const page = await api<Page>(`/conversations/${conversationId}/messages?limit=50&before_seq=${oldest}`);
+  /** One page of older messages; false when there is nothing older. */
+  async function olderPage(): Promise<boolean> {
+    const oldest = oldestSeq(getChat(), conversationId);
+    if (!oldest || oldest <= 1) return false;
+    const page = await api<Page>(`/conversations/${conversationId}/messages?limit=100&before_seq=${oldest}`);
     updateChat((s) => mergeHistory(s, conversationId, page.items));
     setHasOlder(page.has_more);
+    return page.has_more;
+  }
+
+  async function loadOlder() {
+    if (!hasOlder || !list.current || loading.current) return;
+    loading.current = true;
+    keepFromBottom.current = list.current.scrollHeight - list.current.scrollTop;
+    await olderPage().finally(() => (loading.current = false));
+  }
+
+  // The first unread may be older than what is loaded: load back to it, then
+  // show it (the layout effect below scrolls once it is rendered).
+  async function jumpToUnread() {
+    if (firstUnread === null || loading.current) return;
+    loading.current = true;
+    try {
+      for (let more = hasOlder; more && (oldestSeq(getChat(), conversationId) ?? 0) > firstUnread; ) more = await olderPage();
+    } finally {
+      loading.current = false;
+    }
+    stick.current = false;
+    setJump((n) => n + 1);
   }
 
   // Keep the view where the reader is: at the bottom for new messages, in place
@@ -80,6 +115,9 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
       el.scrollTop = el.scrollHeight;
     }
   }, [shown.length]);
+  useLayoutEffect(() => {
+    if (jump > 0) document.getElementById("first-unread")?.scrollIntoView({ block: "center" });
+  }, [jump]);
 
   const lastSeq = shown.reduce((m, x) => Math.max(m, x.seq ?? 0), 0);
   // What arrives while the tab is hidden is read when the person comes back to it.
@@ -99,10 +137,23 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
   const title = info?.name ?? others.map((m) => m.full_name || m.username).join(", ");
   const typers = typingIds.map((id) => names[id]).filter(Boolean);
   const myRole = info?.members.find((m) => m.user_id === me.id)?.role ?? "member";
-  const readOf = (m: Member) => Math.max(conv?.reads[m.user_id] ?? 0, m.last_read_seq);
+  // Delivery states (lib/receipts.ts): ticks on your messages; under the last one
+  // "Delivered" or "Seen" in a direct chat, "Seen by N" (and who) in a group.
+  const markersOf = (m: Member) => markers({ read: m.last_read_seq, delivered: m.last_delivered_seq }, { read: conv?.reads[m.user_id], delivered: conv?.delivered[m.user_id] });
+  const direct = info?.kind === "direct" && others[0] ? markersOf(others[0]) : null;
+  const receipt = (m: Shown): Receipt | null => (m.mine && m.seq !== null ? (direct ? receiptFor(m.seq, direct) : "sent") : null);
   const myLast = [...shown].reverse().find((m) => m.mine && m.seq !== null);
-  const seenBy = myLast?.seq ? others.filter((m) => readOf(m) >= (myLast.seq ?? 0)) : [];
-  const seenLabel = myLast?.seq && seenBy.length > 0 ? { seq: myLast.seq, text: info?.kind === "direct" ? "Seen" : `Seen by ${seenBy.map((m) => m.full_name || m.username).join(", ")}` } : null;
+  const seenBy = myLast?.seq ? others.filter((m) => markersOf(m).read >= (myLast.seq ?? 0)) : [];
+  const lastState = myLast ? receipt(myLast) : null;
+  const seenLabel: SeenLabel | null = !myLast?.seq
+    ? null
+    : direct
+      ? lastState === "seen" || lastState === "delivered"
+        ? { seq: myLast.seq, text: lastState === "seen" ? "Seen" : "Delivered" }
+        : null
+      : seenBy.length > 0
+        ? { seq: myLast.seq, text: `Seen by ${seenBy.length}`, names: seenBy.map((m) => m.full_name || m.username) }
+        : null;
 
   async function change(path: string, method: string, body?: unknown) {
     try {
@@ -210,6 +261,19 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
     }
   }
 
+  // An address (`/c/ID`) of a conversation this person is not in, or that is gone.
+  if (missing && !info)
+    return (
+      <div className="grid flex-1 place-items-center p-4 text-center">
+        <div className="space-y-3">
+          <p role="alert">{(missing as unknown as ApiError).status === 404 ? "This conversation does not exist, or you are not in it." : (missing as unknown as ApiError).message}</p>
+          <Button variant="outline" onClick={onBack}>
+            Back to conversations
+          </Button>
+        </div>
+      </div>
+    );
+
   return (
     <div
       className="relative flex min-h-0 flex-1 flex-col"
@@ -234,7 +298,7 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
         </Button>
         <h2 className="min-w-0 flex-1 truncate font-semibold">{title}</h2>
         {firstUnread !== null && (
-          <Button size="sm" variant="outline" onClick={() => document.getElementById("first-unread")?.scrollIntoView({ block: "center" })}>
+          <Button size="sm" variant="outline" onClick={() => void jumpToUnread()}>
             Jump to first unread
           </Button>
         )}
@@ -260,9 +324,10 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
             </Button>
           </li>
         )}
-        <MessageList shown={shown} me={me.id} names={names} avatars={avatars} firstUnread={firstUnread} canModerate={info?.kind === "group" && (myRole === "owner" || myRole === "admin")} seenLabel={seenLabel} actions={actions} />
+        <MessageList shown={shown} me={me.id} names={names} avatars={avatars} firstUnread={firstUnread} canModerate={info?.kind === "group" && (myRole === "owner" || myRole === "admin")} seenLabel={seenLabel} receipt={receipt} actions={actions} />
       </ol>
-      <p className="h-5 px-4 text-xs text-zinc-500" aria-live="polite">
+      <Announcer shown={shown} names={names} />
+      <p className="h-5 px-4 text-xs text-zinc-600 dark:text-zinc-400" aria-live="polite">
         {typers.length > 0 && `${typers.join(", ")} ${typers.length > 1 ? "are" : "is"} typing…`}
       </p>
       {(replyTo || editing || error) && (
@@ -281,7 +346,7 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
             <li key={`${f.name}-${i}`} className="flex items-center gap-1 rounded-md bg-zinc-100 py-0.5 pr-1 pl-2 text-xs dark:bg-zinc-800">
               <FileText className="h-3 w-3" aria-hidden />
               <span className="max-w-40 truncate">{f.name || "pasted file"}</span>
-              <span className="text-zinc-500">{formatSize(f.size)}</span>
+              <span className="text-zinc-600 dark:text-zinc-400">{formatSize(f.size)}</span>
               <button type="button" aria-label={`Remove ${f.name || "pasted file"}`} onClick={() => setStaged(staged.filter((_, j) => j !== i))}>
                 <X className="h-3 w-3" />
               </button>
@@ -321,7 +386,7 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
           className="max-h-40 min-h-9 flex-1 resize-none rounded-md border border-zinc-300 bg-transparent px-3 py-2 text-sm dark:border-zinc-700"
         />
         {draft.length > COUNT_FROM && (
-          <span className={draft.length > MAX_CHARS ? "self-center text-xs font-medium text-red-600 dark:text-red-400" : "self-center text-xs text-zinc-500"} aria-live="polite">
+          <span className={draft.length > MAX_CHARS ? "self-center text-xs font-medium text-red-600 dark:text-red-400" : "self-center text-xs text-zinc-600 dark:text-zinc-400"} aria-live="polite">
             {draft.length}/{MAX_CHARS}
           </span>
         )}

@@ -54,7 +54,7 @@ export function Gallery({ conversationId }: { conversationId: string }) {
             ))}
           </div>
           <div className="min-h-24 overflow-y-auto">
-            {pages.isSuccess && items.length === 0 && <p className="text-sm text-zinc-500">{kind === "image" ? "No pictures yet." : "No files yet."}</p>}
+            {pages.isSuccess && items.length === 0 && <p className="text-sm text-zinc-600 dark:text-zinc-400">{kind === "image" ? "No pictures yet." : "No files yet."}</p>}
             {kind === "image" ? (
               <ul className="grid grid-cols-3 gap-1 sm:grid-cols-4" aria-label="Pictures">
                 {items.map((a, i) => (

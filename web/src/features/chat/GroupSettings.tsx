@@ -88,7 +88,7 @@ export function GroupSettings({ conversationId, name, avatarId, members, me, onL
             <li key={m.user_id} className="flex items-center justify-between text-sm">
               <span className="flex items-center gap-2">
                 <Avatar size="sm" name={m.full_name || m.username} avatarId={m.avatar_id} />
-                {m.full_name} <span className="text-zinc-500">{m.deactivated ? "" : `@${m.username} · `}{m.role}</span>
+                {m.full_name} <span className="text-zinc-600 dark:text-zinc-400">{m.deactivated ? "" : `@${m.username} · `}{m.role}</span>
               </span>
               {manages && m.user_id !== me && m.role !== "owner" && (
                 <Button size="sm" variant="outline" onClick={() => void run(api(`/conversations/${conversationId}/members/${m.user_id}`, { method: "DELETE" }), `${m.deactivated ? m.full_name : `@${m.username}`} removed`)}>

@@ -1,5 +1,4 @@
-import * as Menu from "@radix-ui/react-dropdown-menu";
-import { MoreHorizontal } from "lucide-react";
+import { useMemo, useState } from "react";
 
 import { Avatar } from "@/components/Avatar";
 import { type Shown } from "@/lib/chat-state";
@@ -10,6 +9,14 @@ import type { Attachment } from "@/lib/types";
 
 import { Attachments, PendingFiles } from "./Attachments";
 import { Linkified } from "./Linkified";
+import { MessageMenu } from "./MessageMenu";
+import { longPress } from "@/lib/long-press";
+import type { Receipt } from "@/lib/receipts";
+
+import { Seen, Ticks } from "./Receipts";
+
+/** Under your last message: "Seen" / "Delivered", or in a group "Seen by N" and who. */
+export type SeenLabel = { seq: number; text: string; names?: string[] };
 
 export type Actions = {
   edit: (m: Shown) => void;
@@ -38,6 +45,7 @@ export function MessageList({
   firstUnread,
   canModerate,
   seenLabel,
+  receipt,
   actions,
 }: {
   shown: Shown[];
@@ -47,9 +55,14 @@ export function MessageList({
   avatars: Record<string, string | undefined>;
   firstUnread: number | null;
   canModerate: boolean;
-  seenLabel: { seq: number; text: string } | null;
+  seenLabel: SeenLabel | null;
+  /** The delivery state of one of your messages (null: not yours, or not stored yet). */
+  receipt: (m: Shown) => Receipt | null;
   actions: Actions;
 }) {
+  // One message's actions open at a time, by "…" or by a long press on it.
+  const [menuFor, setMenuFor] = useState<string | null>(null);
+  const press = useMemo(() => longPress((el) => setMenuFor((el as HTMLElement).dataset.key ?? null)), []);
   const byId = new Map(shown.filter((m) => m.message).map((m) => [m.message!.id, m]));
   return (
     <>
@@ -65,7 +78,7 @@ export function MessageList({
         return (
           <li key={m.key} className="list-none" data-seq={m.seq ?? undefined}>
             {newDay && (
-              <div className="my-3 text-center text-xs text-zinc-500" role="separator">
+              <div className="my-3 text-center text-xs text-zinc-600 dark:text-zinc-400" role="separator">
                 {day(at)}
               </div>
             )}
@@ -86,8 +99,11 @@ export function MessageList({
                   "max-w-[75%] rounded-2xl px-3 py-2 text-sm break-words whitespace-pre-wrap",
                   m.mine ? "bg-indigo-600 text-white" : "bg-zinc-100 dark:bg-zinc-800",
                   m.status !== "sent" && "opacity-60",
+                  m.message && "[-webkit-touch-callout:none]",
                 )}
                 data-status={m.status}
+                data-key={m.key}
+                {...(m.message ? press : {})}
               >
                 {!m.mine && !grouped && sender && names[sender] && <div className="mb-0.5 text-xs font-semibold opacity-80">{names[sender]}</div>}
                 {quoted && (
@@ -98,9 +114,10 @@ export function MessageList({
                 {!deleted && m.message?.attachments && <Attachments items={m.message.attachments} onOpen={actions.openImage} />}
                 {m.files && m.files.length > 0 && <PendingFiles files={m.files} onCancel={(key) => actions.cancelFile(m, key)} onRetry={() => actions.retry(m)} />}
                 {deleted ? <em className="opacity-70">Message deleted</em> : m.body ? <Linkified text={m.body} /> : null}
-                <span className="ml-2 align-bottom text-[10px] opacity-60">
+                <span className={cn("ml-2 align-bottom text-[10px]", m.mine ? "text-indigo-100" : "text-zinc-600 dark:text-zinc-400")}>
                   {m.message?.edited_at && !deleted ? "edited · " : ""}
                   {m.message ? time(m.message.created_at) : m.status === "failed" ? "" : "sending…"}
+                  <Ticks state={receipt(m)} />
                 </span>
                 {m.status === "failed" && (
                   <span className="mt-1 block text-xs" role="alert">
@@ -117,35 +134,13 @@ export function MessageList({
                   </span>
                 )}
               </div>
-              {m.message && (
-                <Menu.Root>
-                  <Menu.Trigger className="rounded p-1 text-zinc-500 opacity-0 group-hover:opacity-100 focus:opacity-100" aria-label="Message actions">
-                    <MoreHorizontal className="h-4 w-4" />
-                  </Menu.Trigger>
-                  <Menu.Portal>
-                    <Menu.Content className="z-10 min-w-32 rounded-md border border-zinc-200 bg-white p-1 text-sm shadow-lg dark:border-zinc-800 dark:bg-zinc-900">
-                      {!deleted && <MenuItem onSelect={() => actions.reply(m)}>Reply</MenuItem>}
-                      {!deleted && m.mine && <MenuItem onSelect={() => actions.edit(m)}>Edit</MenuItem>}
-                      {!deleted && (m.mine || canModerate) && <MenuItem onSelect={() => actions.remove(m)}>Delete</MenuItem>}
-                      {deleted && (m.mine || canModerate) && <MenuItem onSelect={() => actions.restore(m)}>Restore</MenuItem>}
-                    </Menu.Content>
-                  </Menu.Portal>
-                </Menu.Root>
-              )}
+              {m.message && <MessageMenu m={m} canModerate={canModerate} actions={actions} open={menuFor === m.key} onOpenChange={(o) => setMenuFor(o ? m.key : null)} />}
             </div>
             )}
-            {seenLabel && m.seq === seenLabel.seq && <div className="mt-0.5 text-right text-xs text-zinc-500">{seenLabel.text}</div>}
+            {seenLabel && m.seq === seenLabel.seq && <Seen label={seenLabel} />}
           </li>
         );
       })}
     </>
-  );
-}
-
-function MenuItem({ children, onSelect }: { children: string; onSelect: () => void }) {
-  return (
-    <Menu.Item onSelect={onSelect} className="cursor-default rounded px-2 py-1.5 outline-none data-[highlighted]:bg-zinc-100 dark:data-[highlighted]:bg-zinc-800">
-      {children}
-    </Menu.Item>
   );
 }

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { BellOff, LogOut, MessageSquarePlus } from "lucide-react";
+import { BellOff, LogOut, MessageSquarePlus, UserPlus } from "lucide-react";
 import { useState } from "react";
 
 import { Avatar } from "@/components/Avatar";
@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError, type Me } from "@/lib/api";
 import { cn } from "@/lib/cn";
+import { friendRequestHelps, useSetup } from "@/lib/setup";
 import { attachmentsText } from "@/lib/attachment-text";
 import { systemText, type SystemNote } from "@/lib/system-notes";
 import type { Attachment } from "@/lib/types";
@@ -40,12 +41,16 @@ export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string 
   const [filter, setFilter] = useState("");
   const [hits, setHits] = useState<UserHit[]>([]);
   const [error, setError] = useState<string | null>(null);
+  // Refused because you are not friends: the request, offered in place.
+  const [askable, setAskable] = useState<UserHit | null>(null);
+  const { data: setup } = useSetup();
 
   const items = (data?.items ?? []).filter((c) => title(c, me).toLowerCase().includes(filter.toLowerCase()));
 
   async function findPeople(q: string) {
     setFilter(q);
     setError(null);
+    setAskable(null);
     setHits(q.trim().length >= 2 ? (await api<{ items: UserHit[] }>(`/users?q=${encodeURIComponent(q)}&limit=5`)).items.filter((u) => u.id !== me.id) : []);
   }
 
@@ -56,6 +61,19 @@ export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string 
       setHits([]);
       setFilter("");
       onOpen(c.id);
+    } catch (e) {
+      const err = e as ApiError;
+      setError(err.message);
+      setAskable(friendRequestHelps(setup?.messaging_policy, err.code) ? user : null);
+    }
+  }
+
+  async function askFriend(user: UserHit) {
+    setAskable(null);
+    try {
+      await api("/friends/requests", { method: "POST", body: { username: user.username } });
+      setError(`Friend request sent to ${user.full_name}. You can chat once they accept.`);
+      void queries.invalidateQueries({ queryKey: ["friend-requests"] });
     } catch (e) {
       setError((e as ApiError).message);
     }
@@ -80,16 +98,21 @@ export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string 
       <div className="px-3 pb-2">
         <Input aria-label="Search conversations and people" placeholder="Search or start a chat" value={filter} onChange={(e) => void findPeople(e.target.value)} />
         {error && (
-          <p role="alert" className="mt-2 text-sm text-red-600 dark:text-red-400">
-            {error}
-          </p>
+          <div role="alert" className="mt-2 space-y-1 text-sm text-red-700 dark:text-red-400">
+            <p>{error}</p>
+            {askable && (
+              <Button size="sm" variant="outline" onClick={() => void askFriend(askable)}>
+                <UserPlus className="h-4 w-4" /> Send friend request
+              </Button>
+            )}
+          </div>
         )}
         {hits.length > 0 && (
           <ul className="mt-2 rounded-md border border-zinc-200 dark:border-zinc-800">
             {hits.map((u) => (
               <li key={u.id}>
                 <button className="flex w-full items-center gap-2 px-3 py-2 text-left text-sm hover:bg-zinc-100 dark:hover:bg-zinc-900" onClick={() => void start(u)}>
-                  <MessageSquarePlus className="h-4 w-4" /> {u.full_name} <span className="text-zinc-500">@{u.username}</span>
+                  <MessageSquarePlus className="h-4 w-4" /> {u.full_name} <span className="text-zinc-600 dark:text-zinc-400">@{u.username}</span>
                 </button>
               </li>
             ))}
@@ -136,5 +159,5 @@ function Preview({ conversation: c, me }: { conversation: Summary; me: string })
   if (typing.length > 0) return <span className="block truncate text-sm text-indigo-600 italic">typing…</span>;
   const last = c.last_message;
   const text = !last ? "No messages yet" : last.system ? systemText(last.system, last.sender_id, me) : last.body === null ? "Message deleted" : last.body || attachmentsText(last.attachments);
-  return <span className="block truncate text-sm text-zinc-500">{text}</span>;
+  return <span className="block truncate text-sm text-zinc-600 dark:text-zinc-400">{text}</span>;
 }

@@ -32,7 +32,7 @@ export function FriendsPage({ me }: { me: string }) {
   const [hits, setHits] = useState<User[]>([]);
   /** What a search hit already is to you, instead of an "Add friend" button. */
   function relation(id: string) {
-    const tag = (text: string) => <span className="text-xs text-zinc-500">{text}</span>;
+    const tag = (text: string) => <span className="text-xs text-zinc-600 dark:text-zinc-400">{text}</span>;
     if ((friends.data ?? []).some((f) => f.id === id)) return tag("Friend");
     if ((outgoing.data ?? []).some((r) => r.user.id === id)) return tag("Request sent");
     if ((incoming.data ?? []).some((r) => r.user.id === id)) return tag("Asked you: see below");
@@ -63,7 +63,7 @@ export function FriendsPage({ me }: { me: string }) {
             <li key={u.id} className="flex items-center justify-between py-1 text-sm">
               <span className="flex items-center gap-2">
                 <Avatar size="sm" name={u.full_name || u.username} avatarId={u.avatar_id} />
-                {u.full_name} <span className="text-zinc-500">@{u.username}</span>
+                {u.full_name} <span className="text-zinc-600 dark:text-zinc-400">@{u.username}</span>
               </span>
               {relation(u.id) ?? (
                 <Button size="sm" variant="outline" onClick={() => void act(api("/friends/requests", { method: "POST", body: { user_id: u.id } }), `Request sent to @${u.username}`)}>
@@ -81,12 +81,12 @@ export function FriendsPage({ me }: { me: string }) {
       </Card>
       <Card aria-label="Incoming requests">
         <h2 className="mb-2 font-medium">Requests for you</h2>
-        {(incoming.data ?? []).length === 0 && <p className="text-sm text-zinc-500">None right now.</p>}
+        {(incoming.data ?? []).length === 0 && <p className="text-sm text-zinc-600 dark:text-zinc-400">None right now.</p>}
         {(incoming.data ?? []).map((r) => (
           <div key={r.id} className="flex items-center justify-between py-1">
             <span className="flex items-center gap-2">
               <Avatar size="sm" name={r.user.full_name || r.user.username} avatarId={r.user.avatar_id} />
-              {r.user.full_name} <span className="text-zinc-500">@{r.user.username}</span>
+              {r.user.full_name} <span className="text-zinc-600 dark:text-zinc-400">@{r.user.username}</span>
             </span>
             <span className="flex gap-2">
               <Button size="sm" onClick={() => void act(api(`/friends/requests/${r.id}/accept`, { method: "POST", body: {} }), `You and @${r.user.username} are friends`)}>
@@ -101,7 +101,7 @@ export function FriendsPage({ me }: { me: string }) {
       </Card>
       <Card aria-label="Sent requests">
         <h2 className="mb-2 font-medium">Sent</h2>
-        {(outgoing.data ?? []).length === 0 && <p className="text-sm text-zinc-500">No pending requests.</p>}
+        {(outgoing.data ?? []).length === 0 && <p className="text-sm text-zinc-600 dark:text-zinc-400">No pending requests.</p>}
         {(outgoing.data ?? []).map((r) => (
           <div key={r.id} className="flex items-center justify-between py-1">
             <span>@{r.user.username}</span>
@@ -113,13 +113,13 @@ export function FriendsPage({ me }: { me: string }) {
       </Card>
       <Card aria-label="Your friends">
         <h2 className="mb-2 font-medium">Your friends</h2>
-        {(friends.data ?? []).length === 0 && <p className="text-sm text-zinc-500">No friends yet: send a request above.</p>}
+        {(friends.data ?? []).length === 0 && <p className="text-sm text-zinc-600 dark:text-zinc-400">No friends yet: send a request above.</p>}
         {(friends.data ?? []).map((f) => (
           <div key={f.id} className="flex items-center justify-between py-1">
             <span className="flex items-center gap-2">
               <span className={f.presence.status === "online" ? "h-2.5 w-2.5 rounded-full bg-emerald-500" : "h-2.5 w-2.5 rounded-full bg-zinc-400"} aria-label={f.presence.status} />
               <Avatar size="sm" name={f.full_name || f.username} avatarId={f.avatar_id} />
-              {f.full_name} <span className="text-zinc-500">@{f.username}</span>
+              {f.full_name} <span className="text-zinc-600 dark:text-zinc-400">@{f.username}</span>
             </span>
             <span className="flex gap-2">
               <Button size="sm" variant="outline" onClick={() => void act(api(`/friends/${f.id}`, { method: "DELETE" }), "Unfriended")}>

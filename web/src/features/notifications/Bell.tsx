@@ -49,7 +49,7 @@ export function Bell({ onGo }: { onGo: (t: Target) => void }) {
               Notify me in this browser when the tab is in the background
             </Popover.Item>
           )}
-          {(data?.items ?? []).length === 0 && <p className="p-3 text-sm text-zinc-500">Nothing new.</p>}
+          {(data?.items ?? []).length === 0 && <p className="p-3 text-sm text-zinc-600 dark:text-zinc-400">Nothing new.</p>}
           {(data?.items ?? []).map((n) => (
             <Popover.Item key={n.id} onSelect={() => onGo(targetOf(n))} className="cursor-pointer rounded px-3 py-2 text-sm outline-none data-[highlighted]:bg-zinc-100 dark:data-[highlighted]:bg-zinc-800">
               <strong>@{n.actor?.username ?? "someone"}</strong> {TEXT[n.kind] ?? n.kind}

@@ -51,7 +51,7 @@ export function EmailCard({ email, verified, onChanged }: { email?: string | nul
               )}
             </>
           ) : (
-            <span className="text-zinc-500">No address: a forgotten password then needs an administrator.</span>
+            <span className="text-zinc-600 dark:text-zinc-400">No address: a forgotten password then needs an administrator.</span>
           )}
           <Button size="sm" variant="outline" className="ml-auto" onClick={() => setEditing(true)}>
             {email ? "Change" : "Add an address"}

@@ -67,7 +67,7 @@ export function ProfilePage() {
         <div className="flex items-center gap-4">
           <Avatar name={me.data.full_name || me.data.username} avatarId={me.data.avatar_id} size="lg" />
           <div className="space-y-2 text-sm">
-            <p className="text-zinc-500">A JPEG, PNG, WebP or GIF; its centre square is shown to people you chat with.</p>
+            <p className="text-zinc-600 dark:text-zinc-400">A JPEG, PNG, WebP or GIF; its centre square is shown to people you chat with.</p>
             <div className="flex gap-2">
               <Button size="sm" variant="outline" asChild>
                 <label>
@@ -95,7 +95,7 @@ export function ProfilePage() {
       </Card>
       <Card>
         <form onSubmit={save} className="space-y-3" key={me.dataUpdatedAt}>
-          <p className="text-sm text-zinc-500">
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
             @{me.data.username} · {me.data.role}
           </p>
           <label className="block space-y-1 text-sm">

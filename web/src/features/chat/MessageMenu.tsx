@@ -1,0 +1,39 @@
+import * as Menu from "@radix-ui/react-dropdown-menu";
+import { MoreHorizontal } from "lucide-react";
+
+import type { Shown } from "@/lib/chat-state";
+
+import type { Actions } from "./MessageList";
+
+/** A message's actions behind "…": on hover with a mouse, always shown where
+ * there is no hover (touch screens, phone widths); a long press on the message
+ * opens it too (`open` is held by the list, one menu at a time). */
+export function MessageMenu({ m, canModerate, actions, open, onOpenChange }: { m: Shown; canModerate: boolean; actions: Actions; open: boolean; onOpenChange: (open: boolean) => void }) {
+  const deleted = m.body === null;
+  return (
+    <Menu.Root open={open} onOpenChange={onOpenChange}>
+      <Menu.Trigger
+        className="rounded p-1 text-zinc-600 opacity-0 group-hover:opacity-100 focus:opacity-100 max-sm:opacity-100 pointer-coarse:opacity-100 dark:text-zinc-400"
+        aria-label="Message actions"
+      >
+        <MoreHorizontal className="h-4 w-4" />
+      </Menu.Trigger>
+      <Menu.Portal>
+        <Menu.Content className="z-10 min-w-32 rounded-md border border-zinc-200 bg-white p-1 text-sm shadow-lg dark:border-zinc-800 dark:bg-zinc-900">
+          {!deleted && <Item onSelect={() => actions.reply(m)}>Reply</Item>}
+          {!deleted && m.mine && <Item onSelect={() => actions.edit(m)}>Edit</Item>}
+          {!deleted && (m.mine || canModerate) && <Item onSelect={() => actions.remove(m)}>Delete</Item>}
+          {deleted && (m.mine || canModerate) && <Item onSelect={() => actions.restore(m)}>Restore</Item>}
+        </Menu.Content>
+      </Menu.Portal>
+    </Menu.Root>
+  );
+}
+
+function Item({ children, onSelect }: { children: string; onSelect: () => void }) {
+  return (
+    <Menu.Item onSelect={onSelect} className="cursor-default rounded px-3 py-2 outline-none data-[highlighted]:bg-zinc-100 sm:px-2 sm:py-1.5 dark:data-[highlighted]:bg-zinc-800">
+      {children}
+    </Menu.Item>
+  );
+}

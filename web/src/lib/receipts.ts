@@ -1,0 +1,49 @@
+// Delivery states of your own messages, as WhatsApp shows them: sending (no seq
+// yet), sent (stored: the ack), delivered (reached one of the recipient's
+// devices: their delivery receipt), seen (their read marker). And the receipts
+// this device owes: the highest seq from others it has received, per direct
+// conversation, sent at most a few times a second.
+
+export type Receipt = "sent" | "delivered" | "seen";
+
+/** A member's markers as this client knows them: what the conversation said
+ * when fetched, and what events said since; a read implies delivery. */
+export function markers(fetched: { read: number; delivered: number }, live: { read?: number; delivered?: number }) {
+  const read = Math.max(fetched.read, live.read ?? 0);
+  return { read, delivered: Math.max(read, fetched.delivered, live.delivered ?? 0) };
+}
+
+/** The state of your message `seq` for one recipient. */
+export function receiptFor(seq: number, other: { read: number; delivered: number }): Receipt {
+  if (other.read >= seq) return "seen";
+  if (other.delivered >= seq) return "delivered";
+  return "sent";
+}
+
+/** What this device still has to acknowledge: per conversation, the highest seq
+ * received from others above what it already said. */
+export class DeliveryReceipts {
+  private owed = new Map<string, number>();
+  private told = new Map<string, number>();
+
+  received(conversationId: string, seq: number): void {
+    if (seq > (this.told.get(conversationId) ?? 0) && seq > (this.owed.get(conversationId) ?? 0)) this.owed.set(conversationId, seq);
+  }
+
+  /** Takes what is owed for the conversations `include` accepts (the rest stay
+   * owed until it does); `send` returning false (no connection) keeps them. */
+  flush(include: (conversationId: string) => boolean | undefined, send: (conversationId: string, seq: number) => boolean): void {
+    for (const [id, seq] of [...this.owed]) {
+      const wanted = include(id);
+      if (wanted === undefined) continue; // not known yet: ask again next time
+      this.owed.delete(id);
+      if (!wanted) continue;
+      if (send(id, seq)) this.told.set(id, seq);
+      else this.owed.set(id, seq);
+    }
+  }
+
+  get pending(): number {
+    return this.owed.size;
+  }
+}
