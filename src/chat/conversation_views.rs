@@ -38,6 +38,18 @@ pub struct MessageView {
     /// URLs to fetch them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<crate::domain::Attachment>,
+    /// Emoji reactions, first reaction first, each with who reacted (absent when
+    /// none, and while the message is deleted).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<ReactionView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReactionView {
+    #[schema(example = "👍")]
+    pub emoji: String,
+    /// Who reacted with it, earliest first.
+    pub user_ids: Vec<UserId>,
 }
 
 impl From<&Message> for MessageView {
@@ -63,6 +75,17 @@ impl From<&Message> for MessageView {
             created_at: m.created_at,
             edited_at: m.edited_at,
             deleted_at: m.deleted_at,
+            reactions: if m.deleted_at.is_none() {
+                m.reactions
+                    .iter()
+                    .map(|r| ReactionView {
+                        emoji: r.emoji.as_str().to_owned(),
+                        user_ids: r.user_ids.clone(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 }

@@ -257,7 +257,7 @@ impl Chat {
     }
 
     /// Loads a message the caller may see (404 otherwise) and their membership.
-    async fn visible_message(
+    pub(super) async fn visible_message(
         &self,
         who: &Principal,
         id: MessageId,

@@ -24,6 +24,7 @@ pub mod password_reset;
 pub mod policy;
 pub mod presence;
 pub mod push;
+pub mod reactions;
 pub mod receipts;
 pub mod resume;
 pub mod retention;

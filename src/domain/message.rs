@@ -159,11 +159,91 @@ pub struct Message {
     pub deleted_at: Option<Timestamp>,
     /// Files sent with the message (none for most), in the sender's order.
     pub attachments: Vec<super::Attachment>,
+    /// Emoji reactions, each with who put it there, first reaction first.
+    pub reactions: Vec<Reaction>,
+}
+
+/// One emoji on a message and the users who reacted with it, earliest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reaction {
+    pub emoji: Emoji,
+    pub user_ids: Vec<UserId>,
+}
+
+/// A reaction's emoji: one emoji as a client's picker makes it (a base, with
+/// skin-tone modifiers, variation selectors, ZWJ sequences or a keycap). Letters,
+/// digits, spaces and controls are refused, so a reaction cannot carry text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Emoji(String);
+
+/// Most distinct emoji on one message.
+pub const MAX_REACTION_KINDS: usize = 20;
+
+impl Emoji {
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        let bad = || {
+            Invalid::new(
+                "emoji",
+                "invalid_emoji",
+                "a reaction is one emoji (at most 32 bytes, no letters, digits or spaces)",
+            )
+        };
+        let keycap = s.contains('\u{20E3}');
+        let ok = !s.is_empty()
+            && s.len() <= 32
+            && s.chars().all(|c| {
+                !(c.is_control()
+                    || c.is_whitespace()
+                    || (c.is_alphanumeric() && !(keycap && c.is_ascii_digit()))
+                    || (c.is_ascii_punctuation() && !(keycap && matches!(c, '#' | '*'))))
+            });
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(bad())
+        }
+    }
+
+    /// For values read back from the database (checked when stored).
+    pub fn from_stored(s: String) -> Self {
+        Self(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reaction_is_one_emoji_not_text() {
+        for good in ["👍", "❤️", "👍🏽", "👩‍👩‍👧‍👦", "1️⃣", "#️⃣", "🇫🇷", "☺"]
+        {
+            assert!(Emoji::parse(good).is_ok(), "{good:?}");
+        }
+        for bad in [
+            "",
+            "a",
+            "ok",
+            "1",
+            "👍 ",
+            " ",
+            "👍a",
+            "<b>",
+            "\u{0}",
+            "!",
+            &"👍".repeat(9),
+        ] {
+            assert_eq!(
+                Emoji::parse(bad).unwrap_err().code,
+                "invalid_emoji",
+                "{bad:?}"
+            );
+        }
+    }
 
     #[test]
     fn control_characters_are_refused_but_newlines_and_tabs_kept() {

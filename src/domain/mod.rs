@@ -23,7 +23,10 @@ pub use ids::{
     ConversationId, FriendRequestId, MailId, MessageId, NotificationId, PushId, PushSubscriptionId,
     SessionId, UploadId, UserId,
 };
-pub use message::{ClientMsgId, GroupChange, Message, MessageBody, MessageKind, SystemNote};
+pub use message::{
+    ClientMsgId, Emoji, GroupChange, Message, MessageBody, MessageKind, Reaction, SystemNote,
+    MAX_REACTION_KINDS,
+};
 pub use password::Password;
 pub use permission::Permission;
 pub use profile::{Bio, Email, FullName, StatusText};

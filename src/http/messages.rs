@@ -1,4 +1,4 @@
-//! `/messages/{id}`: edit, delete (soft) and restore.
+//! `/messages/{id}`: edit, delete (soft), restore, and reactions.
 
 use axum::{extract::State, Json};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -17,6 +17,39 @@ pub fn router() -> OpenApiRouter<Chat> {
     OpenApiRouter::new()
         .routes(routes!(edit, delete))
         .routes(routes!(restore))
+        .routes(routes!(react, unreact))
+}
+
+/// Add your reaction `emoji` (one emoji, percent-encoded in the path) to a
+/// message you can see. Adding it again changes nothing. Members get
+/// `message.updated` with the message's reactions.
+#[utoipa::path(put, path = "/messages/{id}/reactions/{emoji}", tag = "messages", security(("bearer" = [])),
+    params(("id" = MessageId, Path), ("emoji" = String, Path, example = "👍")),
+    responses((status = 200, body = MessageView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "message deleted, or it has the most kinds of reaction already", body = ErrorBody),
+        (status = 422, description = "not one emoji", body = ErrorBody),
+        (status = 429, description = "over the rate limit; see Retry-After", body = ErrorBody)))]
+async fn react(
+    State(chat): State<Chat>,
+    Auth(who): Auth,
+    ApiPath((id, emoji)): ApiPath<(MessageId, String)>,
+) -> AppResult<Json<MessageView>> {
+    Ok(Json(chat.react(&who, id, &emoji, true).await?))
+}
+
+/// Take back your reaction `emoji`. Taking back one you did not make changes nothing.
+#[utoipa::path(delete, path = "/messages/{id}/reactions/{emoji}", tag = "messages", security(("bearer" = [])),
+    params(("id" = MessageId, Path), ("emoji" = String, Path, example = "👍")),
+    responses((status = 200, body = MessageView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "message deleted", body = ErrorBody),
+        (status = 422, description = "not one emoji", body = ErrorBody),
+        (status = 429, description = "over the rate limit; see Retry-After", body = ErrorBody)))]
+async fn unreact(
+    State(chat): State<Chat>,
+    Auth(who): Auth,
+    ApiPath((id, emoji)): ApiPath<(MessageId, String)>,
+) -> AppResult<Json<MessageView>> {
+    Ok(Json(chat.react(&who, id, &emoji, false).await?))
 }
 
 /// Edit a message (sender only).

@@ -233,6 +233,7 @@ impl Store {
                 edited_at: None,
                 deleted_at: None,
                 attachments: m.attachments.clone(),
+                reactions: Vec::new(),
             });
         }
         for chunk in stored.chunks(CHUNK) {

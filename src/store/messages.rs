@@ -43,7 +43,10 @@ impl Store {
             .bind(id.to_string())
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(rows::message).transpose()?)
+        Ok(match row {
+            Some(row) => self.messages_from(&[row]).await?.pop(),
+            None => None,
+        })
     }
 
     /// Applies `change` to a message of `conversation`. `None` when the message is
@@ -102,9 +105,9 @@ impl Store {
             .bind(id.to_string())
             .fetch_one(&mut *tx)
             .await?;
-        let message = rows::message(&row)?;
+        let message = self.messages_in(&mut tx, &[row]).await?.pop();
         tx.commit().await?;
-        Ok(Some(message))
+        Ok(message)
     }
 
     /// Messages with seq in `(after, before)`, at most `limit`, never past
@@ -133,7 +136,7 @@ impl Store {
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
-        let mut msgs: Vec<Message> = rows.iter().map(rows::message).collect::<Result<_, _>>()?;
+        let mut msgs = self.messages_from(&rows).await?;
         if !ascending {
             msgs.reverse();
         }
@@ -161,7 +164,7 @@ impl Store {
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(rows::message).collect::<Result<_, _>>()?)
+        self.messages_from(&rows).await
     }
 
     /// The newest message of each conversation in `ids`, for list previews.

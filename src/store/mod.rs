@@ -18,6 +18,7 @@ pub mod messages;
 pub mod notifications;
 pub mod outbox;
 pub mod push;
+pub mod reactions;
 pub mod retention;
 mod rows;
 pub mod sessions;

@@ -94,7 +94,7 @@ pub(super) const MESSAGE_COLUMNS: &str = "m.id AS m_id, m.conversation_id AS m_c
      m.seq AS m_seq, m.ev AS m_ev, m.created_ev AS m_created_ev, m.sender_id AS m_sender_id, \
      m.client_msg_id AS m_client_msg_id, m.kind AS m_kind, m.body AS m_body, \
      m.reply_to AS m_reply_to, m.created_at AS m_created_at, m.edited_at AS m_edited_at, \
-     m.deleted_at AS m_deleted_at, m.attachments AS m_attachments";
+     m.deleted_at AS m_deleted_at, m.attachments AS m_attachments, m.reacted AS m_reacted";
 
 /// A conversation and the meta_ev (position of its last rename or membership change).
 pub(super) fn conversation(row: &AnyRow) -> Result<(Conversation, i64), sqlx::Error> {
@@ -154,6 +154,8 @@ pub(super) fn message(row: &AnyRow) -> Result<Message, sqlx::Error> {
             }
             None => Vec::new(),
         },
+        // Filled by the store for messages with `reacted > 0` (reactions.rs).
+        reactions: Vec::new(),
     })
 }
 

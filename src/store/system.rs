@@ -38,6 +38,7 @@ impl Store {
             edited_at: None,
             deleted_at: None,
             attachments: Vec::new(),
+            reactions: Vec::new(),
         };
         let sql = self.sql(
             "INSERT INTO messages (id, conversation_id, seq, ev, created_ev, sender_id, \

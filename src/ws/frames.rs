@@ -134,7 +134,8 @@ pub enum Reply {
 #[serde(tag = "for", rename_all = "snake_case")]
 pub enum Acked {
     Send {
-        message: MessageView,
+        /// Boxed: the other acks are a few words.
+        message: Box<MessageView>,
         duplicate: bool,
     },
     Read {

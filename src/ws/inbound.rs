@@ -109,7 +109,7 @@ impl Conn {
                             Reply::Ack {
                                 reference: r,
                                 what: Acked::Send {
-                                    message,
+                                    message: Box::new(message),
                                     duplicate: !created,
                                 },
                             }

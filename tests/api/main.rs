@@ -42,6 +42,7 @@ mod presence;
 mod proxies;
 mod push;
 mod push_service;
+mod reactions;
 mod realtime;
 mod receipts;
 mod refresh_cookie;

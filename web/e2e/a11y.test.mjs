@@ -60,6 +60,13 @@ for (const colorScheme of ["light", "dark"]) {
         await say(ben, "fine, and you?");
         await inChat(ann, "fine, and you?").waitFor();
         await ann.getByText("Seen").waitFor();
+        // A reaction on the screen too.
+        const row = ann.getByRole("list", { name: "Messages" }).locator("li").filter({ hasText: "fine, and you?" });
+        await row.hover();
+        await row.getByRole("button", { name: "Message actions" }).click();
+        problems.push(...(await audit(ann, "message menu")));
+        await ann.getByRole("menuitem", { name: "React thumbs up" }).click();
+        await row.getByRole("group", { name: "Reactions" }).waitFor();
         problems.push(...(await audit(ann, "chat open")));
 
         for (const [tab, ready] of [

@@ -31,7 +31,12 @@ export type Message = {
   deleted_at: string | null;
   /** Absent when there are none (and while the message is deleted). */
   attachments?: Attachment[];
+  /** Absent when there are none. */
+  reactions?: Reaction[];
 };
+
+/** One emoji on a message and who reacted with it, earliest first. */
+export type Reaction = { emoji: string; user_ids: string[] };
 
 export type ReadEvent = { type: "read"; conversation_id: string; ev: number; user_id: string; seq: number };
 /** A member's devices received the conversation up to `seq`. */

@@ -1,14 +1,16 @@
 import { useQuery } from "@tanstack/react-query";
-import { ArrowLeft, FileText, Paperclip, X } from "lucide-react";
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEvent } from "react";
+import { ArrowLeft, FileText, Paperclip, Smile, X } from "lucide-react";
+import { useEffect, useMemo, useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEvent } from "react";
 
+import { EmojiPicker } from "@/components/EmojiPicker";
 import { Button } from "@/components/ui/button";
 import { api, type ApiError, type Me } from "@/lib/api";
-import { addPending, discardPending, markRetrying, mergeHistory, oldestSeq, visible, type Shown } from "@/lib/chat-state";
+import { addPending, discardPending, markRetrying, mergeHistory, visible, type Shown } from "@/lib/chat-state";
 import { sendNow, sendTyping } from "@/lib/live";
+import { insertAt } from "@/lib/emoji";
 import { markers, receiptFor, type Receipt } from "@/lib/receipts";
 import { lastEditable } from "@/lib/shortcuts";
-import { getChat, updateChat, useChat } from "@/lib/store";
+import { updateChat, useChat } from "@/lib/store";
 import { useTyping } from "@/lib/typing";
 import type { Message } from "@/lib/types";
 import { cancelFile, MAX_FILES, pendingFiles, retryUploads, startUploads } from "@/lib/uploads";
@@ -20,10 +22,10 @@ import { MuteMenu } from "./MuteMenu";
 import { GroupSettings } from "./GroupSettings";
 import { ImageViewer } from "./ImageViewer";
 import { MessageList, type Actions, type SeenLabel } from "./MessageList";
+import { useHistory } from "./useHistory";
 
 type Member = { user_id: string; username: string; full_name: string; role: string; last_read_seq: number; last_delivered_seq: number; avatar_id?: string };
 type Summary = { id: string; kind: "direct" | "group"; name: string | null; avatar_id?: string; members: Member[]; last_read_seq: number; unread_count: number; muted_until?: string };
-type Page = { items: Message[]; has_more: boolean };
 
 /** The server's default longest message (`--max-message-chars`); the composer
  * counts characters once a draft comes near it. */
@@ -43,81 +45,8 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
   const [dragging, setDragging] = useState(false);
   const [viewing, setViewing] = useState<number | null>(null);
   const picker = useRef<HTMLInputElement>(null);
-  const [hasOlder, setHasOlder] = useState(false);
-  const [firstUnread, setFirstUnread] = useState<number | null>(null);
-  const list = useRef<HTMLOListElement>(null);
-  const keepFromBottom = useRef<number | null>(null);
   const lastTyping = useRef(0);
-  const stick = useRef(true);
-  const loading = useRef(false);
-  const [jump, setJump] = useState(0);
-
-  // First page: the newest messages; remember where unread ones start.
-  useEffect(() => {
-    // A refusal (not a member, no such conversation) is shown from the summary.
-    void api<Page>(`/conversations/${conversationId}/messages?limit=50`)
-      .then((page) => {
-        updateChat((s) => mergeHistory(s, conversationId, page.items));
-        setHasOlder(page.has_more);
-      })
-      .catch(() => undefined);
-  }, [conversationId]);
-  // Where unread messages start is decided once, from the first fetch after the
-  // chat opened: later refetches (a read marker moved) can land before this
-  // client's own read marker and would put a divider into a chat being read.
-  const unreadDecided = useRef(false);
-  useEffect(() => {
-    if (!info || !isFetchedAfterMount || unreadDecided.current) return;
-    unreadDecided.current = true;
-    if (info.unread_count > 0) setFirstUnread(info.last_read_seq + 1);
-  }, [info, isFetchedAfterMount]);
-
-  /** One page of older messages; false when there is nothing older. */
-  async function olderPage(): Promise<boolean> {
-    const oldest = oldestSeq(getChat(), conversationId);
-    if (!oldest || oldest <= 1) return false;
-    const page = await api<Page>(`/conversations/${conversationId}/messages?limit=100&before_seq=${oldest}`);
-    updateChat((s) => mergeHistory(s, conversationId, page.items));
-    setHasOlder(page.has_more);
-    return page.has_more;
-  }
-
-  async function loadOlder() {
-    if (!hasOlder || !list.current || loading.current) return;
-    loading.current = true;
-    keepFromBottom.current = list.current.scrollHeight - list.current.scrollTop;
-    await olderPage().finally(() => (loading.current = false));
-  }
-
-  // The first unread may be older than what is loaded: load back to it, then
-  // show it (the layout effect below scrolls once it is rendered).
-  async function jumpToUnread() {
-    if (firstUnread === null || loading.current) return;
-    loading.current = true;
-    try {
-      for (let more = hasOlder; more && (oldestSeq(getChat(), conversationId) ?? 0) > firstUnread; ) more = await olderPage();
-    } finally {
-      loading.current = false;
-    }
-    stick.current = false;
-    setJump((n) => n + 1);
-  }
-
-  // Keep the view where the reader is: at the bottom for new messages, in place
-  // when older ones are added above.
-  useLayoutEffect(() => {
-    const el = list.current;
-    if (!el) return;
-    if (keepFromBottom.current !== null) {
-      el.scrollTop = el.scrollHeight - keepFromBottom.current;
-      keepFromBottom.current = null;
-    } else if (stick.current) {
-      el.scrollTop = el.scrollHeight;
-    }
-  }, [shown.length]);
-  useLayoutEffect(() => {
-    if (jump > 0) document.getElementById("first-unread")?.scrollIntoView({ block: "center" });
-  }, [jump]);
+  const { list, stick, hasOlder, firstUnread, loadOlder, jumpToUnread } = useHistory(conversationId, isFetchedAfterMount ? info : undefined, shown.length);
 
   const lastSeq = shown.reduce((m, x) => Math.max(m, x.seq ?? 0), 0);
   // What arrives while the tab is hidden is read when the person comes back to it.
@@ -175,6 +104,10 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
       setDraft(m.body ?? "");
     },
     remove: (m) => void change(`/messages/${m.message!.id}`, "DELETE"),
+    react: (m, emoji) => {
+      const mine = m.message?.reactions?.some((r) => r.emoji === emoji && r.user_ids.includes(me.id));
+      void change(`/messages/${m.message!.id}/reactions/${encodeURIComponent(emoji)}`, mine ? "DELETE" : "PUT");
+    },
     restore: (m) => void change(`/messages/${m.message!.id}/restore`, "POST", {}),
     retry: (m) => {
       updateChat((s) => markRetrying(s, conversationId, m.key));
@@ -238,6 +171,18 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
     }
     setDraft("");
     setReplyTo(null);
+  }
+
+  // The composer's emoji go where the caret is; focus comes back after it.
+  const box = useRef<HTMLTextAreaElement>(null);
+  function insertEmoji(emoji: string) {
+    const el = box.current;
+    const at = insertAt(draft, el?.selectionStart ?? draft.length, el?.selectionEnd ?? draft.length, emoji);
+    setDraft(at.text);
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(at.caret, at.caret);
+    });
   }
 
   function onKey(e: KeyboardEvent<HTMLTextAreaElement>) {
@@ -375,7 +320,11 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
         <Button type="button" variant="ghost" size="icon" aria-label="Attach files" disabled={!!editing} onClick={() => picker.current?.click()}>
           <Paperclip className="h-4 w-4" />
         </Button>
+        <EmojiPicker label="Insert emoji" onPick={insertEmoji}>
+          <Smile className="h-4 w-4" />
+        </EmojiPicker>
         <textarea
+          ref={box}
           onPaste={onPaste}
           aria-label="Message"
           rows={1}

@@ -13,6 +13,7 @@ import { MessageMenu } from "./MessageMenu";
 import { longPress } from "@/lib/long-press";
 import type { Receipt } from "@/lib/receipts";
 
+import { Reactions } from "./Reactions";
 import { Seen, Ticks } from "./Receipts";
 
 /** Under your last message: "Seen" / "Delivered", or in a group "Seen by N" and who. */
@@ -23,6 +24,8 @@ export type Actions = {
   remove: (m: Shown) => void;
   restore: (m: Shown) => void;
   reply: (m: Shown) => void;
+  /** Adds your reaction `emoji`, or takes it back if it is yours already. */
+  react: (m: Shown, emoji: string) => void;
   retry: (m: Shown) => void;
   /** A failed send back into the composer, to fix and send again. */
   revise: (m: Shown) => void;
@@ -137,6 +140,7 @@ export function MessageList({
               {m.message && <MessageMenu m={m} canModerate={canModerate} actions={actions} open={menuFor === m.key} onOpenChange={(o) => setMenuFor(o ? m.key : null)} />}
             </div>
             )}
+            {!deleted && m.message?.reactions && <Reactions items={m.message.reactions} me={me} names={names} mine={m.mine} onToggle={(e) => actions.react(m, e)} />}
             {seenLabel && m.seq === seenLabel.seq && <Seen label={seenLabel} />}
           </li>
         );
