@@ -61,7 +61,7 @@ for (const colorScheme of ["light", "dark"]) {
         await inChat(ann, "fine, and you?").waitFor();
         await ann.getByText("Seen").waitFor();
         // A reaction on the screen too.
-        const row = ann.getByRole("list", { name: "Messages" }).locator("li").filter({ hasText: "fine, and you?" });
+        const row = ann.getByRole("list", { name: "Messages" }).locator("li[data-seq]").filter({ hasText: "fine, and you?" });
         await row.hover();
         await row.getByRole("button", { name: "Message actions" }).click();
         problems.push(...(await audit(ann, "message menu")));

@@ -16,10 +16,10 @@ after(async () => browser?.close());
 const person = (...args) => newPerson(browser, ...args);
 
 /** The reaction chip for `emoji` under the message that says `text`. */
-const chip = (page, text, emoji) => page.getByRole("list", { name: "Messages" }).locator("li").filter({ hasText: text }).getByRole("group", { name: "Reactions" }).getByRole("button", { name: new RegExp(`^${emoji}`) });
+const chip = (page, text, emoji) => page.getByRole("list", { name: "Messages" }).locator("li[data-seq]").filter({ hasText: text }).getByRole("group", { name: "Reactions" }).getByRole("button", { name: new RegExp(`^${emoji}`) });
 
 async function openActions(page, text) {
-  const row = page.getByRole("list", { name: "Messages" }).locator("li").filter({ hasText: text });
+  const row = page.getByRole("list", { name: "Messages" }).locator("li[data-seq]").filter({ hasText: text });
   await row.hover();
   await row.getByRole("button", { name: "Message actions" }).click();
   return page.getByRole("menu");

@@ -21,6 +21,7 @@ import { Gallery } from "./Gallery";
 import { MuteMenu } from "./MuteMenu";
 import { GroupSettings } from "./GroupSettings";
 import { ImageViewer } from "./ImageViewer";
+import { useMentions } from "./Mentions";
 import { MessageList, type Actions, type SeenLabel } from "./MessageList";
 import { useHistory } from "./useHistory";
 
@@ -185,7 +186,10 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
     });
   }
 
+  const mentions = useMentions({ draft, setDraft, box, members: info?.members ?? [], me: me.id, enabled: info?.kind === "group" });
+
   function onKey(e: KeyboardEvent<HTMLTextAreaElement>) {
+    if (mentions.onKey(e)) return;
     if (e.key === "Enter" && !e.shiftKey) {
       e.preventDefault();
       send();
@@ -269,7 +273,7 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
             </Button>
           </li>
         )}
-        <MessageList shown={shown} me={me.id} names={names} avatars={avatars} firstUnread={firstUnread} canModerate={info?.kind === "group" && (myRole === "owner" || myRole === "admin")} seenLabel={seenLabel} receipt={receipt} actions={actions} />
+        <MessageList shown={shown} me={me.id} myName={me.username} names={names} avatars={avatars} firstUnread={firstUnread} canModerate={info?.kind === "group" && (myRole === "owner" || myRole === "admin")} seenLabel={seenLabel} receipt={receipt} actions={actions} />
       </ol>
       <Announcer shown={shown} names={names} />
       <p className="h-5 px-4 text-xs text-zinc-600 dark:text-zinc-400" aria-live="polite">
@@ -299,6 +303,7 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
           ))}
         </ul>
       )}
+      {mentions.listbox}
       <form
         className="flex gap-2 border-t border-zinc-200 p-3 dark:border-zinc-800"
         onSubmit={(e) => {
@@ -329,8 +334,13 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
           aria-label="Message"
           rows={1}
           value={draft}
-          onChange={(e) => setDraft(e.target.value)}
+          onChange={(e) => {
+            setDraft(e.target.value);
+            mentions.update();
+          }}
+          onSelect={mentions.update}
           onKeyDown={onKey}
+          {...mentions.inputProps}
           placeholder="Write a message (Enter sends, Shift+Enter for a new line)"
           className="max-h-40 min-h-9 flex-1 resize-none rounded-md border border-zinc-300 bg-transparent px-3 py-2 text-sm dark:border-zinc-700"
         />

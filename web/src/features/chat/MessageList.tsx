@@ -8,7 +8,7 @@ import { attachmentsText } from "@/lib/attachment-text";
 import type { Attachment } from "@/lib/types";
 
 import { Attachments, PendingFiles } from "./Attachments";
-import { Linkified } from "./Linkified";
+import { Markdown } from "./Markdown";
 import { MessageMenu } from "./MessageMenu";
 import { longPress } from "@/lib/long-press";
 import type { Receipt } from "@/lib/receipts";
@@ -43,6 +43,7 @@ const time = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { hour
 export function MessageList({
   shown,
   me,
+  myName,
   names,
   avatars,
   firstUnread,
@@ -53,6 +54,8 @@ export function MessageList({
 }: {
   shown: Shown[];
   me: string;
+  /** Your username: a mention of you stands out. */
+  myName: string;
   names: Record<string, string>;
   /** Profile pictures by user id. */
   avatars: Record<string, string | undefined>;
@@ -116,7 +119,7 @@ export function MessageList({
                 )}
                 {!deleted && m.message?.attachments && <Attachments items={m.message.attachments} onOpen={actions.openImage} />}
                 {m.files && m.files.length > 0 && <PendingFiles files={m.files} onCancel={(key) => actions.cancelFile(m, key)} onRetry={() => actions.retry(m)} />}
-                {deleted ? <em className="opacity-70">Message deleted</em> : m.body ? <Linkified text={m.body} /> : null}
+                {deleted ? <em className="opacity-70">Message deleted</em> : m.body ? <Markdown text={m.body} me={myName} mine={m.mine} /> : null}
                 <span className={cn("ml-2 align-bottom text-[10px]", m.mine ? "text-indigo-100" : "text-zinc-600 dark:text-zinc-400")}>
                   {m.message?.edited_at && !deleted ? "edited · " : ""}
                   {m.message ? time(m.message.created_at) : m.status === "failed" ? "" : "sending…"}
