@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { launch, PASSWORD } from "./people.mjs";
+import { launch, PASSWORD, SHOTS } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
 let browser;
@@ -36,6 +36,7 @@ test("the first account of an empty server is its admin; later ones are not; a r
     await root.getByRole("note").getByText("The account you create now will be its administrator").waitFor();
     await root.getByText("send a friend request, and once they accept you can message each other").waitFor();
     await fillAccount(root, "root", "Rita Root");
+    await root.screenshot({ path: `${SHOTS}first-run.png` });
     await root.getByRole("button", { name: "Create the administrator account" }).click();
     await root.getByRole("button", { name: "Admin" }).waitFor();
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { composer, inChat, launch, person as newPerson, say } from "./people.mjs";
+import { composer, inChat, launch, person as newPerson, say, SHOTS } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
 let browser;
@@ -61,6 +61,7 @@ test("Markdown is formatted without HTML; mentions stand out; @ in a group compl
     assert.equal(await last.getByRole("link").count(), 1, "no javascript: link");
     assert.equal(await last.locator("img, b").count(), 0, "HTML stays text");
     await inChat(ben, "<b>raw</b>").waitFor();
+    await ben.screenshot({ path: `${SHOTS}formatting.png` });
     assert.deepEqual([...ann.errors, ...ben.errors], []);
   } finally {
     await server.stop();

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { composer, inChat, launch, openChatWith, person as newPerson, say } from "./people.mjs";
+import { composer, inChat, launch, openChatWith, person as newPerson, say, SHOTS } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
 let browser;
@@ -52,6 +52,8 @@ test("people react to a message, see who did, take it back; the composer inserts
     await menu.getByRole("menuitem", { name: "More reactions…" }).click();
     await ben.getByRole("menuitem", { name: "fire", exact: true }).click();
     await chip(ann, "lunch at noon?", "fire: 1, Ben Baker").waitFor();
+
+    await ann.screenshot({ path: `${SHOTS}reactions.png` });
 
     // Ben takes his thumbs up back.
     await chip(ben, "lunch at noon?", "thumbs up").click();

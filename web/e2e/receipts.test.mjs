@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { inChat, launch, openChatWith, person as newPerson, say } from "./people.mjs";
+import { inChat, launch, openChatWith, person as newPerson, say, SHOTS } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
 let browser;
@@ -53,6 +53,7 @@ test("a direct message goes sent, delivered (also after the recipient was offlin
     await waitForState(ann, "second", "seen");
     await waitForState(ann, "first", "seen");
     await ann.getByText("Seen", { exact: true }).waitFor();
+    await ann.screenshot({ path: `${SHOTS}receipts.png` });
     assert.deepEqual([...ann.errors, ...ben.errors], []);
   } finally {
     await server.stop();

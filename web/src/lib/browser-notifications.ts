@@ -1,8 +1,11 @@
 // Browser notifications (Notification API) for new messages and requests, only
-// while the tab is hidden and only after the user agreed to be asked.
+// while the tab is hidden and only after the user agreed to be asked; and the
+// new-message chime (lib/sound.ts), under the same conditions.
 
 import { attachmentsText } from "./attachment-text";
 import { subscribe } from "./live";
+import { plainText } from "./markdown";
+import { chime, shouldChime, soundWanted } from "./sound";
 import type { Attachment } from "./types";
 
 const KEY = "confab.notify";
@@ -41,8 +44,9 @@ export function startBrowserNotifications(me: string, app: Notifier): () => void
   const offMessages = subscribe("message.new", (f) => {
     const m = f.message as { sender_id: string; conversation_id: string; body: string | null; attachments?: Attachment[] } | undefined;
     const text = m?.body || attachmentsText(m?.attachments);
+    if (m && shouldChime({ wanted: soundWanted(), hidden: document.hidden, mine: m.sender_id === me, muted: app.muted(m.conversation_id) })) chime();
     if (!m || m.sender_id === me || !text || app.muted(m.conversation_id)) return;
-    const firstLine = (text.split("\n")[0] ?? "").slice(0, 120);
+    const firstLine = plainText(text.split("\n")[0] ?? "").slice(0, 120);
     show(app.nameOf(m.conversation_id, m.sender_id) ?? "New message", firstLine, () => app.open({ conversation: m.conversation_id }));
   });
   const offNotices = subscribe("notification.new", (f) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { parseInline, parseMarkdown, safeHref } from "./markdown";
+import { parseInline, parseMarkdown, plainText, safeHref } from "./markdown";
 
 const text = (v: string) => ({ t: "text", v });
 
@@ -66,5 +66,11 @@ describe("blocks", () => {
       { type: "p", c: [text("a"), { t: "br" }, text("b")] },
       { type: "p", c: [text("c")] },
     ]);
+  });
+});
+
+describe("previews", () => {
+  it("keep the words and drop the marks", () => {
+    expect(plainText("**bold** *it* ~~gone~~ `x<y`\n> quoted\n- one\n- two\n[site](https://example.org) @Ann")).toBe("bold it gone x<y quoted one, two site @ann");
   });
 });

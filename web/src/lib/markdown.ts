@@ -165,3 +165,12 @@ export function parseInline(s: string): Inline[] {
   flush();
   return out;
 }
+
+/** The words of a message without its marks, on one line: for previews (the
+ * conversation list, notifications), where `**` and `>` would be noise. */
+export function plainText(text: string): string {
+  const inline = (items: Inline[]): string =>
+    items.map((x) => (x.t === "text" || x.t === "code" ? x.v : x.t === "mention" ? `@${x.name}` : x.t === "br" ? " " : "c" in x ? inline(x.c) : "")).join("");
+  const block = (b: Block): string => (b.type === "p" ? inline(b.c) : b.type === "code" ? b.v : b.type === "quote" ? b.c.map(block).join(" ") : b.items.map(inline).join(", "));
+  return parseMarkdown(text).map(block).join(" ").replace(/\s+/g, " ").trim();
+}

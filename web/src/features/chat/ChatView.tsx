@@ -3,12 +3,14 @@ import { ArrowLeft, FileText, Paperclip, Smile, X } from "lucide-react";
 import { useEffect, useMemo, useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEvent } from "react";
 
 import { EmojiPicker } from "@/components/EmojiPicker";
+import { ProfileCard, type Presence } from "@/components/ProfileCard";
 import { Button } from "@/components/ui/button";
 import { api, type ApiError, type Me } from "@/lib/api";
 import { addPending, discardPending, markRetrying, mergeHistory, visible, type Shown } from "@/lib/chat-state";
 import { sendNow, sendTyping } from "@/lib/live";
 import { insertAt } from "@/lib/emoji";
 import { markers, receiptFor, type Receipt } from "@/lib/receipts";
+import { navigate } from "@/lib/route";
 import { lastEditable } from "@/lib/shortcuts";
 import { updateChat, useChat } from "@/lib/store";
 import { useTyping } from "@/lib/typing";
@@ -25,7 +27,7 @@ import { useMentions } from "./Mentions";
 import { MessageList, type Actions, type SeenLabel } from "./MessageList";
 import { useHistory } from "./useHistory";
 
-type Member = { user_id: string; username: string; full_name: string; role: string; last_read_seq: number; last_delivered_seq: number; avatar_id?: string };
+type Member = { user_id: string; username: string; full_name: string; role: string; last_read_seq: number; last_delivered_seq: number; avatar_id?: string; presence?: Presence };
 type Summary = { id: string; kind: "direct" | "group"; name: string | null; avatar_id?: string; members: Member[]; last_read_seq: number; unread_count: number; muted_until?: string };
 
 /** The server's default longest message (`--max-message-chars`); the composer
@@ -45,6 +47,7 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
   const [staged, setStaged] = useState<File[]>([]);
   const [dragging, setDragging] = useState(false);
   const [viewing, setViewing] = useState<number | null>(null);
+  const [profileOf, setProfileOf] = useState<string | null>(null);
   const picker = useRef<HTMLInputElement>(null);
   const lastTyping = useRef(0);
   const { list, stick, hasOlder, firstUnread, loadOlder, jumpToUnread } = useHistory(conversationId, isFetchedAfterMount ? info : undefined, shown.length);
@@ -117,6 +120,7 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
     },
     cancelFile: (m, key) => cancelFile(conversationId, m.key, key),
     openImage: (a) => setViewing(images.findIndex((x) => x.id === a.id)),
+    showProfile: setProfileOf,
     revise: (m) => {
       updateChat((s) => discardPending(s, conversationId, m.key));
       setEditing(null);
@@ -245,7 +249,15 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
         <Button variant="ghost" size="icon" className="sm:hidden" aria-label="Back to conversations" onClick={onBack}>
           <ArrowLeft className="h-4 w-4" />
         </Button>
-        <h2 className="min-w-0 flex-1 truncate font-semibold">{title}</h2>
+        <h2 className="min-w-0 flex-1 truncate font-semibold">
+          {info?.kind === "direct" && others[0] ? (
+            <button type="button" className="max-w-full truncate hover:underline" onClick={() => setProfileOf(others[0]!.user_id)}>
+              {title}
+            </button>
+          ) : (
+            title
+          )}
+        </h2>
         {firstUnread !== null && (
           <Button size="sm" variant="outline" onClick={() => void jumpToUnread()}>
             Jump to first unread
@@ -255,6 +267,13 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
         <Gallery conversationId={conversationId} />
         {info?.kind === "group" && <GroupSettings conversationId={conversationId} name={info.name ?? ""} avatarId={info.avatar_id} members={info.members} me={me.id} onLeft={onBack} />}
       </header>
+      <ProfileCard
+        userId={profileOf}
+        me={me.id}
+        presence={info?.members.find((m) => m.user_id === profileOf)?.presence}
+        onClose={() => setProfileOf(null)}
+        onOpenChat={(id) => navigate({ view: "chats", conversation: id })}
+      />
       <ImageViewer images={images} index={viewing} onIndex={setViewing} onClose={() => setViewing(null)} />
       <ol
         ref={list}

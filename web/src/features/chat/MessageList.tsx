@@ -33,6 +33,8 @@ export type Actions = {
   /** Stops one file of a message being sent. */
   cancelFile: (m: Shown, key: string) => void;
   openImage: (a: Attachment) => void;
+  /** Opens someone's profile card. */
+  showProfile: (userId: string) => void;
 };
 
 const day = (iso: string) => new Date(iso).toLocaleDateString(undefined, { weekday: "long", year: "numeric", month: "long", day: "numeric" });
@@ -99,7 +101,16 @@ export function MessageList({
               </p>
             ) : (
             <div className={cn("group flex items-end gap-1", m.mine ? "flex-row-reverse" : "flex-row", grouped ? "mt-0.5" : "mt-3")}>
-              {!m.mine && (grouped || !sender ? <span className="w-7 shrink-0" /> : <Avatar size="sm" name={names[sender] ?? "?"} avatarId={avatars[sender]} />)}
+              {!m.mine &&
+                (grouped || !sender ? (
+                  <span className="w-7 shrink-0" />
+                ) : (
+                  // A mouse target only: the name beside it is the button keyboards and
+                  // screen readers use (a second one would read "AA" as its text).
+                  <span className="shrink-0 cursor-pointer" onClick={() => actions.showProfile(sender)}>
+                    <Avatar size="sm" name={names[sender] ?? "?"} avatarId={avatars[sender]} />
+                  </span>
+                ))}
               <div
                 className={cn(
                   "max-w-[75%] rounded-2xl px-3 py-2 text-sm break-words whitespace-pre-wrap",
@@ -111,7 +122,11 @@ export function MessageList({
                 data-key={m.key}
                 {...(m.message ? press : {})}
               >
-                {!m.mine && !grouped && sender && names[sender] && <div className="mb-0.5 text-xs font-semibold opacity-80">{names[sender]}</div>}
+                {!m.mine && !grouped && sender && names[sender] && (
+                  <button type="button" className="mb-0.5 block text-xs font-semibold hover:underline" onClick={() => actions.showProfile(sender)}>
+                    {names[sender]}
+                  </button>
+                )}
                 {quoted && (
                   <div className="mb-1 border-l-2 border-current pl-2 text-xs opacity-75">
                     {quoted.body === null ? "Message deleted" : quoted.body.slice(0, 140) || attachmentsText(quoted.message?.attachments)}

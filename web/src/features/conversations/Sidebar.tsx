@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError, type Me } from "@/lib/api";
 import { cn } from "@/lib/cn";
+import { plainText } from "@/lib/markdown";
 import { friendRequestHelps, useSetup } from "@/lib/setup";
 import { attachmentsText } from "@/lib/attachment-text";
 import { systemText, type SystemNote } from "@/lib/system-notes";
@@ -158,6 +159,6 @@ function Preview({ conversation: c, me }: { conversation: Summary; me: string })
   const typing = useTyping(c.id);
   if (typing.length > 0) return <span className="block truncate text-sm text-indigo-600 italic">typing…</span>;
   const last = c.last_message;
-  const text = !last ? "No messages yet" : last.system ? systemText(last.system, last.sender_id, me) : last.body === null ? "Message deleted" : last.body || attachmentsText(last.attachments);
+  const text = !last ? "No messages yet" : last.system ? systemText(last.system, last.sender_id, me) : last.body === null ? "Message deleted" : last.body ? plainText(last.body) : attachmentsText(last.attachments);
   return <span className="block truncate text-sm text-zinc-600 dark:text-zinc-400">{text}</span>;
 }

@@ -9,6 +9,7 @@ import { api, type ApiError } from "@/lib/api";
 
 import { EmailCard } from "./EmailCard";
 import { PushCard } from "./PushCard";
+import { SoundCard } from "./SoundCard";
 import { ThemeCard } from "./ThemeCard";
 
 type Profile = { email?: string | null; email_verified: boolean; email_notify: string; username: string; full_name: string; bio: string; status_text: string; role: string; presence_mode: string; group_invites: string; avatar_id?: string };
@@ -144,6 +145,7 @@ export function ProfilePage() {
       />
       <PushCard />
       <ThemeCard />
+      <SoundCard />
       <Card aria-label="Email notifications">
         <h2 className="mb-1 font-medium">Email notifications</h2>
         <p className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
