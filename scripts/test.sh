@@ -169,7 +169,7 @@ command -v npm >/dev/null 2>&1 && ran+=("web client (typecheck, Vitest, build)")
 [ -n "${CONFAB_TEST_PYTHON:-}" ] && ran+=("SMTP and web push")
 [ "$contract" = yes ] && ran+=("API contract (schemathesis)")
 [ "$browser" = yes ] && ran+=("browser tests in Chromium")
-say "tested: $(IFS=,; echo "${ran[*]}" | sed 's/,/, /g')"
+say "tested: $(printf '%s; ' "${ran[@]}" | sed 's/; $//')"
 if [ ${#not_run[@]} -gt 0 ]; then
   warn "NOT RUN (everything else passed): ${not_run[*]}"
 fi

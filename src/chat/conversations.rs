@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{
     conversation_views::{ConversationInfo, ConversationSummary, MemberView, MessageView},
     events::Event,
-    views::{decode_cursor, encode_cursor, Page},
+    views::{encode_cursor, time_id_cursor, Page},
     Chat, Principal,
 };
 use crate::{
@@ -370,25 +370,7 @@ impl Chat {
                 "limit must be between 1 and 100",
             ));
         }
-        let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
-            None => None,
-            Some(c) => Some(
-                decode_cursor(c)
-                    .and_then(|s| {
-                        s.split_once(':').and_then(|(at, id)| {
-                            let id = uuid::Uuid::parse_str(id).ok()?;
-                            Some((at.parse().ok()?, id.to_string()))
-                        })
-                    })
-                    .ok_or_else(|| {
-                        AppError::invalid(
-                            "cursor",
-                            "invalid_cursor",
-                            "cursor is not one this server gave out",
-                        )
-                    })?,
-            ),
-        };
+        let after = time_id_cursor(q.cursor.as_deref())?;
         let mut rows = self
             .store
             .conversations_of(who.user_id, after, limit + 1)

@@ -28,6 +28,7 @@ pub mod reactions;
 pub mod receipts;
 pub mod resume;
 pub mod retention;
+pub mod search;
 pub mod sessions;
 pub mod social_views;
 pub mod uploads;

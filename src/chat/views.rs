@@ -5,7 +5,10 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::{Role, Session, SessionId, Timestamp, User, UserId};
+use crate::{
+    domain::{Role, Session, SessionId, Timestamp, User, UserId},
+    error::{AppError, AppResult},
+};
 
 /// A user as anyone signed in may see them.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
@@ -155,6 +158,30 @@ pub fn decode_cursor(cursor: &str) -> Option<String> {
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .filter(|s| !s.chars().any(char::is_control))
+}
+
+/// A "time:id" position (millis and a row id): list pages ordered by a time,
+/// ties broken by id. `None` in, `None` out; a cursor that is not one is refused.
+pub fn time_id_cursor(cursor: Option<&str>) -> AppResult<Option<(i64, String)>> {
+    let Some(c) = cursor.filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    decode_cursor(c)
+        .and_then(|s| {
+            let (at, id) = s.split_once(':')?;
+            Some((
+                at.parse().ok()?,
+                uuid::Uuid::parse_str(id).ok()?.to_string(),
+            ))
+        })
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::invalid(
+                "cursor",
+                "invalid_cursor",
+                "cursor is not one this server gave out",
+            )
+        })
 }
 
 #[cfg(test)]

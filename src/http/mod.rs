@@ -20,6 +20,7 @@ mod openapi;
 pub mod password_reset;
 pub mod push;
 pub mod refresh_cookie;
+pub mod search;
 pub mod sessions;
 pub mod uploads;
 pub mod users;
@@ -68,6 +69,7 @@ pub fn api() -> (Router<Chat>, utoipa::openapi::OpenApi) {
         .merge(conversations::router())
         .merge(mute::router())
         .merge(messages::router())
+        .merge(search::router())
         .merge(uploads::router())
         .merge(files::router())
         .merge(avatars::router())

@@ -21,6 +21,7 @@ pub mod push;
 pub mod reactions;
 pub mod retention;
 mod rows;
+pub mod search;
 pub mod sessions;
 mod system;
 pub mod uploads;

@@ -49,6 +49,7 @@ mod refresh_cookie;
 mod resilience;
 mod retention;
 mod schema;
+mod search;
 mod sessions;
 mod store;
 mod store_append;

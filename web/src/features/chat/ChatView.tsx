@@ -10,6 +10,7 @@ import { addPending, discardPending, markRetrying, mergeHistory, visible, type S
 import { sendNow, sendTyping } from "@/lib/live";
 import { insertAt } from "@/lib/emoji";
 import { markers, receiptFor, type Receipt } from "@/lib/receipts";
+import { takeJump, useJumpRequest } from "@/lib/jump";
 import { navigate } from "@/lib/route";
 import { lastEditable } from "@/lib/shortcuts";
 import { updateChat, useChat } from "@/lib/store";
@@ -50,7 +51,13 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
   const [profileOf, setProfileOf] = useState<string | null>(null);
   const picker = useRef<HTMLInputElement>(null);
   const lastTyping = useRef(0);
-  const { list, stick, hasOlder, firstUnread, loadOlder, jumpToUnread } = useHistory(conversationId, isFetchedAfterMount ? info : undefined, shown.length);
+  const { list, stick, hasOlder, firstUnread, loadOlder, jumpToUnread, jumpToMessage } = useHistory(conversationId, isFetchedAfterMount ? info : undefined, shown.length);
+  // A search hit in this conversation: go to it (when opening, or while open).
+  const jumpRequest = useJumpRequest();
+  useEffect(() => {
+    const r = takeJump(conversationId);
+    if (r) jumpToMessage(r.seq);
+  }, [jumpRequest, conversationId]);
 
   const lastSeq = shown.reduce((m, x) => Math.max(m, x.seq ?? 0), 0);
   // What arrives while the tab is hidden is read when the person comes back to it.

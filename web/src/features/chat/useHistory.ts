@@ -19,16 +19,25 @@ export function useHistory(conversationId: string, info: { unread_count: number;
   const stick = useRef(true);
   const loading = useRef(false);
   const [jump, setJump] = useState(0);
+  const jumpTarget = useRef<() => Element | null>(() => null);
+  const firstPage = useRef<Promise<boolean>>(Promise.resolve(false));
+  // Whether older pages exist, as of the last page loaded (state lags a render).
+  const hasOlderNow = useRef(false);
+  const older = (more: boolean) => {
+    hasOlderNow.current = more;
+    setHasOlder(more);
+  };
 
   // First page: the newest messages; remember where unread ones start.
   useEffect(() => {
     // A refusal (not a member, no such conversation) is shown from the summary.
-    void api<Page>(`/conversations/${conversationId}/messages?limit=50`)
+    firstPage.current = api<Page>(`/conversations/${conversationId}/messages?limit=50`)
       .then((page) => {
         updateChat((s) => mergeHistory(s, conversationId, page.items));
-        setHasOlder(page.has_more);
+        older(page.has_more);
+        return page.has_more;
       })
-      .catch(() => undefined);
+      .catch(() => false);
   }, [conversationId]);
   // Where unread messages start is decided once, from the first fetch after the
   // chat opened: later refetches (a read marker moved) can land before this
@@ -46,7 +55,7 @@ export function useHistory(conversationId: string, info: { unread_count: number;
     if (!oldest || oldest <= 1) return false;
     const page = await api<Page>(`/conversations/${conversationId}/messages?limit=100&before_seq=${oldest}`);
     updateChat((s) => mergeHistory(s, conversationId, page.items));
-    setHasOlder(page.has_more);
+    older(page.has_more);
     return page.has_more;
   }
 
@@ -57,19 +66,31 @@ export function useHistory(conversationId: string, info: { unread_count: number;
     await olderPage().finally(() => (loading.current = false));
   }
 
-  // The first unread may be older than what is loaded: load back to it, then
-  // show it (the layout effect below scrolls once it is rendered).
-  async function jumpToUnread() {
-    if (firstUnread === null || loading.current) return;
+  // A message may be older than what is loaded (the first unread, a search hit):
+  // wait for the first page, load back to it, then show it (the layout effect
+  // below scrolls once it is rendered).
+  async function jumpTo(seq: number, target: () => Element | null) {
+    if (loading.current) return;
     loading.current = true;
     try {
-      for (let more = hasOlder; more && (oldestSeq(getChat(), conversationId) ?? 0) > firstUnread; ) more = await olderPage();
+      await firstPage.current;
+      for (let more = hasOlderNow.current; more && (oldestSeq(getChat(), conversationId) ?? 0) > seq; ) more = await olderPage();
     } finally {
       loading.current = false;
     }
     stick.current = false;
+    jumpTarget.current = target;
     setJump((n) => n + 1);
   }
+  const jumpToUnread = () => void (firstUnread !== null && jumpTo(firstUnread, () => document.getElementById("first-unread")));
+  /** Shows message `seq`, marked for a moment (a search hit). */
+  const jumpToMessage = (seq: number) =>
+    void jumpTo(seq, () => {
+      const el = list.current?.querySelector(`[data-seq="${seq}"] [data-status]`) ?? null;
+      el?.classList.add("ring-2", "ring-amber-400");
+      setTimeout(() => el?.classList.remove("ring-2", "ring-amber-400"), 2_500);
+      return el;
+    });
 
   // Keep the view where the reader is: at the bottom for new messages, in place
   // when older ones are added above.
@@ -84,8 +105,8 @@ export function useHistory(conversationId: string, info: { unread_count: number;
     }
   }, [shownLength]);
   useLayoutEffect(() => {
-    if (jump > 0) document.getElementById("first-unread")?.scrollIntoView({ block: "center" });
+    if (jump > 0) jumpTarget.current()?.scrollIntoView({ block: "center" });
   }, [jump]);
 
-  return { list, stick, hasOlder, firstUnread, loadOlder, jumpToUnread };
+  return { list, stick, hasOlder, firstUnread, loadOlder, jumpToUnread, jumpToMessage };
 }

@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { api, type ApiError, type Me } from "@/lib/api";
 import { cn } from "@/lib/cn";
+import { requestJump } from "@/lib/jump";
 import { plainText } from "@/lib/markdown";
 import { friendRequestHelps, useSetup } from "@/lib/setup";
 import { attachmentsText } from "@/lib/attachment-text";
@@ -15,6 +16,7 @@ import type { Attachment } from "@/lib/types";
 import { useTyping } from "@/lib/typing";
 
 import { Invitations } from "./Invitations";
+import { MessageHits } from "./MessageHits";
 import { NewGroup } from "./NewGroup";
 
 type Member = { user_id: string; username: string; full_name: string; presence?: { status: string }; avatar_id?: string };
@@ -119,6 +121,15 @@ export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string 
             ))}
           </ul>
         )}
+        <MessageHits
+          query={filter}
+          me={me.id}
+          conversations={data?.items ?? []}
+          onOpen={(conversationId, seq) => {
+            requestJump(conversationId, seq);
+            onOpen(conversationId);
+          }}
+        />
       </div>
       <Invitations onJoined={onOpen} />
       <nav className="min-h-0 flex-1 overflow-y-auto">
