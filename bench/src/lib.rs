@@ -14,6 +14,7 @@ pub mod latency;
 pub mod member;
 pub mod reconnect;
 pub mod report;
+pub mod search;
 pub mod setup;
 pub mod upload_burst;
 pub mod uploads;

@@ -4,7 +4,7 @@
 //!   cargo run --release -p confab-bench -- --url http://127.0.0.1:8080 fanout --groups 1 --members 50 --messages 20
 
 use clap::{Parser, Subcommand};
-use confab_bench::{chaos, fanout, history, idle, ingest, latency, reconnect, uploads};
+use confab_bench::{chaos, fanout, history, idle, ingest, latency, reconnect, search, uploads};
 use serde_json::Value;
 
 #[derive(Parser)]
@@ -44,6 +44,8 @@ enum Scenario {
     Uploads(uploads::Args),
     /// Paged history reads at random points of long (seeded) conversations.
     History(history::Args),
+    /// Message searches for seeded topic words over every conversation a user is in.
+    Search(search::Args),
     /// Open N authenticated connections and hold them; reports connections per
     /// second and the server's memory per connection (with --server-pid).
     Idle(idle::Args),
@@ -122,6 +124,12 @@ async fn main() -> anyhow::Result<()> {
             let r = history::run(&url, args).await?;
             let failed = (r.bad_pages + r.errors > 0)
                 .then(|| format!("{} bad pages, {} errors", r.bad_pages, r.errors));
+            finish(cli.json, r.table(), r.json(), failed)
+        }
+        Scenario::Search(args) => {
+            let r = search::run(&url, args).await?;
+            let failed = (r.bad + r.errors > 0)
+                .then(|| format!("{} bad answers, {} errors", r.bad, r.errors));
             finish(cli.json, r.table(), r.json(), failed)
         }
         Scenario::Reconnect(args) => {

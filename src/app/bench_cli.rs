@@ -31,6 +31,9 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
+/// The topic words seeded messages carry (`topic0` .. `topic999`).
+pub const SEARCH_TOPICS: u64 = 1000;
+
 pub async fn seed(
     chat: &Chat,
     prefix: &str,
@@ -159,7 +162,13 @@ async fn seed_messages(
                     sender_id: members[(i % members.len() as u64) as usize],
                     client_msg_id: format!("seed-{i}"),
                     kind: MessageKind::Text,
-                    body: format!("Seeded message number {i}, about as long as a short chat line."),
+                    // Two of 1,000 topic words per message, spread evenly, so a
+                    // `search` benchmark's word matches ~0.2% of the messages.
+                    body: format!(
+                        "Seeded message number {i} about topic{} and topic{}, a short chat line.",
+                        i * 7919 % SEARCH_TOPICS,
+                        i * 104_729 % SEARCH_TOPICS
+                    ),
                     reply_to: None,
                     created_at: now,
                     attachments: Vec::new(),
