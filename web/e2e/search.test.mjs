@@ -54,6 +54,33 @@ test("a search finds a message and opens the conversation right at it", async ()
 
     await ben.getByLabel("Search conversations and people").fill("nothing like it");
     await found.getByText("No messages with “nothing like”.").waitFor();
+
+    // Inside the conversation: words, from whom, between which days.
+    await say(ben, "chatter from ben too");
+    await ben.getByRole("button", { name: "Search in this conversation" }).click();
+    const dialog = ben.getByRole("dialog", { name: "Search in this conversation" });
+    await dialog.getByLabel("Words to find").fill("chatter");
+    const results = dialog.getByRole("list", { name: "Found in this conversation" }).getByRole("listitem");
+    await results.nth(49).waitFor();
+    assert.equal(await results.count(), 50, "a page of 50");
+    await dialog.getByLabel("From").selectOption({ label: "You" });
+    await results.first().getByText("chatter from ben too").waitFor();
+    assert.equal(await results.count(), 1);
+    const today = new Date().toLocaleDateString("en-CA");
+    await dialog.getByLabel("Until").fill("2020-01-01");
+    await dialog.getByText("Nothing found.").waitFor();
+    await dialog.getByLabel("Until").fill(today);
+    await dialog.getByLabel("From").selectOption({ label: "Anyone" });
+    const thirty = results.filter({ hasText: /chatter 30$/ });
+    await thirty.waitFor();
+    await thirty.click();
+    await dialog.waitFor({ state: "detached" });
+    await ben.waitForFunction(() => {
+      const el = [...document.querySelectorAll("[data-status] p")].find((e) => e.textContent === "chatter 30");
+      const list = document.querySelector("[aria-label='Messages']")?.getBoundingClientRect();
+      const r = el?.getBoundingClientRect();
+      return r && list && r.top >= list.top && r.bottom <= list.bottom;
+    });
     assert.deepEqual([...ann.errors, ...ben.errors], []);
   } finally {
     await server.stop();

@@ -21,6 +21,7 @@ import { cancelFile, MAX_FILES, pendingFiles, retryUploads, startUploads } from 
 import { Announcer } from "./Announcer";
 import { formatSize } from "./Attachments";
 import { Gallery } from "./Gallery";
+import { SearchInChat } from "./SearchInChat";
 import { MuteMenu } from "./MuteMenu";
 import { GroupSettings } from "./GroupSettings";
 import { ImageViewer } from "./ImageViewer";
@@ -271,6 +272,7 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
           </Button>
         )}
         {info && <MuteMenu key={info.muted_until ?? "on"} conversationId={conversationId} mutedUntil={info.muted_until} />}
+        <SearchInChat conversationId={conversationId} members={info?.members ?? []} me={me.id} onPick={jumpToMessage} />
         <Gallery conversationId={conversationId} />
         {info?.kind === "group" && <GroupSettings conversationId={conversationId} name={info.name ?? ""} avatarId={info.avatar_id} members={info.members} me={me.id} onLeft={onBack} />}
       </header>
