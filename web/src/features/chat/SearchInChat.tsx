@@ -6,9 +6,9 @@ import { useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { DialogFrame } from "@/components/ui/dialog-frame";
 import { Input } from "@/components/ui/input";
+import { Highlighted } from "@/components/Highlighted";
 import { api } from "@/lib/api";
-import { plainText } from "@/lib/markdown";
-import { around, highlight, searchWords } from "@/lib/search";
+import { searchWords } from "@/lib/search";
 import type { Message } from "@/lib/types";
 
 type Member = { user_id: string; username: string; full_name: string };
@@ -82,15 +82,7 @@ export function SearchInChat({ conversationId, members, me, onPick }: { conversa
                     <span>{nameOf(m.sender_id)}</span>
                     <time dateTime={m.created_at}>{new Date(m.created_at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}</time>
                   </span>
-                  {highlight(around(plainText(m.body ?? ""), words), words).map((p, i) =>
-                    p.hit ? (
-                      <mark key={i} className="rounded bg-amber-200 text-amber-950">
-                        {p.text}
-                      </mark>
-                    ) : (
-                      <span key={i}>{p.text}</span>
-                    ),
-                  )}
+                  <Highlighted body={m.body} words={words} />
                 </button>
               </li>
             ))}

@@ -1,9 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 
+import { Highlighted } from "@/components/Highlighted";
 import { api } from "@/lib/api";
-import { plainText } from "@/lib/markdown";
-import { around, highlight, searchWords } from "@/lib/search";
+import { searchWords } from "@/lib/search";
 import type { Message } from "@/lib/types";
 
 type Conv = { id: string; kind: "direct" | "group"; name: string | null; members: { user_id: string; username: string; full_name: string }[] };
@@ -51,15 +51,7 @@ export function MessageHits({ query, me, conversations, onOpen }: { query: strin
                   <time dateTime={m.created_at}>{new Date(m.created_at).toLocaleDateString()}</time>
                 </span>
                 <span className="line-clamp-2">
-                  {highlight(around(plainText(m.body ?? ""), words), words).map((p, i) =>
-                    p.hit ? (
-                      <mark key={i} className="rounded bg-amber-200 text-amber-950">
-                        {p.text}
-                      </mark>
-                    ) : (
-                      <span key={i}>{p.text}</span>
-                    ),
-                  )}
+                  <Highlighted body={m.body} words={words} />
                 </span>
               </button>
             </li>
