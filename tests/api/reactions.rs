@@ -153,4 +153,31 @@ async fn reactions_are_stored_streamed_replayed_and_bounded(b: Backend) {
         view["items"][0].get("reactions").is_none(),
         "a tombstone shows none"
     );
+
+    // A group's notice of a change takes none.
+    let g = app.group(&ann, "Ward", &[&ben]).await;
+    let renamed = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/conversations/{g}"),
+            Some(&ann.access),
+            Some(serde_json::json!({"name": "Ward 2"})),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{:?}", renamed.body);
+    let history = app
+        .get(&format!("/api/v1/conversations/{g}/messages"), &ben.access)
+        .await
+        .body;
+    let notice = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "system")
+        .expect("the rename's notice")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = react(&app, &ben, &notice, "👍", true).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{:?}", r.body);
 }
