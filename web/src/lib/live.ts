@@ -3,7 +3,7 @@
 
 import type { QueryClient } from "@tanstack/react-query";
 
-import { freshAccessToken, onAccessToken } from "./api";
+import { api, freshAccessToken, onAccessToken } from "./api";
 import { applyAck, applyEvent, markFailed, outbox, positions } from "./chat-state";
 import { Realtime, type Frame, type Status } from "./realtime";
 import { DeliveryReceipts } from "./receipts";
@@ -45,27 +45,35 @@ function flushOutbox(): void {
 
 // Delivery receipts (docs/protocol.md, `delivered`): what reached this device from
 // others, said per direct conversation at most every 250 ms; in groups "seen by"
-// stands instead. A conversation not yet in the cached list waits for it.
+// stands instead. A conversation's kind comes from the cached list, or else from
+// the conversation itself, fetched once (the chat view's query); what could not
+// go out (offline) goes at the next resume.
 const receipts = new DeliveryReceipts();
 let receiptTimer: ReturnType<typeof setTimeout> | null = null;
 let listCache: QueryClient | null = null;
 
-function kindOf(conversationId: string): "direct" | "group" | undefined {
-  const list = listCache?.getQueryData<{ items: { id: string; kind: "direct" | "group" }[] }>(["conversations"]);
-  return list?.items.find((c) => c.id === conversationId)?.kind;
+type Kind = { kind: "direct" | "group" };
+
+function kindOf(conversationId: string): Kind["kind"] | undefined {
+  const list = listCache?.getQueryData<{ items: ({ id: string } & Kind)[] }>(["conversations"]);
+  return list?.items.find((c) => c.id === conversationId)?.kind ?? listCache?.getQueryData<Kind>(["conversation", conversationId])?.kind;
 }
 
 function flushReceipts(): void {
   if (receiptTimer) clearTimeout(receiptTimer);
   receiptTimer = null;
-  receipts.flush(
+  const unknown = receipts.flush(
     (id) => {
       const kind = kindOf(id);
       return kind === undefined ? undefined : kind === "direct";
     },
     (id, seq) => realtime?.send({ type: "delivered", ref: `delivered:${id}`, conversation_id: id, seq }) ?? false,
   );
-  if (receipts.pending > 0) receiptTimer = setTimeout(flushReceipts, 2_000);
+  for (const id of unknown) {
+    void listCache
+      ?.fetchQuery({ queryKey: ["conversation", id], queryFn: () => api<Kind>(`/conversations/${id}`), staleTime: 60_000 })
+      .then(flushReceipts, () => receipts.forget(id));
+  }
 }
 
 function owe(conversationId: string, seq: number): void {

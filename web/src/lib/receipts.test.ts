@@ -25,19 +25,23 @@ describe("receipts this device owes", () => {
     r.received("unknown", 2);
     let online = false;
     const send = (id: string, seq: number) => (online ? (sent.push([id, seq]), true) : false);
-    r.flush((id) => kinds[id], send);
+    // Offline: the direct one stays owed; "unknown" is handed back to look up.
+    expect(r.flush((id) => kinds[id], send)).toEqual(["unknown"]);
     expect(sent).toEqual([]);
-    expect(r.pending).toBe(2); // offline: the direct one stays owed; "unknown" too
     online = true;
-    r.flush((id) => kinds[id], send);
+    expect(r.flush((id) => kinds[id], send)).toEqual(["unknown"]);
     expect(sent).toEqual([["direct", 5]]);
     r.received("direct", 5); // already said
     kinds.unknown = true;
-    r.flush((id) => kinds[id], send);
+    expect(r.flush((id) => kinds[id], send)).toEqual([]);
     expect(sent).toEqual([
       ["direct", 5],
       ["unknown", 2],
     ]);
-    expect(r.pending).toBe(0);
+    // A conversation that cannot be looked up is forgotten, not asked for forever.
+    r.received("gone", 4);
+    expect(r.flush((id) => kinds[id], send)).toEqual(["gone"]);
+    r.forget("gone");
+    expect(r.flush((id) => kinds[id], send)).toEqual([]);
   });
 });

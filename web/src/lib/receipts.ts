@@ -30,20 +30,27 @@ export class DeliveryReceipts {
     if (seq > (this.told.get(conversationId) ?? 0) && seq > (this.owed.get(conversationId) ?? 0)) this.owed.set(conversationId, seq);
   }
 
-  /** Takes what is owed for the conversations `include` accepts (the rest stay
-   * owed until it does); `send` returning false (no connection) keeps them. */
-  flush(include: (conversationId: string) => boolean | undefined, send: (conversationId: string, seq: number) => boolean): void {
+  /** Takes what is owed for the conversations `include` accepts; those it does
+   * not know yet (undefined) stay owed and are returned, for the caller to look
+   * up; `send` returning false (no connection) keeps them for the next flush. */
+  flush(include: (conversationId: string) => boolean | undefined, send: (conversationId: string, seq: number) => boolean): string[] {
+    const unknown: string[] = [];
     for (const [id, seq] of [...this.owed]) {
       const wanted = include(id);
-      if (wanted === undefined) continue; // not known yet: ask again next time
+      if (wanted === undefined) {
+        unknown.push(id);
+        continue;
+      }
       this.owed.delete(id);
       if (!wanted) continue;
       if (send(id, seq)) this.told.set(id, seq);
       else this.owed.set(id, seq);
     }
+    return unknown;
   }
 
-  get pending(): number {
-    return this.owed.size;
+  /** Owes nothing for a conversation that cannot be looked up (left, gone). */
+  forget(conversationId: string): void {
+    this.owed.delete(conversationId);
   }
 }
