@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { inChat, launch, openChatWith, person as newPerson, say, SHOTS } from "./people.mjs";
+import { inChat, launch, openChatWith, person as newPerson, say, SHOTS, LOOKS } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
 let browser;
@@ -13,7 +13,8 @@ before(async () => {
   browser = await launch();
 });
 after(async () => browser?.close());
-const person = (...args) => newPerson(browser, ...args);
+/** People dressed in one of the looks (desktop light, phone dark). */
+const dressed = (look) => (base, username, fullName, extra = {}) => newPerson(browser, base, username, fullName, { ...look.options, ...extra });
 
 /** Counts the oscillators the page starts: each chime starts two. */
 const countTones = (page) =>
@@ -34,7 +35,9 @@ async function setHidden(page, hidden) {
   }, hidden);
 }
 
-test("a name or picture opens that person's card: message them, ask to be friends", async () => {
+for (const look of LOOKS)
+  test(`a name or picture opens that person's card: message them, ask to be friends (${look.name})`, async () => {
+  const person = dressed(look);
   const server = await startServer(["--messaging-policy", "open"]);
   try {
     const ann = await person(server.base, "ann", "Ann Archer");
@@ -56,7 +59,7 @@ test("a name or picture opens that person's card: message them, ask to be friend
     await card.getByText("@ann", { exact: true }).waitFor();
     await card.getByText("Night nurse on ward 3.").waitFor();
     await card.getByText("On shift until 7").waitFor();
-    await ben.screenshot({ path: `${SHOTS}profile-card.png` });
+    if (look.desktop) await ben.screenshot({ path: `${SHOTS}profile-card.png` });
     assert.equal(await card.getByText(/^Online|^Last seen|^Offline/).count(), 0, "no presence across a direct chat of strangers");
     await card.getByRole("button", { name: "Add friend" }).click();
     await card.getByText("Friend request sent").first().waitFor();
@@ -85,6 +88,7 @@ test("a name or picture opens that person's card: message them, ask to be friend
 });
 
 test("the new-message chime is off by default and sounds only in the background once chosen", async () => {
+  const person = dressed(LOOKS[0]);
   const server = await startServer(["--messaging-policy", "open"]);
   try {
     const ann = await person(server.base, "ann", "Ann Archer");

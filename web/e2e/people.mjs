@@ -40,6 +40,25 @@ export async function person(browser, base, username, fullName, options = {}) {
   return page;
 }
 
+/**
+ * The looks every feature test runs in (issue 15: desktop and 375 px, light and
+ * dark): a desktop window in light, and a 375 px touch phone in dark.
+ */
+export const LOOKS = [
+  { name: "desktop, light", desktop: true, options: { colorScheme: "light" } },
+  { name: "375 px phone, dark", desktop: false, options: { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, colorScheme: "dark" } },
+];
+
+/** On a phone an open chat covers the list: go back to it (no-op on a desktop). */
+export async function toList(page) {
+  const back = page.getByRole("button", { name: "Back to conversations" });
+  const search = page.getByLabel("Search conversations and people");
+  // Right after a load neither may be drawn yet: wait for one of them.
+  await back.or(search).filter({ visible: true }).first().waitFor();
+  if (await back.isVisible()) await back.click();
+  await search.waitFor();
+}
+
 export const composer = (page) => page.getByRole("textbox", { name: "Message" });
 /** A message in the open conversation (not its preview in the sidebar). */
 export const inChat = (page, text) => page.getByRole("list", { name: "Messages" }).getByText(text);
@@ -51,6 +70,7 @@ export async function say(page, text) {
 
 /** Opens (or starts) the direct chat with someone found by the sidebar search. */
 export async function openChatWith(page, query, fullName) {
+  await toList(page);
   await page.getByLabel("Search conversations and people").fill(query);
   await page.getByRole("button", { name: new RegExp(fullName) }).click();
 }

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { composer, inChat, launch, openChatWith, person as newPerson, say, SHOTS } from "./people.mjs";
+import { composer, inChat, launch, openChatWith, person as newPerson, say, SHOTS, LOOKS, toList } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
 let browser;
@@ -13,7 +13,8 @@ before(async () => {
   browser = await launch();
 });
 after(async () => browser?.close());
-const person = (...args) => newPerson(browser, ...args);
+/** People dressed in one of the looks (desktop light, phone dark). */
+const dressed = (look) => (base, username, fullName, extra = {}) => newPerson(browser, base, username, fullName, { ...look.options, ...extra });
 
 /** The reaction chip for `emoji` under the message that says `text`. */
 const chip = (page, text, emoji) => page.getByRole("list", { name: "Messages" }).locator("li[data-seq]").filter({ hasText: text }).getByRole("group", { name: "Reactions" }).getByRole("button", { name: new RegExp(`^${emoji}`) });
@@ -25,7 +26,9 @@ async function openActions(page, text) {
   return page.getByRole("menu");
 }
 
-test("people react to a message, see who did, take it back; the composer inserts emoji", async () => {
+for (const look of LOOKS)
+  test(`people react to a message, see who did, take it back; the composer inserts emoji (${look.name})`, async () => {
+  const person = dressed(look);
   const server = await startServer(["--messaging-policy", "open"]);
   try {
     const ann = await person(server.base, "ann", "Ann Archer");
@@ -53,7 +56,7 @@ test("people react to a message, see who did, take it back; the composer inserts
     await ben.getByRole("menuitem", { name: "fire", exact: true }).click();
     await chip(ann, "lunch at noon?", "fire: 1, Ben Baker").waitFor();
 
-    await ann.screenshot({ path: `${SHOTS}reactions.png` });
+    if (look.desktop) await ann.screenshot({ path: `${SHOTS}reactions.png` });
 
     // Ben takes his thumbs up back.
     await chip(ben, "lunch at noon?", "thumbs up").click();
@@ -70,6 +73,7 @@ test("people react to a message, see who did, take it back; the composer inserts
 
     // A reload keeps them (history carries reactions).
     await ben.reload();
+    await toList(ben);
     await ben.getByRole("button", { name: /Ann Archer/ }).first().click();
     await chip(ben, "lunch at noon?", "fire: 1, You").waitFor();
     await chip(ben, "lunch at noon?", "thumbs up: 1, Ann Archer").waitFor();

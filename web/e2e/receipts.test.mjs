@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { inChat, launch, openChatWith, person as newPerson, say, SHOTS } from "./people.mjs";
+import { inChat, launch, openChatWith, person as newPerson, say, SHOTS, LOOKS } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
 let browser;
@@ -13,7 +13,8 @@ before(async () => {
   browser = await launch();
 });
 after(async () => browser?.close());
-const person = (...args) => newPerson(browser, ...args);
+/** People dressed in one of the looks (desktop light, phone dark). */
+const dressed = (look) => (base, username, fullName, extra = {}) => newPerson(browser, base, username, fullName, { ...look.options, ...extra });
 
 /** The delivery state shown on one of your messages. */
 const stateOf = (page, text) => page.getByRole("list", { name: "Messages" }).locator("[data-status='sent']").filter({ hasText: text }).locator("[data-receipt]").getAttribute("data-receipt");
@@ -22,7 +23,9 @@ async function waitForState(page, text, state) {
   await page.getByRole("list", { name: "Messages" }).locator("[data-status='sent']").filter({ hasText: text }).locator(`[data-receipt='${state}']`).waitFor({ timeout: 10_000 });
 }
 
-test("a direct message goes sent, delivered (also after the recipient was offline), then seen", async () => {
+for (const look of LOOKS)
+  test(`a direct message goes sent, delivered (also after the recipient was offline), then seen (${look.name})`, async () => {
+  const person = dressed(look);
   const server = await startServer(["--messaging-policy", "open"]);
   try {
     const ann = await person(server.base, "ann", "Ann Archer");
@@ -53,14 +56,16 @@ test("a direct message goes sent, delivered (also after the recipient was offlin
     await waitForState(ann, "second", "seen");
     await waitForState(ann, "first", "seen");
     await ann.getByText("Seen", { exact: true }).waitFor();
-    await ann.screenshot({ path: `${SHOTS}receipts.png` });
+    if (look.desktop) await ann.screenshot({ path: `${SHOTS}receipts.png` });
     assert.deepEqual([...ann.errors, ...ben.errors], []);
   } finally {
     await server.stop();
   }
 });
 
-test("in a group, your last message says how many have seen it, and who", async () => {
+for (const look of LOOKS)
+  test(`in a group, your last message says how many have seen it, and who (${look.name})`, async () => {
+  const person = dressed(look);
   const server = await startServer(["--messaging-policy", "open"]);
   try {
     const ann = await person(server.base, "ann", "Ann Archer");

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { launch, openChatWith, PASSWORD, person as newPerson, say } from "./people.mjs";
+import { launch, openChatWith, PASSWORD, person as newPerson, say, LOOKS, toList } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
 let browser;
@@ -13,9 +13,12 @@ before(async () => {
   browser = await launch();
 });
 after(async () => browser?.close());
-const person = (...args) => newPerson(browser, ...args);
+/** People dressed in one of the looks (desktop light, phone dark). */
+const dressed = (look) => (base, username, fullName, extra = {}) => newPerson(browser, base, username, fullName, { ...look.options, ...extra });
 
-test("a search finds a message and opens the conversation right at it", async () => {
+for (const look of LOOKS)
+  test(`a search finds a message and opens the conversation right at it (${look.name})`, async () => {
+  const person = dressed(look);
   const server = await startServer(["--messaging-policy", "open"]);
   try {
     const ann = await person(server.base, "ann", "Ann Archer");
@@ -52,8 +55,11 @@ test("a search finds a message and opens the conversation right at it", async ()
       return r && list && r.top >= list.top && r.bottom <= list.bottom;
     });
 
+    await toList(ben);
     await ben.getByLabel("Search conversations and people").fill("nothing like it");
     await found.getByText("No messages with “nothing like”.").waitFor();
+    await ben.getByLabel("Search conversations and people").fill("");
+    await ben.getByRole("button", { name: /Ann Archer/ }).first().click();
 
     // Inside the conversation: words, from whom, between which days.
     await say(ben, "chatter from ben too");

@@ -21,10 +21,12 @@ export function MuteMenu({ conversationId, mutedUntil }: { conversationId: strin
     void queries.invalidateQueries({ queryKey: ["conversation", conversationId] });
   }
 
+  // On a phone the select would squeeze the conversation's name out of the
+  // header: there it is an invisible layer over the bell, which opens it.
   return (
-    <label className="flex items-center gap-1 text-sm text-zinc-600 dark:text-zinc-400" title={label ?? "Notifications on"}>
+    <label className="relative flex items-center gap-1 text-sm max-sm:p-2 text-zinc-600 dark:text-zinc-400" title={label ?? "Notifications on"}>
       <BellOff className={until ? "h-4 w-4 text-amber-600" : "h-4 w-4"} aria-hidden />
-      <select aria-label="Mute notifications" className="rounded-md border border-zinc-300 bg-transparent px-1 py-1 text-sm dark:border-zinc-700" value="" onChange={(e) => void choose(e.currentTarget.value)}>
+      <select aria-label="Mute notifications" className="rounded-md border border-zinc-300 bg-transparent px-1 py-1 text-sm max-sm:absolute max-sm:inset-0 max-sm:w-full max-sm:opacity-0 dark:border-zinc-700" value="" onChange={(e) => void choose(e.currentTarget.value)}>
         <option value="" disabled>
           {label ?? "Mute"}
         </option>
