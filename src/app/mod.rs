@@ -87,7 +87,10 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
     if let Some(d) = &directory {
         throttle = throttle.shared(Lockouts::new(d.client(), &config.cluster.redis_channel));
     }
+    // Rosters of up to 100,000 conversations (a few hundred bytes each).
+    let rosters = Arc::new(crate::bus::rosters::Rosters::new(100_000));
     let chat = Chat {
+        rosters: rosters.clone(),
         writer: MessageWriter::spawn(store.clone()).await?,
         bus: bus.clone(),
         presence: Arc::new(crate::bus::presence::Presence::new()),
@@ -128,7 +131,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
     Ok(AppState {
         chat,
         bus,
-        hub: Hub::new(config.ws_queue),
+        hub: Hub::new(config.ws_queue, rosters),
         http: HttpSettings {
             max_body_bytes: config.max_body_bytes,
             body_read_timeout: Duration::from_secs(limits.body_read_timeout_secs.max(1)),

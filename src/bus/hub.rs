@@ -17,7 +17,7 @@ use std::{
 
 use tokio::sync::{broadcast, mpsc, watch};
 
-use super::{Bus, Envelope, StreamKey};
+use super::{rosters::Rosters, Bus, Envelope, StreamKey};
 use crate::domain::UserId;
 
 /// Why the hub wants a connection closed.
@@ -54,6 +54,9 @@ pub struct Hub {
     users: RwLock<HashMap<UserId, Vec<Slot>>>,
     next: AtomicU64,
     queue: usize,
+    /// The node's member cache: the router sees every envelope of the cluster,
+    /// so it is where changes from other nodes reach it.
+    rosters: Arc<Rosters>,
 }
 
 /// A registered connection's end: its queue and its eviction notice.
@@ -65,11 +68,12 @@ pub struct Registration {
 }
 
 impl Hub {
-    pub fn new(queue_per_connection: usize) -> Arc<Self> {
+    pub fn new(queue_per_connection: usize, rosters: Arc<Rosters>) -> Arc<Self> {
         Arc::new(Self {
             users: RwLock::new(HashMap::new()),
             next: AtomicU64::new(1),
             queue: queue_per_connection.max(1),
+            rosters,
         })
     }
 
@@ -112,6 +116,9 @@ impl Hub {
     }
 
     pub fn route(&self, env: &Arc<Envelope>) {
+        if let (true, Some((StreamKey::Conversation(c), ev))) = (env.meta_changed, env.position) {
+            self.rosters.changed(c, ev);
+        }
         let users = self.users.read().unwrap_or_else(|e| e.into_inner());
         for user in &env.recipients {
             if env.except == Some(*user) {
@@ -135,6 +142,8 @@ impl Hub {
     }
 
     fn evict_all(&self, why: Eviction) {
+        // Envelopes were lost: so may have been membership changes.
+        self.rosters.clear();
         let users = self.users.read().unwrap_or_else(|e| e.into_inner());
         for slot in users.values().flatten() {
             let _ = slot.evict.send(why);
@@ -183,12 +192,13 @@ mod tests {
             position: None,
             except: None,
             frame: Bytes::from_static(b"{}"),
+            meta_changed: false,
         })
     }
 
     #[tokio::test]
     async fn routes_to_every_connection_of_each_recipient_only() {
-        let hub = Hub::new(8);
+        let hub = Hub::new(8, Arc::new(Rosters::new(16)));
         let (a, b) = (UserId::new(), UserId::new());
         let mut a1 = hub.register(a);
         let mut a2 = hub.register(a);
@@ -202,7 +212,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_queue_notes_what_that_connection_missed() {
-        let hub = Hub::new(2);
+        let hub = Hub::new(2, Arc::new(Rosters::new(16)));
         let (slow, fast) = (UserId::new(), UserId::new());
         let s = hub.register(slow);
         let mut f = hub.register(fast);
@@ -224,5 +234,36 @@ mod tests {
         assert!(missed.unordered, "and that a presence event was");
         assert_eq!(*f.evicted.borrow(), Eviction::None);
         assert!(f.missed.lock().unwrap().streams.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_change_of_members_anywhere_drops_older_rosters_here() {
+        use crate::{bus::rosters::Roster, domain::ConversationKind};
+        let rosters = Arc::new(Rosters::new(16));
+        let hub = Hub::new(2, rosters.clone());
+        let (c, other) = (
+            crate::domain::ConversationId::new(),
+            crate::domain::ConversationId::new(),
+        );
+        let keep = |id, ev| {
+            rosters.put(
+                id,
+                Arc::new(Roster::new(ev, ConversationKind::Group, vec![])),
+            )
+        };
+        keep(c, 3);
+        keep(other, 3);
+        // A message moves no meta_ev: the roster stays.
+        let mut e = env(vec![UserId::new()]);
+        Arc::get_mut(&mut e).unwrap().position = Some((StreamKey::Conversation(c), 9));
+        hub.route(&e);
+        assert!(rosters.get(c).is_some());
+        // A change of members, for recipients none of whom is on this node.
+        Arc::get_mut(&mut e).unwrap().meta_changed = true;
+        hub.route(&e);
+        assert!(rosters.get(c).is_none() && rosters.get(other).is_some());
+        // Lost envelopes may have been changes: everything goes.
+        hub.evict_all(Eviction::Resync);
+        assert!(rosters.get(other).is_none());
     }
 }

@@ -10,6 +10,7 @@ pub mod hub;
 pub mod lockouts;
 pub mod presence;
 pub mod redis;
+pub mod rosters;
 
 use std::sync::Arc;
 
@@ -38,6 +39,9 @@ pub struct Envelope {
     pub except: Option<UserId>,
     /// The JSON frame, serialised once and shared by every recipient.
     pub frame: Bytes,
+    /// The event moved its conversation's `meta_ev` (members or name changed):
+    /// every node drops its older rosters (rosters.rs), recipients there or not.
+    pub meta_changed: bool,
 }
 
 pub trait Bus: Send + Sync + 'static {

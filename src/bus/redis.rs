@@ -187,8 +187,9 @@ fn encode(node: Uuid, e: &Envelope) -> Bytes {
     b.put_slice(node.as_bytes());
     match e.position {
         None => b.put_u8(0),
+        // 3: a conversation's event that also moved its meta_ev (rosters.rs).
         Some((StreamKey::Conversation(c), pos)) => {
-            b.put_u8(1);
+            b.put_u8(if e.meta_changed { 3 } else { 1 });
             b.put_slice(c.0.as_bytes());
             b.put_i64(pos);
         }
@@ -222,9 +223,10 @@ fn decode(raw: &[u8]) -> Option<(Uuid, Envelope)> {
         })
     };
     let node = uuid(&mut b)?;
-    let position = match b.try_get_u8().ok()? {
+    let tag = b.try_get_u8().ok()?;
+    let position = match tag {
         0 => None,
-        1 => {
+        1 | 3 => {
             let c = ConversationId(uuid(&mut b)?);
             Some((StreamKey::Conversation(c), b.try_get_i64().ok()?))
         }
@@ -246,6 +248,7 @@ fn decode(raw: &[u8]) -> Option<(Uuid, Envelope)> {
         position,
         except,
         frame: Bytes::copy_from_slice(b),
+        meta_changed: tag == 3,
     };
     Some((node, envelope))
 }
@@ -263,18 +266,32 @@ mod tests {
             Some((StreamKey::Inbox, 7)),
         ] {
             for except in [None, Some(UserId::new())] {
-                let e = Envelope {
-                    recipients: vec![UserId::new(), UserId::new()],
-                    position,
-                    except,
-                    frame: Bytes::from_static(br#"{"type":"message.new"}"#),
+                // Only a conversation's event can move its meta_ev.
+                let metas: &[bool] = match position {
+                    Some((StreamKey::Conversation(_), _)) => &[false, true],
+                    _ => &[false],
                 };
-                let (n, back) = decode(&encode(node, &e)).unwrap();
-                assert_eq!(n, node);
-                assert_eq!(
-                    (back.recipients, back.position, back.except, back.frame),
-                    (e.recipients, e.position, e.except, e.frame)
-                );
+                for &meta_changed in metas {
+                    let e = Envelope {
+                        recipients: vec![UserId::new(), UserId::new()],
+                        position,
+                        except,
+                        frame: Bytes::from_static(br#"{"type":"message.new"}"#),
+                        meta_changed,
+                    };
+                    let (n, back) = decode(&encode(node, &e)).unwrap();
+                    assert_eq!(n, node);
+                    assert_eq!(
+                        (
+                            back.recipients,
+                            back.position,
+                            back.except,
+                            back.frame,
+                            back.meta_changed
+                        ),
+                        (e.recipients, e.position, e.except, e.frame, e.meta_changed)
+                    );
+                }
             }
         }
         assert!(decode(b"short").is_none());
@@ -285,7 +302,8 @@ mod tests {
                     recipients: vec![UserId::new()],
                     position: None,
                     except: None,
-                    frame: Bytes::new()
+                    frame: Bytes::new(),
+                    meta_changed: false,
                 }
             )[..20]
         )

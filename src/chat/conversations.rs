@@ -312,6 +312,9 @@ impl Chat {
         also: Option<UserId>,
         except: Option<UserId>,
     ) -> AppResult<()> {
+        // This node's roster goes at once; other nodes' when the event reaches
+        // their router (bus/rosters.rs).
+        self.rosters.changed(id, ev);
         let mut info = self.conversation_info(id).await?;
         info.ev = ev;
         let mut to: Vec<UserId> = info.members.iter().map(|m| m.user_id).collect();

@@ -176,6 +176,10 @@ impl Chat {
             position: event.position(),
             except,
             frame: event.to_bytes(),
+            meta_changed: matches!(
+                event,
+                Event::ConversationUpdated { .. } | Event::ConversationNew { .. }
+            ),
         });
     }
 }

@@ -88,8 +88,8 @@ impl Chat {
         } else {
             String::new()
         };
-        let (conv, _) = self.active_membership(who, conversation).await?;
-        let direct_members = self.may_send_in(who, &conv).await?;
+        let roster = self.sender_roster(who, conversation).await?;
+        let direct_members = self.may_send_in(who, &roster).await?;
         let attachments = self
             .attachments_for_send(who, client_msg_id.as_str(), &input.attachment_ids)
             .await?;
@@ -169,8 +169,8 @@ impl SendInFlight {
         let m = &appended.message;
         if appended.created {
             let view = MessageView::from(m);
-            // A group's members are read after the commit, so anyone who joined
-            // meanwhile is included; a direct conversation's never change.
+            // A group's members as of the commit (its meta_ev; chat/rosters.rs);
+            // a direct conversation's never change.
             let to = match direct_members {
                 Some(members) => {
                     // Away from every device: a push (chat/push.rs decides).
@@ -182,7 +182,7 @@ impl SendInFlight {
                     }
                     members
                 }
-                None => chat.store.active_member_ids(conversation).await?,
+                None => chat.recipients_at(conversation, appended.meta_ev).await?,
             };
             chat.publish(
                 to,

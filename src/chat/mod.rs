@@ -28,6 +28,7 @@ pub mod reactions;
 pub mod receipts;
 pub mod resume;
 pub mod retention;
+pub mod rosters;
 pub mod search;
 pub mod sessions;
 pub mod social_views;
@@ -86,6 +87,8 @@ pub struct Chat {
     pub mail: Arc<mail::Mailing>,
     /// Web push: VAPID identity, client, retry settings.
     pub push: Arc<push::Pushing>,
+    /// Each conversation's members, cached on this node (bus/rosters.rs).
+    pub rosters: Arc<crate::bus::rosters::Rosters>,
     /// Who is online on other nodes (Redis); `None` for one node.
     pub directory: Option<Arc<crate::bus::directory::Directory>>,
 }

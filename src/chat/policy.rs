@@ -4,7 +4,8 @@
 
 use super::{Chat, Principal};
 use crate::{
-    domain::{Conversation, ConversationKind, User, UserId},
+    bus::rosters::Roster,
+    domain::{ConversationKind, User, UserId},
     error::{AppError, AppResult},
 };
 
@@ -33,12 +34,12 @@ impl Chat {
     pub(super) async fn may_send_in(
         &self,
         who: &Principal,
-        conversation: &Conversation,
+        roster: &Roster,
     ) -> AppResult<Option<Vec<UserId>>> {
-        if conversation.kind != ConversationKind::Direct {
+        if roster.kind != ConversationKind::Direct {
             return Ok(None);
         }
-        let members = self.store.active_member_ids(conversation.id).await?;
+        let members = roster.members().to_vec();
         for &other in members.iter().filter(|o| **o != who.user_id) {
             if self.store.blocks(other, who.user_id).await?
                 || self.store.blocks(who.user_id, other).await?

@@ -41,7 +41,8 @@ impl Store {
         // Insert first: a resend of a stored message is rare, and the unique index
         // catches it; only then are the batch's ids looked up and the rest retried.
         let mut stored: HashMap<Key, Message> = HashMap::new();
-        let mut created: HashMap<Key, bool> = HashMap::new();
+        // Created here: the conversation's meta_ev at the commit.
+        let mut created: HashMap<Key, i64> = HashMap::new();
         let inserted = match self.insert_all(batch, &fresh).await {
             Err(StoreError::Conflict("client_msg_id")) => {
                 let Ok(existing) = self.by_client_ids(batch).await else {
@@ -55,8 +56,8 @@ impl Store {
         };
         match inserted {
             Ok(new) => {
-                for (&i, msg) in fresh.iter().zip(new) {
-                    created.insert(key(&batch[i]), true);
+                for (&i, (msg, meta_ev)) in fresh.iter().zip(new) {
+                    created.insert(key(&batch[i]), meta_ev);
                     stored.insert(key(&batch[i]), msg);
                 }
             }
@@ -71,10 +72,12 @@ impl Store {
             .map(|(i, m)| {
                 let k = key(m);
                 let is_first = first.get(&k) == Some(&i);
+                let meta_ev = created.get(&k).copied().filter(|_| is_first);
                 match stored.get(&k) {
                     Some(message) => Ok(Appended {
                         message: message.clone(),
-                        created: is_first && created.contains_key(&k),
+                        created: meta_ev.is_some(),
+                        meta_ev: meta_ev.unwrap_or_default(),
                     }),
                     None => Err(StoreError::Other(anyhow::anyhow!("message not stored"))),
                 }
@@ -85,7 +88,8 @@ impl Store {
     /// Stores fresh messages (no idempotency lookup): for seeding benchmarks.
     pub async fn insert_messages(&self, batch: &[NewMessage]) -> StoreResult<Vec<Message>> {
         let all: Vec<usize> = (0..batch.len()).collect();
-        self.insert_all(batch, &all).await
+        let stored = self.insert_all(batch, &all).await?;
+        Ok(stored.into_iter().map(|(m, _)| m).collect())
     }
 
     /// The slow path: every message in its own transaction, in batch order.
@@ -108,14 +112,17 @@ impl Store {
                 return Ok(Appended {
                     message: existing,
                     created: false,
+                    meta_ev: 0,
                 });
             }
             match self.insert_all(std::slice::from_ref(m), &[0]).await {
                 Ok(mut v) => {
+                    let (message, meta_ev) = v.remove(0);
                     return Ok(Appended {
-                        message: v.remove(0),
+                        message,
                         created: true,
-                    })
+                        meta_ev,
+                    });
                 }
                 Err(StoreError::Conflict("client_msg_id")) => continue,
                 Err(e) => return Err(e),
@@ -149,10 +156,15 @@ impl Store {
     }
 
     /// Inserts `batch[which]` in one transaction and returns them with their seq and
-    /// ev. The counter UPDATE comes first, so it takes the conversations' row locks
+    /// ev, each beside its conversation's meta_ev as of this commit (the version of
+    /// the members who receive it; bus/rosters.rs). The counter UPDATE comes first, so it takes the conversations' row locks
     /// (on SQLite, the database write lock) before anything is read: commit order
     /// equals counter order, and seq has no gaps.
-    async fn insert_all(&self, batch: &[NewMessage], which: &[usize]) -> StoreResult<Vec<Message>> {
+    async fn insert_all(
+        &self,
+        batch: &[NewMessage],
+        which: &[usize],
+    ) -> StoreResult<Vec<(Message, i64)>> {
         if which.is_empty() {
             return Ok(Vec::new());
         }
@@ -192,7 +204,7 @@ impl Store {
             }
         }
         let read = format!(
-            "SELECT id, last_seq, last_ev FROM conversations WHERE id IN ({})",
+            "SELECT id, last_seq, last_ev, meta_ev FROM conversations WHERE id IN ({})",
             placeholders(counts.len())
         );
         let read = self.sql(&read);
@@ -204,11 +216,13 @@ impl Store {
         // batch's share.
         let share: HashMap<ConversationId, i64> = counts.iter().copied().collect();
         let mut next: HashMap<ConversationId, (i64, i64)> = HashMap::new();
+        let mut metas: HashMap<ConversationId, i64> = HashMap::new();
         for row in q.fetch_all(&mut *tx).await? {
             let id: ConversationId = rows::parse(&row, "id")?;
             let n = share.get(&id).copied().unwrap_or(0);
             let (seq, ev): (i64, i64) = (row.try_get("last_seq")?, row.try_get("last_ev")?);
             next.insert(id, (seq - n + 1, ev - n + 1));
+            metas.insert(id, row.try_get("meta_ev")?);
         }
         let mut stored = Vec::with_capacity(which.len());
         for &i in which {
@@ -269,7 +283,13 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
-        Ok(stored)
+        Ok(stored
+            .into_iter()
+            .map(|m| {
+                let meta_ev = metas.get(&m.conversation_id).copied().unwrap_or_default();
+                (m, meta_ev)
+            })
+            .collect())
     }
 }
 

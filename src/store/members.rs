@@ -1,8 +1,11 @@
 //! Membership rows: who is in a conversation, joining and leaving, read markers.
 
 use super::{affected, placeholders, rows, Store, StoreError, StoreResult};
+use sqlx::Row;
+
 use crate::domain::{
-    Conversation, ConversationId, Member, MemberRole, Message, SystemNote, Timestamp, User, UserId,
+    Conversation, ConversationId, ConversationKind, Member, MemberRole, Message, SystemNote,
+    Timestamp, User, UserId,
 };
 
 impl Store {
@@ -66,6 +69,37 @@ impl Store {
             .iter()
             .map(|r| rows::parse(r, "user_id"))
             .collect::<Result<_, _>>()?)
+    }
+
+    /// The conversation's kind, `meta_ev` and current members, in one statement
+    /// so that the three agree: a node's roster of it (bus/rosters.rs).
+    pub async fn roster(
+        &self,
+        conversation: ConversationId,
+    ) -> StoreResult<Option<(ConversationKind, i64, Vec<UserId>)>> {
+        let sql = self.sql(
+            "SELECT c.kind, c.meta_ev, mb.user_id FROM conversations c LEFT JOIN members mb \
+             ON mb.conversation_id = c.id AND mb.left_at IS NULL WHERE c.id = ?",
+        );
+        let rows = sqlx::query(&sql)
+            .bind(conversation.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let mut members = Vec::with_capacity(rows.len());
+        for row in &rows {
+            // A conversation everyone has left still has its one joined row.
+            if row.try_get::<Option<String>, _>("user_id")?.is_some() {
+                members.push(rows::parse(row, "user_id")?);
+            }
+        }
+        Ok(Some((
+            rows::parse(first, "kind")?,
+            first.try_get("meta_ev")?,
+            members,
+        )))
     }
 
     /// Current members of several conversations with their users, for views.

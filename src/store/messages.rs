@@ -23,6 +23,9 @@ pub struct NewMessage {
 pub struct Appended {
     pub message: Message,
     pub created: bool,
+    /// When created: the conversation's meta_ev at the commit, i.e. which
+    /// members' version receives it (bus/rosters.rs). 0 for a resend.
+    pub meta_ev: i64,
 }
 
 /// A change to an existing message.

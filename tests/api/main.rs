@@ -48,6 +48,7 @@ mod receipts;
 mod refresh_cookie;
 mod resilience;
 mod retention;
+mod rosters;
 mod schema;
 mod search;
 mod sessions;
