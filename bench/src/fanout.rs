@@ -95,6 +95,7 @@ pub async fn run_named(url: &str, args: Args, scenario: &str) -> anyhow::Result<
     }
     start.wait().await;
     let began = Instant::now();
+    let cpu_before = crate::cpu::now();
     let mut report = Report {
         scenario: scenario.into(),
         params: json!({"groups": group_count, "members": args.members, "senders": args.senders,
@@ -108,6 +109,7 @@ pub async fn run_named(url: &str, args: Args, scenario: &str) -> anyhow::Result<
         duplicated: 0,
         out_of_order: 0,
         errors: 0,
+        server_cpu_s: None,
     };
     for t in tasks {
         let m = t.await??;
@@ -121,5 +123,6 @@ pub async fn run_named(url: &str, args: Args, scenario: &str) -> anyhow::Result<
     }
     report.lost = expected_total.saturating_sub(report.delivered);
     report.seconds = began.elapsed().as_secs_f64();
+    report.server_cpu_s = crate::cpu::now().zip(cpu_before).map(|(a, b)| a - b);
     Ok(report)
 }

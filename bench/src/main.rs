@@ -4,7 +4,9 @@
 //!   cargo run --release -p confab-bench -- --url http://127.0.0.1:8080 fanout --groups 1 --members 50 --messages 20
 
 use clap::{Parser, Subcommand};
-use confab_bench::{chaos, fanout, history, idle, ingest, latency, reconnect, search, uploads};
+use confab_bench::{
+    chaos, fanout, history, idle, ingest, latency, peer, reconnect, search, uploads,
+};
 use serde_json::Value;
 
 #[derive(Parser)]
@@ -23,6 +25,10 @@ struct Cli {
     /// Write the results as JSON to this file too.
     #[arg(long)]
     json: Option<std::path::PathBuf>,
+    /// The server's process id (same machine): reports its CPU time per send and
+    /// per delivery, read from /proc (fanout, ingest).
+    #[arg(long)]
+    server_pid: Option<u32>,
     #[command(subcommand)]
     scenario: Scenario,
 }
@@ -57,6 +63,9 @@ enum Scenario {
     /// that every message was stored, acknowledged and applied exactly once, in
     /// order, and that the server's memory stayed bounded.
     Chaos(chaos::Args),
+    /// `fanout` against the reference Node.js Socket.IO server
+    /// (bench/peers/socketio), same flow and checks; --url is that server's.
+    PeerFanout(peer::Args),
 }
 
 /// Prints the table, writes the JSON if asked, and fails the run if `failed`.
@@ -88,9 +97,21 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let url = cli.url.clone();
     confab_bench::client::spread_over(cli.ws_urls.clone())?;
+    if let Some(pid) = cli.server_pid {
+        confab_bench::cpu::watch(pid);
+    }
     match cli.scenario {
         Scenario::Fanout(args) => {
             let r = fanout::run(&url, args).await?;
+            finish(
+                cli.json,
+                r.table(),
+                r.json(),
+                check(r.lost, r.duplicated, r.out_of_order),
+            )
+        }
+        Scenario::PeerFanout(args) => {
+            let r = peer::run(&url, args).await?;
             finish(
                 cli.json,
                 r.table(),

@@ -63,7 +63,7 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn new(steps: usize) -> Self {
+    pub fn new(steps: usize) -> Self {
         Self {
             sent: 0,
             ack: hist(),
@@ -86,27 +86,11 @@ impl Tally {
         let now = base.elapsed().as_micros() as u64;
         match (&*f.kind, f.message) {
             ("message.new", Some(m)) => {
-                if !self.seen.insert(m.seq) {
-                    self.duplicated += 1;
-                    return None;
-                }
-                if m.seq < self.last_seq {
-                    self.out_of_order += 1;
-                }
-                self.last_seq = self.last_seq.max(m.seq);
-                self.received += 1;
-                if let Some((step, t0)) = parse_body(&m.body) {
-                    if let Some(h) = self.e2e.get_mut(step) {
-                        let _ = h.record(now.saturating_sub(t0).max(1));
-                    }
-                }
+                self.delivered(m.seq, &m.body, now);
                 None
             }
             ("ack", Some(m)) => {
-                self.sent += 1;
-                if let Some((_, t0)) = parse_body(&m.body) {
-                    let _ = self.ack.record(now.saturating_sub(t0).max(1));
-                }
+                self.acked(&m.body, now);
                 f.reference.map(|r| r.into_owned())
             }
             ("error", _) => {
@@ -114,6 +98,34 @@ impl Tally {
                 f.reference.map(|r| r.into_owned())
             }
             _ => None,
+        }
+    }
+}
+
+impl Tally {
+    /// A message of the member's group arrived at `now` (µs on the run's clock).
+    pub fn delivered(&mut self, seq: i64, body: &str, now: u64) {
+        if !self.seen.insert(seq) {
+            self.duplicated += 1;
+            return;
+        }
+        if seq < self.last_seq {
+            self.out_of_order += 1;
+        }
+        self.last_seq = self.last_seq.max(seq);
+        self.received += 1;
+        if let Some((step, t0)) = parse_body(body) {
+            if let Some(h) = self.e2e.get_mut(step) {
+                let _ = h.record(now.saturating_sub(t0).max(1));
+            }
+        }
+    }
+
+    /// One of the member's sends (body `step:t0`) was acknowledged at `now`.
+    pub fn acked(&mut self, body: &str, now: u64) {
+        self.sent += 1;
+        if let Some((_, t0)) = parse_body(body) {
+            let _ = self.ack.record(now.saturating_sub(t0).max(1));
         }
     }
 }

@@ -13,6 +13,8 @@ pub struct Report {
     pub duplicated: u64,
     pub out_of_order: u64,
     pub errors: u64,
+    /// The server's CPU seconds during the run (`--server-pid`).
+    pub server_cpu_s: Option<f64>,
 }
 
 fn pct(h: &Histogram<u64>) -> Value {
@@ -43,6 +45,9 @@ impl Report {
             "duplicated": self.duplicated,
             "out_of_order": self.out_of_order,
             "errors": self.errors,
+            "server_cpu_s": self.server_cpu_s,
+            "server_cpu_us_per_send": self.server_cpu_s.map(|c| c * 1e6 / self.sent.max(1) as f64),
+            "server_cpu_us_per_delivery": self.server_cpu_s.map(|c| c * 1e6 / self.delivered.max(1) as f64),
         })
     }
 
@@ -71,6 +76,13 @@ impl Report {
             self.out_of_order,
             self.errors
         );
+        if let Some(c) = self.server_cpu_s {
+            t += &format!(
+                "server CPU {c:.2} s: {:.1} us per send, {:.2} us per delivery\n",
+                c * 1e6 / self.sent.max(1) as f64,
+                c * 1e6 / self.delivered.max(1) as f64
+            );
+        }
         t += &format!(
             "{:<16} {:>8} {:>8} {:>8} {:>8} {:>8}\n",
             "latency (ms)", "p50", "p90", "p99", "p99.9", "max"
