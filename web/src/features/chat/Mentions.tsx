@@ -1,4 +1,5 @@
 import { useState, type KeyboardEvent, type RefObject } from "react";
+import { flushSync } from "react-dom";
 
 import { complete, mentionAt, suggestions, type Candidate, type MentionAt } from "@/lib/mentions";
 
@@ -22,12 +23,14 @@ export function useMentions({ draft, setDraft, box, members, me, enabled }: { dr
     const el = box.current;
     if (!at) return;
     const next = complete(draft, el?.selectionStart ?? draft.length, at, c.username);
-    setDraft(next.text);
-    setAt(null);
-    requestAnimationFrame(() => {
-      el?.focus();
-      el?.setSelectionRange(next.caret, next.caret);
+    // The new text is committed now and the caret placed at once: placed on a
+    // later frame, it jumped back over whatever was typed in between.
+    flushSync(() => {
+      setDraft(next.text);
+      setAt(null);
     });
+    el?.focus();
+    el?.setSelectionRange(next.caret, next.caret);
   }
 
   /** True when the key was the list's to handle. */
