@@ -9,7 +9,7 @@
 # Environment:
 #   CONFAB    the server binary (default: this release build; point it at an older
 #             build to measure "before" with the same tool)
-#   TAG       suffix for the JSON files (default: none)
+#   TAG       suffix for the JSON files (default: -r2, round two of issue 14)
 #   BACKENDS  sqlite,postgres,mysql (default sqlite)
 #   SHAPES    groups x members : senders per group (0: all) : messages per sender
 #             (default "100x10:0:20 5x200:50:10")
@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-$HOME/.cache/confab/target}/release
 CONFAB=${CONFAB:-$target/confab}
 BENCH=$target/confab-bench
-TAG=${TAG:-}
+TAG=${TAG:--r2}
 BACKENDS=${BACKENDS:-sqlite}
 SHAPES=${SHAPES:-"100x10:0:20 5x200:50:10"}
 PG=${PG:-postgres://postgres@127.0.0.1:5432/test}
@@ -76,7 +76,7 @@ EOF
 }
 
 wait_ready() {
-  for _ in $(seq 150); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  for _ in $(seq 150); do curl -fs -m 2 "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done
   echo "the server did not come up" >&2; return 1
 }
 
@@ -123,7 +123,8 @@ for shape in $SHAPES; do
   node bench/peers/socketio/server.mjs --seed --groups "$groups" --members "$members" --database "$peer_db"
   node bench/peers/socketio/server.mjs --port $port --database "$peer_db" &
   pid=$!
-  for _ in $(seq 100); do curl -s "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.2; done
+  # The peer answers only WebSocket upgrades on Socket.IO's path: wait for the port.
+  for _ in $(seq 150); do (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
   json="docs/bench/peer-fanout-mysql-$gm$TAG.json"
   count_syscalls "$pid" "$work/perf.txt"
   "$BENCH" --url http://127.0.0.1:$port --server-pid "$pid" --json "$json" peer-fanout \
