@@ -19,6 +19,7 @@
 # (counting only, no sampling); without perf the JSON simply lacks them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 target=${CARGO_TARGET_DIR:-$HOME/.cache/confab/target}/release
 CONFAB=${CONFAB:-$target/confab}
@@ -82,9 +83,8 @@ wait_ready() {
 
 for backend in ${BACKENDS//,/ }; do
   case $backend in
-    sqlite) url="sqlite://$work/$backend/confab.db" ;;
-    postgres) url="${PG%/*}/$db"; psql "$PG" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" ;;
-    mysql) url="${MYSQL%/*}/$db"; mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db" ;;
+    postgres) url=$(bench_database "$backend" "$work" "$PG" "$db") ;;
+    *) url=$(bench_database "$backend" "$work" "$MYSQL" "$db") ;;
   esac
   confab=("$CONFAB" --data-dir "$work/$backend" --database-url "$url" --access-token-ttl-secs 7200)
   for shape in $SHAPES; do
@@ -124,7 +124,7 @@ for shape in $SHAPES; do
   node bench/peers/socketio/server.mjs --port $port --database "$peer_db" &
   pid=$!
   # The peer answers only WebSocket upgrades on Socket.IO's path: wait for the port.
-  for _ in $(seq 150); do (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
+  for _ in $(seq 150); do port_open 127.0.0.1 $port && break; sleep 0.2; done
   json="docs/bench/peer-fanout-mysql-$gm$TAG.json"
   count_syscalls "$pid" "$work/perf.txt"
   "$BENCH" --url http://127.0.0.1:$port --server-pid "$pid" --json "$json" peer-fanout \

@@ -8,6 +8,7 @@
 # (sqlite,postgres,mysql).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 target=${CARGO_TARGET_DIR:-$HOME/.cache/confab/target}/release
 PG=${PG:-postgres://postgres@127.0.0.1:5432/test}
@@ -24,9 +25,8 @@ mkdir -p docs/bench
 
 for backend in ${BACKENDS//,/ }; do
   case $backend in
-    sqlite) url="sqlite://$work/$backend/confab.db" ;;
-    postgres) url="${PG%/*}/$db"; psql "$PG" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" ;;
-    mysql) url="${MYSQL%/*}/$db"; mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db" ;;
+    postgres) url=$(bench_database "$backend" "$work" "$PG" "$db") ;;
+    *) url=$(bench_database "$backend" "$work" "$MYSQL" "$db") ;;
   esac
   confab=("$target/confab" --data-dir "$work/$backend" --database-url "$url" --access-token-ttl-secs 7200)
   echo "$backend: seeding $MESSAGES messages in one conversation of 10..."

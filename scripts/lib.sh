@@ -10,6 +10,18 @@ die() { printf '\033[1;31mxx  %s\033[0m\n' "$*" >&2; exit 1; }
 
 is_ci() { [ -n "${CI:-}" ] && [ "${CI:-}" != "false" ] && [ "${CI:-}" != "0" ]; }
 
+# For the benchmark scripts: an empty database named $4 for backend $1 (sqlite,
+# postgres, mysql), SQLite's under the directory $2, the server ones next to the
+# admin URL $3; prints the URL to give the server.
+bench_database() {
+  case $1 in
+    sqlite) echo "sqlite://$2/$1/confab.db" ;;
+    postgres) psql "$3" -qc "DROP DATABASE IF EXISTS $4" -c "CREATE DATABASE $4" && echo "${3%/*}/$4" ;;
+    mysql) mariadb -h"$(url_host "$3")" -P"$(url_port "$3")" -uroot -e "DROP DATABASE IF EXISTS $4; CREATE DATABASE $4" && echo "${3%/*}/$4" ;;
+    *) die "unknown backend $1 (sqlite, postgres, mysql)" ;;
+  esac
+}
+
 need_cargo() {
   command -v cargo >/dev/null 2>&1 && return 0
   [ -x "$HOME/.cargo/bin/cargo" ] && { export PATH="$HOME/.cargo/bin:$PATH"; return 0; }
