@@ -16,7 +16,8 @@
 #   PEER=1    also the Socket.IO peer, same shapes (MariaDB database confab_peer)
 #   PG, MYSQL admin URLs of the database servers
 # System calls are counted by `perf stat` on the kernel's syscall tracepoints
-# (counting only, no sampling); without perf the JSON simply lacks them.
+# (counting only, no sampling) over the sending window only; without perf the JSON
+# simply lacks them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -34,6 +35,7 @@ port=18098
 work=$(mktemp -d)
 pid=
 perf_pid=
+perf_flag=()
 cleanup() {
   [ -n "$perf_pid" ] && kill -INT "$perf_pid" 2>/dev/null
   [ -n "$pid" ] && kill "$pid" 2>/dev/null
@@ -43,14 +45,18 @@ trap cleanup EXIT
 mkdir -p docs/bench
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-# Starts counting the system calls of process $1 into $2.
+# Starts perf counting the system calls of process $1 into $2, disabled until the
+# load tool enables it over the control FIFO for its measured window (sends and
+# deliveries, not connection set-up); perf_flag is the tool's flag for that.
 count_syscalls() {
-  perf_pid=
+  perf_pid=; perf_flag=()
   command -v perf >/dev/null || return 0
-  perf stat -x, -o "$2" -p "$1" \
+  rm -f "$work/perf.ctl"; mkfifo "$work/perf.ctl"
+  perf stat -x, -o "$2" -p "$1" --control "fifo:$work/perf.ctl" -D -1 \
     -e raw_syscalls:sys_enter,syscalls:sys_enter_write,syscalls:sys_enter_writev,syscalls:sys_enter_sendto,syscalls:sys_enter_recvfrom,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_futex,context-switches \
     2>/dev/null &
   perf_pid=$!
+  perf_flag=(--perf-control "$work/perf.ctl")
   sleep 0.5
 }
 
@@ -105,7 +111,7 @@ for backend in ${BACKENDS//,/ }; do
     groups=${gm%x*}; members=${gm#*x}; prefix="f${groups}x${members}"
     json="docs/bench/fanout-$backend-$gm$TAG.json"
     count_syscalls "$pid" "$work/perf.txt"
-    "$BENCH" --url http://127.0.0.1:$port --server-pid "$pid" --json "$json" fanout \
+    "$BENCH" --url http://127.0.0.1:$port --server-pid "$pid" "${perf_flag[@]}" --json "$json" fanout \
       --tokens "$work/$prefix.tokens" --groups "$groups" --members "$members" \
       --senders "$senders" --messages "$messages" --concurrency 128
     add_syscalls "$work/perf.txt" "$json"
@@ -127,7 +133,7 @@ for shape in $SHAPES; do
   for _ in $(seq 150); do port_open 127.0.0.1 $port && break; sleep 0.2; done
   json="docs/bench/peer-fanout-mysql-$gm$TAG.json"
   count_syscalls "$pid" "$work/perf.txt"
-  "$BENCH" --url http://127.0.0.1:$port --server-pid "$pid" --json "$json" peer-fanout \
+  "$BENCH" --url http://127.0.0.1:$port --server-pid "$pid" "${perf_flag[@]}" --json "$json" peer-fanout \
     --groups "$groups" --members "$members" --senders "$senders" --messages "$messages" --concurrency 128
   add_syscalls "$work/perf.txt" "$json"
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=

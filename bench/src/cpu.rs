@@ -2,17 +2,49 @@
 //! thread). On a shared 2-core machine wall-clock rates move with whatever else
 //! runs; CPU time per message moves only with the work the server does for it.
 
-use std::sync::OnceLock;
+use std::{io::Write, path::PathBuf, sync::OnceLock};
 
 /// The kernel reports utime/stime in USER_HZ ticks, which the kernel fixes at
 /// 100 per second for userspace on every architecture Linux exports it for.
 const TICKS_PER_SEC: f64 = 100.0;
 
 static SERVER: OnceLock<u32> = OnceLock::new();
+static PERF_CONTROL: OnceLock<PathBuf> = OnceLock::new();
 
 /// Tell the scenarios which process is the server (`--server-pid`).
 pub fn watch(pid: u32) {
     let _ = SERVER.set(pid);
+}
+
+/// A `perf stat --control fifo:PATH -D -1` counting the server: its counters are
+/// enabled for the measured window only (`--perf-control`), so that connection
+/// set-up and resumes do not count against the deliveries.
+pub fn control_perf(fifo: PathBuf) {
+    let _ = PERF_CONTROL.set(fifo);
+}
+
+fn tell_perf(command: &str) {
+    if let Some(path) = PERF_CONTROL.get() {
+        let sent = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(format!("{command}\n").as_bytes()));
+        if let Err(e) = sent {
+            eprintln!("perf control {}: {e}", path.display());
+        }
+    }
+}
+
+/// The measured window begins: CPU so far, and perf counting from now.
+pub fn window_start() -> Option<f64> {
+    tell_perf("enable");
+    now()
+}
+
+/// The window ends: perf stops counting; the CPU seconds spent since `before`.
+pub fn window_end(before: Option<f64>) -> Option<f64> {
+    tell_perf("disable");
+    now().zip(before).map(|(a, b)| a - b)
 }
 
 /// The watched server's CPU seconds so far, if a server is watched and readable.

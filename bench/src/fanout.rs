@@ -95,7 +95,7 @@ pub async fn run_named(url: &str, args: Args, scenario: &str) -> anyhow::Result<
     }
     start.wait().await;
     let began = Instant::now();
-    let cpu_before = crate::cpu::now();
+    let cpu_before = crate::cpu::window_start();
     let mut report = Report {
         scenario: scenario.into(),
         params: json!({"groups": group_count, "members": args.members, "senders": args.senders,
@@ -123,6 +123,6 @@ pub async fn run_named(url: &str, args: Args, scenario: &str) -> anyhow::Result<
     }
     report.lost = expected_total.saturating_sub(report.delivered);
     report.seconds = began.elapsed().as_secs_f64();
-    report.server_cpu_s = crate::cpu::now().zip(cpu_before).map(|(a, b)| a - b);
+    report.server_cpu_s = crate::cpu::window_end(cpu_before);
     Ok(report)
 }

@@ -29,6 +29,10 @@ struct Cli {
     /// per delivery, read from /proc (fanout, ingest).
     #[arg(long)]
     server_pid: Option<u32>,
+    /// The control FIFO of a `perf stat --control fifo:PATH -D -1` watching the
+    /// server: counting is enabled for the measured window only (fanout).
+    #[arg(long)]
+    perf_control: Option<std::path::PathBuf>,
     #[command(subcommand)]
     scenario: Scenario,
 }
@@ -99,6 +103,9 @@ async fn main() -> anyhow::Result<()> {
     confab_bench::client::spread_over(cli.ws_urls.clone())?;
     if let Some(pid) = cli.server_pid {
         confab_bench::cpu::watch(pid);
+    }
+    if let Some(fifo) = cli.perf_control.clone() {
+        confab_bench::cpu::control_perf(fifo);
     }
     match cli.scenario {
         Scenario::Fanout(args) => {

@@ -183,7 +183,7 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<Report> {
     }
     start.wait().await;
     let began = Instant::now();
-    let cpu_before = crate::cpu::now();
+    let cpu_before = crate::cpu::window_start();
     let mut report = Report {
         scenario: "peer-fanout".into(),
         params: json!({"server": "socket.io + mysql2 (bench/peers/socketio)", "groups": args.groups,
@@ -213,6 +213,6 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<Report> {
     report.lost =
         (connections * expected) as u64 - report.delivered.min((connections * expected) as u64);
     report.seconds = began.elapsed().as_secs_f64();
-    report.server_cpu_s = crate::cpu::now().zip(cpu_before).map(|(a, b)| a - b);
+    report.server_cpu_s = crate::cpu::window_end(cpu_before);
     Ok(report)
 }

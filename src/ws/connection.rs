@@ -141,6 +141,7 @@ async fn authenticate(gw: &Gateway, socket: &mut Socket) -> Option<(Principal, S
                 session_id: who.session_id,
             };
             socket.text(ready.to_text()).await.ok()?;
+            socket.flush().await.ok()?;
             Some((who, token))
         }
         Err(_) => {
@@ -229,6 +230,11 @@ impl Conn {
                     }
                 }
                 _ = recheck.tick() => Box::pin(self.recheck_session()).await,
+            };
+            // What this turn wrote goes out together, before the loop waits again.
+            let step = match step {
+                Ok(()) => socket.flush().await,
+                failed => failed,
             };
             if let Err(end) = step {
                 break end;

@@ -199,6 +199,8 @@ impl Conn {
         use futures_util::StreamExt;
         while let Some(reply) = replies.next().await {
             self.reply(socket, reply).await?;
+            // The next reply may wait on a commit: this one goes out now.
+            socket.flush().await?;
         }
         Ok(())
     }

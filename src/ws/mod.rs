@@ -78,12 +78,12 @@ async fn upgrade(State(gw): State<Gateway>, ws: WebSocketUpgrade) -> Response {
     let max = gw.settings.max_frame_bytes;
     // tungstenite reserves a 128 KiB read buffer per connection by default, which
     // dominated an idle connection's memory (~140 KiB each, measured). Frames here
-    // are small; a large one just takes more reads. Writes are flushed per frame,
-    // so no write buffer is kept either.
+    // are small; a large one just takes more reads. The write buffer only
+    // gathers the frames of one turn of the connection's loop (see socket.rs).
     ws.max_message_size(max)
         .max_frame_size(max)
         .read_buffer_size(READ_BUFFER)
-        .write_buffer_size(0)
+        .write_buffer_size(socket::WRITE_BUFFER)
         .on_upgrade(move |socket| {
             let tracker = gw.connections.clone();
             tracker.track_future(connection::run(gw, socket))
