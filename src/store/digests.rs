@@ -108,13 +108,16 @@ impl Store {
         Ok(true)
     }
 
-    /// The user has a connection again: not away.
-    pub async fn clear_away(&self, user: UserId) -> StoreResult<()> {
-        sqlx::query(&self.sql("UPDATE users SET away_since = NULL WHERE id = ?"))
+    /// The user has a connection again: not away. True if they were. Only then is
+    /// it a write: every connection that opens asks, and a commit each queued
+    /// thousands of them behind one another when many connect together.
+    pub async fn clear_away(&self, user: UserId) -> StoreResult<bool> {
+        let sql = "UPDATE users SET away_since = NULL WHERE id = ? AND away_since IS NOT NULL";
+        let r = sqlx::query(&self.sql(sql))
             .bind(user.to_string())
             .execute(&self.pool)
             .await?;
-        Ok(())
+        Ok(affected(r) > 0)
     }
 
     /// Mutes a conversation for its member until `until` (None: unmuted).

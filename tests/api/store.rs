@@ -21,6 +21,7 @@ backend_tests!(
     refresh_rotation_outcomes,
     concurrent_use_of_one_refresh_token_rotates_once,
     search_treats_wildcards_literally,
+    coming_back_writes_only_when_away,
 );
 
 fn user(name: &str, email: Option<&str>) -> User {
@@ -215,4 +216,22 @@ async fn search_treats_wildcards_literally(b: Backend) {
     assert_eq!(found("a_b").await, ["a_b"]);
     assert_eq!(found("%").await, Vec::<String>::new());
     assert_eq!(found("b full").await.len(), 3);
+}
+
+/// A connection that opens clears `away_since`; for a user who was not away that
+/// must not be a write (a commit per connection made 10,000 connections opening
+/// together queue 10,000 commits, and filled SQLite's page caches).
+async fn coming_back_writes_only_when_away(b: Backend) {
+    let Some((store, _dir)) = fresh_store(b).await else {
+        return;
+    };
+    let u = user("uma", None);
+    insert(&store, &u).await.unwrap();
+    assert!(!store.clear_away(u.id).await.unwrap(), "never away");
+    store
+        .set_last_seen_many(&[u.id], Timestamp::now())
+        .await
+        .unwrap();
+    assert!(store.clear_away(u.id).await.unwrap(), "was away");
+    assert!(!store.clear_away(u.id).await.unwrap(), "back already");
 }
