@@ -145,7 +145,7 @@ else
   # The metrics tests read the process's one registry: apart, one at a time
   # (nextest runs every test in its own process).
   cargo test --workspace --locked --no-fail-fast -- --skip metrics::
-  cargo test --locked --no-fail-fast --test api -- metrics:: --test-threads=1
+  cargo test --workspace --locked --no-fail-fast -- metrics:: --test-threads=1
 fi
 drop_test_databases
 

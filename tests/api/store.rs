@@ -218,9 +218,9 @@ async fn search_treats_wildcards_literally(b: Backend) {
     assert_eq!(found("b full").await.len(), 3);
 }
 
-/// A connection that opens clears `away_since`; for a user who was not away that
-/// must not be a write (a commit per connection made 10,000 connections opening
-/// together queue 10,000 commits, and filled SQLite's page caches).
+/// A connection that opens clears `away_since` and learns whether the user was
+/// away; only then is it a write (an UPDATE per opening connection queued 10,000
+/// of them behind SQLite's write lock when 10,000 connected together).
 async fn coming_back_writes_only_when_away(b: Backend) {
     let Some((store, _dir)) = fresh_store(b).await else {
         return;
