@@ -235,3 +235,42 @@ async fn coming_back_writes_only_when_away(b: Backend) {
     assert!(store.clear_away(u.id).await.unwrap(), "was away");
     assert!(!store.clear_away(u.id).await.unwrap(), "back already");
 }
+
+/// The embedded SQLite is built without STAT4 (`.cargo/config.toml`). With it,
+/// once ANALYZE has run (the seeds run it; operators are told to), every statement
+/// that compares a bound value to an indexed column, which is nearly every one of
+/// ours, is compiled again on each execution (see `sqlite3_prepare_v2`): a tenth
+/// of the server's CPU per history page in the profile (BENCHMARKS.md `history`).
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn embedded_sqlite_keeps_no_stat4_samples() {
+    use sqlx::Connection;
+    let mut c = sqlx::SqliteConnection::connect("sqlite::memory:")
+        .await
+        .unwrap();
+    let options: Vec<String> =
+        sqlx::query_scalar("SELECT compile_options FROM pragma_compile_options")
+            .fetch_all(&mut c)
+            .await
+            .unwrap();
+    assert!(
+        options.iter().any(|o| o == "ENABLE_FTS5"),
+        "search needs FTS5: {options:?}"
+    );
+    assert!(!options.iter().any(|o| o == "ENABLE_STAT4"), "{options:?}");
+    for sql in [
+        "CREATE TABLE t (a INTEGER, b INTEGER)",
+        "CREATE INDEX t_ab ON t (a, b)",
+        "WITH RECURSIVE s(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM s WHERE v < 200) \
+         INSERT INTO t SELECT v % 7, v FROM s",
+        "ANALYZE",
+    ] {
+        sqlx::query(sql).execute(&mut c).await.unwrap();
+    }
+    let stat4: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+    assert_eq!(stat4, 0, "ANALYZE kept STAT4 samples");
+}
