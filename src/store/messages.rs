@@ -113,29 +113,39 @@ impl Store {
         Ok(message)
     }
 
-    /// Messages with seq in `(after, before)`, at most `limit`, never past
-    /// `max_seq`, in ascending seq order. With `after` set the page starts right
-    /// after it; otherwise it ends right before `before` (or at the newest).
+    /// A page of `conversation` as `reader` may see it: seq in `(after, before)`,
+    /// at most `limit`, in ascending seq order; with `after` set the page starts
+    /// right after it, otherwise it ends right before `before` (or at the newest).
+    /// The reader's membership row is joined into the same statement and bounds
+    /// the page (a former member reads up to leaving; a stranger reads nothing),
+    /// so a page is one query, not a membership read and then a page read. An
+    /// empty page does not say which: the caller asks then.
     pub async fn messages_page(
         &self,
         conversation: ConversationId,
+        reader: UserId,
         before: Option<i64>,
         after: Option<i64>,
-        max_seq: i64,
         limit: u32,
     ) -> StoreResult<Vec<Message>> {
         let ascending = after.is_some();
+        // `m.conversation_id = ?` is also said outright (not only through the
+        // join) so that every backend's planner walks (conversation_id, seq).
         let sql = format!(
-            "SELECT {} FROM messages m WHERE m.conversation_id = ? AND m.seq > ? AND m.seq < ? \
-             AND m.seq <= ? ORDER BY m.seq {} LIMIT ?",
+            "SELECT {} FROM members mb JOIN messages m ON m.conversation_id = mb.conversation_id \
+             WHERE mb.conversation_id = ? AND mb.user_id = ? AND m.conversation_id = ? \
+             AND m.seq > ? AND m.seq < ? AND (mb.left_seq IS NULL OR m.seq <= mb.left_seq) \
+             ORDER BY m.seq {} LIMIT ?",
             rows::MESSAGE_COLUMNS,
             if ascending { "ASC" } else { "DESC" }
         );
+        let conversation = conversation.to_string();
         let rows = sqlx::query(&self.sql(&sql))
-            .bind(conversation.to_string())
+            .bind(conversation.clone())
+            .bind(reader.to_string())
+            .bind(conversation)
             .bind(after.unwrap_or(0))
             .bind(before.unwrap_or(i64::MAX))
-            .bind(max_seq)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;

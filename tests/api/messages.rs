@@ -11,10 +11,86 @@ use crate::{
 backend_tests!(
     a_retried_send_is_stored_once,
     history_pages_by_seq_both_ways,
+    history_is_read_by_members_only_whatever_the_page,
     edit_delete_and_restore_follow_the_rules,
     bodies_and_replies_are_validated,
     fifty_concurrent_senders_get_seq_one_to_fifty,
 );
+
+/// The page's statement checks membership itself (one query per page): a
+/// stranger gets 404 for a page with messages, an empty page and a conversation
+/// that does not exist alike; a member's empty page is 200; a former member reads
+/// up to leaving in either direction.
+async fn history_is_read_by_members_only_whatever_the_page(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben, cy) = (
+        app.register("ann").await,
+        app.register("ben").await,
+        app.register("cyd").await,
+    );
+    let c = app.direct(&ann, &ben).await;
+    let base = format!("/api/v1/conversations/{c}/messages");
+    let empty = app.get(&base, &ann.access).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert_eq!(empty.body["items"], json!([]));
+    for i in 1..=3 {
+        app.say(&ann, &c, &format!("m{i}"), "hi").await;
+    }
+    for page in ["", "?before_seq=2", "?after_seq=3", "?before_seq=1"] {
+        let r = app.get(&format!("{base}{page}"), &cy.access).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "stranger, page {page:?}");
+        assert_eq!(r.code(), "not_found");
+    }
+    let nowhere = format!("/api/v1/conversations/{}/messages", uuid::Uuid::now_v7());
+    assert_eq!(
+        app.get(&nowhere, &ann.access).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let past_end = app.get(&format!("{base}?after_seq=3"), &ben.access).await;
+    assert_eq!(past_end.status, StatusCode::OK);
+    assert_eq!(past_end.body["items"], json!([]));
+
+    let g = app.group(&ann, "Club", &[&ben]).await;
+    app.say(&ann, &g, "g1", "before you left").await;
+    app.post(
+        &format!("/api/v1/conversations/{g}/leave"),
+        Some(&ben.access),
+        json!({}),
+    )
+    .await;
+    app.say(&ann, &g, "g2", "after you left").await;
+    let gbase = format!("/api/v1/conversations/{g}/messages");
+    let all = app.get(&gbase, &ann.access).await.body;
+    let last_seen = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["body"] == json!("before you left"))
+        .unwrap()["seq"]
+        .as_i64()
+        .unwrap();
+    let bodies = |v: &serde_json::Value| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["kind"] == json!("text"))
+            .map(|m| m["body"].clone())
+            .collect::<Vec<_>>()
+    };
+    let forward = app
+        .get(&format!("{gbase}?after_seq={}", last_seen - 1), &ben.access)
+        .await;
+    assert_eq!(forward.status, StatusCode::OK);
+    assert_eq!(bodies(&forward.body), vec![json!("before you left")]);
+    let later = app
+        .get(&format!("{gbase}?after_seq={}", last_seen + 5), &ben.access)
+        .await;
+    assert_eq!(later.status, StatusCode::OK, "a former member's empty page");
+    assert_eq!(later.body["items"], json!([]));
+}
 
 async fn a_retried_send_is_stored_once(b: Backend) {
     let Some(app) = spawn_app(b).await else {

@@ -125,10 +125,7 @@ async fn a_mixed_batch_stores_each_message_once_with_gapless_seqs(b: Backend) {
     );
     assert_eq!(r[2].message.seq, 1, "each conversation counts its own seqs");
 
-    let page = store
-        .messages_page(one, None, None, i64::MAX, 10)
-        .await
-        .unwrap();
+    let page = store.messages_page(one, ann, None, None, 10).await.unwrap();
     let stored: Vec<(i64, &str)> = page
         .iter()
         .map(|m| (m.seq, m.client_msg_id.as_str()))
