@@ -40,6 +40,10 @@ pub struct HistoryReport {
     pub bad_pages: u64,
     pub errors: u64,
     pub first_error: Option<String>,
+    /// The server's CPU seconds over the reads (`--server-pid`), and the tool's
+    /// own: on two shared cores both are what a page costs.
+    pub server_cpu_s: Option<f64>,
+    pub tool_cpu_s: Option<f64>,
 }
 
 struct Reader {
@@ -122,6 +126,8 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<HistoryReport> {
         readers.len()
     );
     let began = Instant::now();
+    let cpu_before = crate::cpu::window_start();
+    let tool_before = crate::cpu::seconds(std::process::id());
     let per_reader = args.pages.div_ceil(readers.len());
     let results: Vec<anyhow::Result<HistoryReport>> = stream::iter(readers.iter().enumerate())
         .map(|(i, r)| {
@@ -164,6 +170,10 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<HistoryReport> {
         }
     }
     report.seconds = began.elapsed().as_secs_f64();
+    report.server_cpu_s = crate::cpu::window_end(cpu_before);
+    report.tool_cpu_s = crate::cpu::seconds(std::process::id())
+        .zip(tool_before)
+        .map(|(a, b)| a - b);
     report.largest_conversation = largest;
     Ok(report)
 }
@@ -179,6 +189,8 @@ impl HistoryReport {
             bad_pages: 0,
             errors: 0,
             first_error: None,
+            server_cpu_s: None,
+            tool_cpu_s: None,
         }
     }
 
@@ -195,10 +207,22 @@ impl HistoryReport {
             "p50_ms": self.ms(0.5), "p90_ms": self.ms(0.9), "p99_ms": self.ms(0.99),
             "p999_ms": self.ms(0.999), "max_ms": self.latency.max() as f64 / 1000.0,
             "bad_pages": self.bad_pages, "errors": self.errors, "first_error": self.first_error,
+            "server_cpu_s": self.server_cpu_s,
+            "server_cpu_us_per_page": self.server_cpu_s.map(|c| c * 1e6 / self.pages.max(1) as f64),
+            "tool_cpu_s": self.tool_cpu_s,
+            "tool_cpu_us_per_page": self.tool_cpu_s.map(|c| c * 1e6 / self.pages.max(1) as f64),
         })
     }
 
     pub fn table(&self) -> String {
+        let per_page = |c: Option<f64>| c.map(|c| c * 1e6 / self.pages.max(1) as f64);
+        let cpu = match (per_page(self.server_cpu_s), per_page(self.tool_cpu_s)) {
+            (Some(s), Some(t)) => format!("CPU per page: server {s:.0} us, this tool {t:.0} us\n"),
+            (None, Some(t)) => {
+                format!("CPU per page: this tool {t:.0} us (server: give --server-pid)\n")
+            }
+            _ => String::new(),
+        };
         format!(
             "scenario history: {} pages ({} messages) in {:.2} s = {:.0} pages/s; largest conversation {} messages\n\
              page latency (ms)  p50 {:.3}  p90 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3}\n\
@@ -207,6 +231,6 @@ impl HistoryReport {
             self.largest_conversation, self.ms(0.5), self.ms(0.9), self.ms(0.99), self.ms(0.999),
             self.latency.max() as f64 / 1000.0, self.bad_pages, self.errors,
             self.first_error.as_deref().map(|e| format!(" (first: {e})")).unwrap_or_default()
-        )
+        ) + &cpu
     }
 }

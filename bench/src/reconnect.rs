@@ -40,6 +40,14 @@ pub struct Args {
     /// --first-url. The clock then runs from the kill.
     #[arg(long, requires = "first_url")]
     pub kill_pid: Option<u32>,
+    /// Stay away at least this long (seconds from the drop to the reconnect),
+    /// sends included. Against the server's presence grace (5 s by default) this
+    /// decides what the reconnect meets: shorter, a blip nobody is told about;
+    /// well past it (grace plus the offline announcements' own time), everyone
+    /// comes back as news. Near the grace the announcements fall inside the
+    /// reconnect and the figure is whichever way the race went.
+    #[arg(long, conflicts_with = "kill_pid")]
+    pub away_secs: Option<f64>,
 }
 
 #[derive(Debug)]
@@ -48,6 +56,10 @@ pub struct ReconnectReport {
     pub conversations: usize,
     pub missed_per_conversation: usize,
     pub catch_up_seconds: f64,
+    /// From the drop to the first reconnect (the sends took part of it).
+    pub away_seconds: f64,
+    /// The server's CPU seconds over the reconnect (`--server-pid`).
+    pub server_cpu_s: Option<f64>,
     pub delivered: u64,
     pub lost: u64,
     pub duplicated: u64,
@@ -61,6 +73,9 @@ impl ReconnectReport {
             "conversations": self.conversations,
             "missed_per_conversation": self.missed_per_conversation,
             "catch_up_seconds": self.catch_up_seconds,
+            "away_seconds": self.away_seconds,
+            "server_cpu_s": self.server_cpu_s,
+            "server_cpu_ms_per_client": self.server_cpu_s.map(|c| c * 1e3 / self.clients.max(1) as f64),
             "delivered": self.delivered,
             "lost": self.lost,
             "duplicated": self.duplicated,
@@ -69,10 +84,13 @@ impl ReconnectReport {
 
     pub fn table(&self) -> String {
         format!(
-            "scenario reconnect\n{} clients in {} conversations reconnected at once and caught up in {:.2} s\n\
+            "scenario reconnect\n{} clients in {} conversations away for {:.2} s reconnected at once and caught up in {:.2} s\n\
              {} missed messages delivered, lost {}, duplicated {}\n",
-            self.clients, self.conversations, self.catch_up_seconds, self.delivered, self.lost, self.duplicated
-        )
+            self.clients, self.conversations, self.away_seconds, self.catch_up_seconds, self.delivered, self.lost, self.duplicated
+        ) + &self
+            .server_cpu_s
+            .map(|c| format!("server CPU {c:.2} s: {:.2} ms per client\n", c * 1e3 / self.clients.max(1) as f64))
+            .unwrap_or_default()
     }
 }
 
@@ -107,6 +125,7 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
     let positions: Vec<HashMap<String, i64>> = first.iter().map(|r| r.positions.clone()).collect();
     // Without a node to kill, everyone drops (here) before the messages arrive.
     let mut first = args.kill_pid.is_some().then_some(first);
+    let dropped = Instant::now();
 
     // 2. While all are away, one member of each conversation posts to it.
     let mut sender_of: HashMap<String, usize> = HashMap::new();
@@ -163,14 +182,22 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
         _ => None,
     };
 
+    if let Some(secs) = args.away_secs {
+        let until = dropped + std::time::Duration::from_secs_f64(secs.max(0.0));
+        tokio::time::sleep_until(until).await;
+    }
+
     // 3. All come back at once, each from its own positions.
     let began = Instant::now();
+    let cpu_before = crate::cpu::window_start();
+    let away_seconds = (began - killed.unwrap_or(dropped)).as_secs_f64();
     let second: Vec<anyhow::Result<client::Resumed>> = stream::iter(tokens.iter().enumerate())
         .map(|(i, t)| client::connect(url, source(i), t, &positions[i]))
         .buffer_unordered(args.concurrency.max(1))
         .collect()
         .await;
     let catch_up_seconds = killed.unwrap_or(began).elapsed().as_secs_f64();
+    let server_cpu_s = crate::cpu::window_end(cpu_before);
 
     let (mut delivered, mut duplicated, mut lost) = (0u64, 0u64, 0u64);
     let expected_each: HashMap<usize, u64> = positions
@@ -198,6 +225,8 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
         conversations: sender_of.len(),
         missed_per_conversation: args.messages,
         catch_up_seconds,
+        away_seconds,
+        server_cpu_s,
         delivered,
         lost,
         duplicated,

@@ -36,5 +36,8 @@ async fn random_pages_over_seeded_messages_are_all_correct() {
     );
     assert!(report.messages > 0);
     assert_eq!(report.latency.len(), 200);
+    // The tool always reads its own CPU (the server here is in the same process).
+    assert!(report.tool_cpu_s.is_some_and(|c| c >= 0.0));
+    assert!(report.json()["tool_cpu_us_per_page"].is_number());
     server.shutdown().await;
 }

@@ -49,7 +49,7 @@ async fn everyone_resumes_at_once_and_gets_every_missed_message_once() {
 
     // Twice on the same server: a second run must have its own messages to
     // catch up on, not resends the server deduplicates.
-    for _ in 0..2 {
+    for away in [None, Some(1.5)] {
         let report = reconnect::run(
             &server.url,
             reconnect::Args {
@@ -60,6 +60,7 @@ async fn everyone_resumes_at_once_and_gets_every_missed_message_once() {
                 sources: 2,
                 first_url: None,
                 kill_pid: None,
+                away_secs: away,
             },
         )
         .await
@@ -71,6 +72,13 @@ async fn everyone_resumes_at_once_and_gets_every_missed_message_once() {
             "each of 6 members missed 4 messages"
         );
         assert_eq!((report.lost, report.duplicated), (0, 0));
+        if let Some(secs) = away {
+            assert!(
+                report.away_seconds >= secs,
+                "asked to stay away {secs} s, came back after {}",
+                report.away_seconds
+            );
+        }
     }
     server.shutdown().await;
 }

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The "reconnect" figures of BENCHMARKS.md: 10,000 seeded users in 1,000 groups of
+# 10 connect, all drop, 5 messages arrive in each group, all come back at once and
+# resume. How long they were away, against the server's presence grace, decides
+# what the reconnect meets, so each case fixes both:
+#   blip     grace 30 s, away 10 s: nobody was ever shown offline
+#   offline  grace 5 s, away 30 s: everyone was shown offline (and that storm has
+#            passed) and comes back as news to their co-members
+# Each run starts the server afresh (presence lives in memory), on the same data.
+# Loopback only; needs a release build:
+#   cargo build --release -p confab -p confab-bench
+#   bash scripts/bench-reconnect.sh         # writes docs/bench/reconnect-*.json
+# Environment:
+#   CONFAB    the server binary (default: this release build)
+#   TAG       suffix for the JSON files (default: -r2)
+#   CASES     name:grace:away ... (default "blip:30:10 offline:5:30")
+#   RUNS      runs per case (default 3)
+#   CLIENTS   (default 10000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+target=${CARGO_TARGET_DIR:-$HOME/.cache/confab/target}/release
+CONFAB=${CONFAB:-$target/confab}
+BENCH=$target/confab-bench
+TAG=${TAG:--r2}
+CASES=${CASES:-"blip:30:10 offline:5:30"}
+RUNS=${RUNS:-3}
+CLIENTS=${CLIENTS:-10000}
+port=18097
+work=$(mktemp -d)
+pid=
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p docs/bench
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+[ -x "$CONFAB" ] && [ -x "$BENCH" ] || die "build first: cargo build --release -p confab -p confab-bench"
+
+confab=("$CONFAB" --data-dir "$work/data" --access-token-ttl-secs 7200)
+echo "seeding $CLIENTS users in $((CLIENTS / 10)) groups of 10..."
+"${confab[@]}" admin --init seed-bench --prefix load --users "$CLIENTS" --groups $((CLIENTS / 10)) \
+  --group-size 10 >/dev/null
+"${confab[@]}" admin bench-tokens --prefix load --count "$CLIENTS" --out "$work/tokens" >/dev/null
+
+for case in $CASES; do
+  IFS=: read -r name grace away <<<"$case"
+  for run in $(seq "$RUNS"); do
+    "${confab[@]}" --listen 127.0.0.1:$port --log warn --rate-limits false \
+      --max-connections-per-address 0 --presence-grace-secs "$grace" &
+    pid=$!
+    for _ in $(seq 150); do curl -fs -m 2 http://127.0.0.1:$port/readyz >/dev/null 2>&1 && break; sleep 0.2; done
+    echo "$name (grace $grace s, away $away s), run $run:"
+    "$BENCH" --url http://127.0.0.1:$port --server-pid "$pid" \
+      --json "docs/bench/reconnect-sqlite-10k-$name-$run$TAG.json" reconnect \
+      --tokens "$work/tokens" --clients "$CLIENTS" --messages 5 --sources 2 --concurrency 256 \
+      --away-secs "$away"
+    kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+  done
+done
