@@ -6,7 +6,11 @@
 #   blip     grace 30 s, away 10 s: nobody was ever shown offline
 #   offline  grace 5 s, away 30 s: everyone was shown offline (and that storm has
 #            passed) and comes back as news to their co-members
-# Each run starts the server afresh (presence lives in memory), on the same data.
+# Each run starts the server afresh (presence lives in memory), on the same data,
+# once the last run's sockets have left TIME_WAIT: the tool binds each socket to a
+# source address before connecting, and with ~19,000 of them still in TIME_WAIT the
+# kernel's search for a free port made whole runs 2-4x slower in system time while
+# the server's own CPU stayed the same (seen as a bimodal figure, BENCHMARKS.md).
 # Loopback only; needs a release build:
 #   cargo build --release -p confab -p confab-bench
 #   bash scripts/bench-reconnect.sh         # writes docs/bench/reconnect-*.json
@@ -48,6 +52,9 @@ echo "seeding $CLIENTS users in $((CLIENTS / 10)) groups of 10..."
 for case in $CASES; do
   IFS=: read -r name grace away <<<"$case"
   for run in $(seq "$RUNS"); do
+    for _ in $(seq 90); do
+      [ "$(ss -Htan state time-wait | wc -l)" -lt 500 ] && break; sleep 1
+    done
     "${confab[@]}" --listen 127.0.0.1:$port --log warn --rate-limits false \
       --max-connections-per-address 0 --presence-grace-secs "$grace" &
     pid=$!

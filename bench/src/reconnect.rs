@@ -60,6 +60,10 @@ pub struct ReconnectReport {
     pub away_seconds: f64,
     /// The server's CPU seconds over the reconnect (`--server-pid`).
     pub server_cpu_s: Option<f64>,
+    /// One client's connect-to-`resumed` time: p50, p90, p99, max (seconds).
+    pub client_seconds: [f64; 4],
+    /// When clients were done, from the first reconnect: p50, p90, p99, max.
+    pub done_seconds: [f64; 4],
     pub delivered: u64,
     pub lost: u64,
     pub duplicated: u64,
@@ -75,6 +79,8 @@ impl ReconnectReport {
             "catch_up_seconds": self.catch_up_seconds,
             "away_seconds": self.away_seconds,
             "server_cpu_s": self.server_cpu_s,
+            "client_seconds_p50_p90_p99_max": self.client_seconds,
+            "done_seconds_p50_p90_p99_max": self.done_seconds,
             "server_cpu_ms_per_client": self.server_cpu_s.map(|c| c * 1e3 / self.clients.max(1) as f64),
             "delivered": self.delivered,
             "lost": self.lost,
@@ -87,6 +93,11 @@ impl ReconnectReport {
             "scenario reconnect\n{} clients in {} conversations away for {:.2} s reconnected at once and caught up in {:.2} s\n\
              {} missed messages delivered, lost {}, duplicated {}\n",
             self.clients, self.conversations, self.away_seconds, self.catch_up_seconds, self.delivered, self.lost, self.duplicated
+        ) + &format!(
+            "each client's own time (s): p50 {:.2} p90 {:.2} p99 {:.2} max {:.2}\n\
+             done at (s):                 p50 {:.2} p90 {:.2} p99 {:.2} max {:.2}\n",
+            self.client_seconds[0], self.client_seconds[1], self.client_seconds[2], self.client_seconds[3],
+            self.done_seconds[0], self.done_seconds[1], self.done_seconds[2], self.done_seconds[3]
         ) + &self
             .server_cpu_s
             .map(|c| format!("server CPU {c:.2} s: {:.2} ms per client\n", c * 1e3 / self.clients.max(1) as f64))
@@ -191,13 +202,39 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
     let began = Instant::now();
     let cpu_before = crate::cpu::window_start();
     let away_seconds = (began - killed.unwrap_or(dropped)).as_secs_f64();
-    let second: Vec<anyhow::Result<client::Resumed>> = stream::iter(tokens.iter().enumerate())
-        .map(|(i, t)| client::connect(url, source(i), t, &positions[i]))
-        .buffer_unordered(args.concurrency.max(1))
-        .collect()
-        .await;
+    // Each client's own time (its connect to its `resumed`), and when it was done
+    // on the run's clock: a slow run shows whether everyone was slow or a few
+    // waited on something.
+    let timed: Vec<(usize, anyhow::Result<client::Resumed>, f64, f64)> =
+        stream::iter(tokens.iter().enumerate())
+            .map(|(i, t)| {
+                let p = &positions[i];
+                async move {
+                    let t0 = Instant::now();
+                    let r = client::connect(url, source(i), t, p).await;
+                    (
+                        i,
+                        r,
+                        t0.elapsed().as_secs_f64(),
+                        began.elapsed().as_secs_f64(),
+                    )
+                }
+            })
+            .buffer_unordered(args.concurrency.max(1))
+            .collect()
+            .await;
+    let mut own: Vec<f64> = timed.iter().map(|t| t.2).collect();
+    let mut done_at: Vec<f64> = timed.iter().map(|t| t.3).collect();
+    let mut second: Vec<Option<anyhow::Result<client::Resumed>>> =
+        (0..tokens.len()).map(|_| None).collect();
+    for (i, r, _, _) in timed {
+        second[i] = Some(r);
+    }
+    let second = second.into_iter().flatten();
     let catch_up_seconds = killed.unwrap_or(began).elapsed().as_secs_f64();
     let server_cpu_s = crate::cpu::window_end(cpu_before);
+    let client_seconds = quantiles(&mut own);
+    let done_seconds = quantiles(&mut done_at);
 
     let (mut delivered, mut duplicated, mut lost) = (0u64, 0u64, 0u64);
     let expected_each: HashMap<usize, u64> = positions
@@ -227,8 +264,20 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<ReconnectReport> {
         catch_up_seconds,
         away_seconds,
         server_cpu_s,
+        client_seconds,
+        done_seconds,
         delivered,
         lost,
         duplicated,
     })
+}
+
+/// p50, p90, p99 and max of `v` (sorted in place); zeros when empty.
+fn quantiles(v: &mut [f64]) -> [f64; 4] {
+    if v.is_empty() {
+        return [0.0; 4];
+    }
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    [at(0.5), at(0.9), at(0.99), v[v.len() - 1]]
 }
