@@ -22,10 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-target=${CARGO_TARGET_DIR:-$HOME/.cache/confab/target}/release
-CONFAB=${CONFAB:-$target/confab}
-BENCH=$target/confab-bench
-TAG=${TAG:--r2}
+bench_builds
 BACKENDS=${BACKENDS:-sqlite}
 SHAPES=${SHAPES:-"100x10:0:20 5x200:50:10"}
 PG=${PG:-postgres://postgres@127.0.0.1:5432/test}
@@ -82,10 +79,6 @@ print("  syscalls per delivery: " + ", ".join(f"{k} {v}" for k, v in report["ser
 EOF
 }
 
-wait_ready() {
-  for _ in $(seq 150); do curl -fs -m 2 "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  echo "the server did not come up" >&2; return 1
-}
 
 for backend in ${BACKENDS//,/ }; do
   case $backend in

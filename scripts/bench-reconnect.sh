@@ -24,10 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-target=${CARGO_TARGET_DIR:-$HOME/.cache/confab/target}/release
-CONFAB=${CONFAB:-$target/confab}
-BENCH=$target/confab-bench
-TAG=${TAG:--r2}
+bench_builds
 CASES=${CASES:-"blip:30:10 offline:5:30"}
 RUNS=${RUNS:-3}
 CLIENTS=${CLIENTS:-10000}
@@ -41,7 +38,6 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p docs/bench
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-[ -x "$CONFAB" ] && [ -x "$BENCH" ] || die "build first: cargo build --release -p confab -p confab-bench"
 
 confab=("$CONFAB" --data-dir "$work/data" --access-token-ttl-secs 7200)
 echo "seeding $CLIENTS users in $((CLIENTS / 10)) groups of 10..."
@@ -58,7 +54,7 @@ for case in $CASES; do
     "${confab[@]}" --listen 127.0.0.1:$port --log warn --rate-limits false \
       --max-connections-per-address 0 --presence-grace-secs "$grace" &
     pid=$!
-    for _ in $(seq 150); do curl -fs -m 2 http://127.0.0.1:$port/readyz >/dev/null 2>&1 && break; sleep 0.2; done
+    wait_ready http://127.0.0.1:$port/readyz
     echo "$name (grace $grace s, away $away s), run $run:"
     "$BENCH" --url http://127.0.0.1:$port --server-pid "$pid" \
       --json "docs/bench/reconnect-sqlite-10k-$name-$run$TAG.json" reconnect \

@@ -18,10 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-target=${CARGO_TARGET_DIR:-$HOME/.cache/confab/target}/release
-CONFAB=${CONFAB:-$target/confab}
-BENCH=$target/confab-bench
-TAG=${TAG:--r2}
+bench_builds
 BACKENDS=${BACKENDS:-sqlite}
 SCENARIOS=${SCENARIOS:-ingest,history}
 MESSAGES=${MESSAGES:-10000000}
@@ -37,12 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p docs/bench "$work"
-[ -x "$CONFAB" ] && [ -x "$BENCH" ] || die "build first: cargo build --release -p confab -p confab-bench"
 
-wait_ready() {
-  for _ in $(seq 300); do curl -fs -m 2 "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  echo "the server did not come up" >&2; return 1
-}
 
 # A fresh database for one scenario on one backend: the URL.
 fresh() { # backend name

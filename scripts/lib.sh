@@ -22,6 +22,22 @@ bench_database() {
   esac
 }
 
+# The release build a bench script measures: CONFAB (point it at an older build to
+# measure "before" with the same tool), BENCH, and TAG, the JSON files' suffix.
+bench_builds() {
+  local target=${CARGO_TARGET_DIR:-$HOME/.cache/confab/target}/release
+  CONFAB=${CONFAB:-$target/confab}
+  BENCH=$target/confab-bench
+  TAG=${TAG:--r2}
+  [ -x "$CONFAB" ] && [ -x "$BENCH" ] || die "build first: cargo build --release -p confab -p confab-bench"
+}
+
+# Waits up to a minute for a server to answer at URL.
+wait_ready() {
+  for _ in $(seq 300); do curl -fs -m 2 "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  echo "the server did not come up at $1" >&2; return 1
+}
+
 need_cargo() {
   command -v cargo >/dev/null 2>&1 && return 0
   [ -x "$HOME/.cargo/bin/cargo" ] && { export PATH="$HOME/.cargo/bin:$PATH"; return 0; }
