@@ -116,10 +116,10 @@ impl Store {
     /// A page of `conversation` as `reader` may see it: seq in `(after, before)`,
     /// at most `limit`, in ascending seq order; with `after` set the page starts
     /// right after it, otherwise it ends right before `before` (or at the newest).
-    /// The reader's membership row is joined into the same statement and bounds
-    /// the page (a former member reads up to leaving; a stranger reads nothing),
-    /// so a page is one query, not a membership read and then a page read. An
-    /// empty page does not say which: the caller asks then.
+    /// The reader's membership bounds the page in the same statement (a former
+    /// member reads up to leaving; for a stranger the bound is NULL and nothing
+    /// matches), so a page is one query, not a membership read and then a page
+    /// read. An empty page does not say which: the caller asks then.
     pub async fn messages_page(
         &self,
         conversation: ConversationId,
@@ -129,12 +129,24 @@ impl Store {
         limit: u32,
     ) -> StoreResult<Vec<Message>> {
         let ascending = after.is_some();
-        // `m.conversation_id = ?` is also said outright (not only through the
-        // join) so that every backend's planner walks (conversation_id, seq).
+        // Seqs are gapless, so the page's seqs are known before it is read: the
+        // range is bounded on both sides to `limit` seqs. Given only one side,
+        // MariaDB's planner estimated half of a 10 M conversation and sorted it
+        // (23 s a page, BENCHMARKS.md history); every planner now sees `limit` rows.
+        let span = i64::from(limit).saturating_add(1);
+        let mut low = after.unwrap_or(0);
+        let mut high = before.unwrap_or(i64::MAX);
+        if let Some(a) = after {
+            high = high.min(a.saturating_add(span));
+        } else if let Some(b) = before {
+            low = low.max(b.saturating_sub(span));
+        }
+        // The membership bound is a scalar subquery, evaluated once: a constant
+        // upper end for the range scan on (conversation_id, seq).
         let sql = format!(
-            "SELECT {} FROM members mb JOIN messages m ON m.conversation_id = mb.conversation_id \
-             WHERE mb.conversation_id = ? AND mb.user_id = ? AND m.conversation_id = ? \
-             AND m.seq > ? AND m.seq < ? AND (mb.left_seq IS NULL OR m.seq <= mb.left_seq) \
+            "SELECT {} FROM messages m WHERE m.conversation_id = ? AND m.seq > ? AND m.seq < ? \
+             AND m.seq <= (SELECT COALESCE(mb.left_seq, ?) FROM members mb \
+             WHERE mb.conversation_id = ? AND mb.user_id = ?) \
              ORDER BY m.seq {} LIMIT ?",
             rows::MESSAGE_COLUMNS,
             if ascending { "ASC" } else { "DESC" }
@@ -142,10 +154,11 @@ impl Store {
         let conversation = conversation.to_string();
         let rows = sqlx::query(&self.sql(&sql))
             .bind(conversation.clone())
-            .bind(reader.to_string())
+            .bind(low)
+            .bind(high)
+            .bind(i64::MAX)
             .bind(conversation)
-            .bind(after.unwrap_or(0))
-            .bind(before.unwrap_or(i64::MAX))
+            .bind(reader.to_string())
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
