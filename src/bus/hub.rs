@@ -1,6 +1,6 @@
 //! The node-local routing table: which connections belong to which user. One task
-//! per node reads the bus and hands each envelope to the bounded queue of every
-//! recipient connection. The router never waits for a connection: when a queue is
+//! per node reads the bus and hands each envelope to the mailbox (mailbox.rs) of
+//! every recipient connection. The router never waits for a connection: when a queue is
 //! full the event is left out and noted in the connection's `Missed` (stream and
 //! position), and the connection replays those streams from the database once it
 //! has caught up with its queue. A burst larger than the queue costs a replay,
@@ -11,43 +11,20 @@ use std::{
     collections::HashMap,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc, Mutex, RwLock,
+        Arc, RwLock,
     },
 };
 
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::broadcast;
 
 use super::{rosters::Rosters, Bus, Envelope, StreamKey};
 use crate::domain::UserId;
 
-/// Why the hub wants a connection closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Eviction {
-    None,
-    /// Its queue was full and events were left out: see its `Missed`.
-    Lagged,
-    /// The node's bus subscription lagged: events may be missing everywhere.
-    Resync,
-    /// The node's link to the cluster's bus was down and is back: what other
-    /// nodes published meanwhile never arrived. Each connection compares its
-    /// positions with the database and replays what it is behind on.
-    CatchUp,
-}
-
-/// What a connection's full queue could not take.
-#[derive(Debug, Default)]
-pub struct Missed {
-    /// Per stream, the highest position left out.
-    pub streams: HashMap<StreamKey, i64>,
-    /// An event without a position (presence) was left out.
-    pub unordered: bool,
-}
+pub use super::mailbox::{Eviction, Mailbox, Missed};
 
 struct Slot {
     id: u64,
-    tx: mpsc::Sender<Arc<Envelope>>,
-    evict: watch::Sender<Eviction>,
-    missed: Arc<Mutex<Missed>>,
+    mailbox: Arc<Mailbox>,
 }
 
 pub struct Hub {
@@ -59,12 +36,10 @@ pub struct Hub {
     rosters: Arc<Rosters>,
 }
 
-/// A registered connection's end: its queue and its eviction notice.
+/// A registered connection's end: its mailbox.
 pub struct Registration {
     pub id: u64,
-    pub rx: mpsc::Receiver<Arc<Envelope>>,
-    pub evicted: watch::Receiver<Eviction>,
-    pub missed: Arc<Mutex<Missed>>,
+    pub mailbox: Arc<Mailbox>,
 }
 
 impl Hub {
@@ -79,23 +54,14 @@ impl Hub {
 
     pub fn register(&self, user: UserId) -> Registration {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        let (tx, rx) = mpsc::channel(self.queue);
-        let (evict, evicted) = watch::channel(Eviction::None);
-        let missed = Arc::new(Mutex::new(Missed::default()));
+        let mailbox = Mailbox::new(self.queue);
         crate::metrics::METRICS.connections.inc();
         let mut users = self.users.write().unwrap_or_else(|e| e.into_inner());
         users.entry(user).or_default().push(Slot {
             id,
-            tx,
-            evict,
-            missed: missed.clone(),
+            mailbox: mailbox.clone(),
         });
-        Registration {
-            id,
-            rx,
-            evicted,
-            missed,
-        }
+        Registration { id, mailbox }
     }
 
     pub fn unregister(&self, user: UserId, id: u64) {
@@ -125,18 +91,7 @@ impl Hub {
                 continue;
             }
             for slot in users.get(user).into_iter().flatten() {
-                if let Err(mpsc::error::TrySendError::Full(_)) = slot.tx.try_send(env.clone()) {
-                    let mut missed = slot.missed.lock().unwrap_or_else(|e| e.into_inner());
-                    match env.position {
-                        Some((key, at)) => {
-                            let m = missed.streams.entry(key).or_insert(at);
-                            *m = (*m).max(at);
-                        }
-                        None => missed.unordered = true,
-                    }
-                    drop(missed);
-                    let _ = slot.evict.send(Eviction::Lagged);
-                }
+                slot.mailbox.put(env);
             }
         }
     }
@@ -146,7 +101,7 @@ impl Hub {
         self.rosters.clear();
         let users = self.users.read().unwrap_or_else(|e| e.into_inner());
         for slot in users.values().flatten() {
-            let _ = slot.evict.send(why);
+            slot.mailbox.evict(why);
         }
     }
 
@@ -200,12 +155,12 @@ mod tests {
     async fn routes_to_every_connection_of_each_recipient_only() {
         let hub = Hub::new(8, Arc::new(Rosters::new(16)));
         let (a, b) = (UserId::new(), UserId::new());
-        let mut a1 = hub.register(a);
-        let mut a2 = hub.register(a);
-        let mut b1 = hub.register(b);
+        let a1 = hub.register(a);
+        let a2 = hub.register(a);
+        let b1 = hub.register(b);
         hub.route(&env(vec![a]));
-        assert!(a1.rx.try_recv().is_ok() && a2.rx.try_recv().is_ok());
-        assert!(b1.rx.try_recv().is_err());
+        assert!(a1.mailbox.pop().is_some() && a2.mailbox.pop().is_some());
+        assert!(b1.mailbox.pop().is_none());
         hub.unregister(a, a1.id);
         assert_eq!(hub.connections_of(a), 1);
     }
@@ -215,25 +170,25 @@ mod tests {
         let hub = Hub::new(2, Arc::new(Rosters::new(16)));
         let (slow, fast) = (UserId::new(), UserId::new());
         let s = hub.register(slow);
-        let mut f = hub.register(fast);
+        let f = hub.register(fast);
         let c = StreamKey::Conversation(crate::domain::ConversationId::new());
         for at in 1..=4 {
             let mut e = env(vec![slow, fast]);
             Arc::get_mut(&mut e).unwrap().position = Some((c, at));
             hub.route(&e);
-            f.rx.try_recv().unwrap();
+            f.mailbox.pop().unwrap();
         }
         hub.route(&env(vec![slow]));
-        assert_eq!(*s.evicted.borrow(), Eviction::Lagged);
-        let missed = s.missed.lock().unwrap();
+        assert_eq!(s.mailbox.take_eviction(), Eviction::Lagged);
+        let missed = s.mailbox.take_missed();
         assert_eq!(
             missed.streams.get(&c),
             Some(&4),
             "the highest position left out"
         );
         assert!(missed.unordered, "and that a presence event was");
-        assert_eq!(*f.evicted.borrow(), Eviction::None);
-        assert!(f.missed.lock().unwrap().streams.is_empty());
+        assert_eq!(f.mailbox.take_eviction(), Eviction::None);
+        assert!(f.mailbox.take_missed().streams.is_empty());
     }
 
     #[tokio::test]

@@ -8,6 +8,7 @@
 pub mod directory;
 pub mod hub;
 pub mod lockouts;
+pub mod mailbox;
 pub mod presence;
 pub mod redis;
 pub mod rosters;

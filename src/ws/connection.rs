@@ -7,11 +7,11 @@ use std::{
     time::Duration,
 };
 
-use axum::extract::ws::{Message, WebSocket};
+use axum::extract::ws::Message;
 use bytes::Bytes;
 use tokio::{
-    sync::{mpsc, oneshot, watch},
-    time::{interval, sleep_until, timeout, Instant, MissedTickBehavior},
+    sync::oneshot,
+    time::{sleep_until, timeout, Instant},
 };
 
 use futures_util::StreamExt;
@@ -26,8 +26,8 @@ use super::{
 };
 use crate::{
     bus::{
-        hub::{Eviction, Missed},
-        Envelope, StreamKey,
+        mailbox::{Eviction, Mailbox},
+        StreamKey,
     },
     chat::{events::TypingState, Principal},
     error::AppError,
@@ -49,7 +49,7 @@ pub(super) enum End {
 pub(super) type Step = Result<(), End>;
 
 pub(super) struct Conn {
-    pub(super) gw: Gateway,
+    pub(super) gw: Arc<Gateway>,
     pub(super) who: Principal,
     pub(super) token: String,
     pub(super) resumed: bool,
@@ -61,16 +61,19 @@ pub(super) struct Conn {
     pub(super) typing: Typing,
     /// Resolves once this connection's latest send is in the writer's queue.
     pub(super) send_turn: Option<oneshot::Receiver<()>>,
-    /// Events the hub could not queue for this connection, to replay.
-    pub(super) missed: Arc<std::sync::Mutex<Missed>>,
+    /// What the hub hands this connection, and what it could not.
+    pub(super) mailbox: Arc<Mailbox>,
 }
 
 // Work that goes deep into the use cases (a send, a resume, a gap fill) is awaited
 // through `Box::pin`: a task's future is as large as its largest await, and every
 // idle connection's task would otherwise carry that size. The heap profile
 // (valgrind massif, 2,000 idle connections) showed ~6 KB per connection task.
-pub async fn run(gw: Gateway, ws: WebSocket) {
-    let mut socket = Socket::new(ws, gw.settings.write_timeout);
+//
+// The socket comes in built and is used where it lies: an async fn's arguments
+// keep their place in its future, so a socket built in here from a WebSocket
+// argument would be held twice.
+pub async fn run(gw: Arc<Gateway>, mut socket: Socket) {
     let Some((who, token)) = Box::pin(authenticate(&gw, &mut socket)).await else {
         return;
     };
@@ -86,12 +89,10 @@ pub async fn run(gw: Gateway, ws: WebSocket) {
         pending: HashMap::new(),
         typing: Typing::default(),
         send_turn: None,
-        missed: registration.missed.clone(),
+        mailbox: registration.mailbox,
     };
     Box::pin(conn.gw.chat.connection_opened(&conn.who)).await;
-    let end = conn
-        .serve(&mut socket, registration.rx, registration.evicted)
-        .await;
+    let end = conn.serve(&mut socket).await;
     hub.unregister(user, registration.id);
     conn.gw.chat.connection_closed(&conn.who);
     for c in conn
@@ -153,38 +154,67 @@ async fn authenticate(gw: &Gateway, socket: &mut Socket) -> Option<(Principal, S
     }
 }
 
+/// The connection's one timer. Its deadlines (heartbeat, session re-check, a gap's
+/// wait, typing that times out) share a single sleep that ends at the earliest:
+/// two intervals and two sleeps were ~450 bytes of every idle connection.
+struct Clock {
+    beat: Duration,
+    recheck: Duration,
+    ping_at: Instant,
+    recheck_at: Instant,
+    /// When the client was last heard from.
+    heard: Instant,
+}
+
+impl Clock {
+    fn new(settings: &super::WsSettings) -> Self {
+        let now = Instant::now();
+        Self {
+            beat: settings.heartbeat,
+            recheck: settings.recheck,
+            ping_at: now + settings.heartbeat,
+            recheck_at: now + settings.recheck,
+            heard: now,
+        }
+    }
+
+    /// When the loop next has something to do without being woken.
+    fn next(&self, conn: &Conn) -> Instant {
+        let reorder_at = conn.pending.values().map(|(_, at)| *at).min();
+        [
+            Some(self.ping_at.min(self.recheck_at)),
+            reorder_at,
+            conn.typing.next_expiry(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(self.ping_at)
+    }
+}
+
 impl Conn {
-    async fn serve(
-        &mut self,
-        socket: &mut Socket,
-        mut queue: mpsc::Receiver<Arc<Envelope>>,
-        mut evicted: watch::Receiver<Eviction>,
-    ) -> End {
-        let mut recheck = interval(self.gw.settings.recheck);
-        recheck.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        recheck.tick().await;
+    async fn serve(&mut self, socket: &mut Socket) -> End {
+        let mailbox = self.mailbox.clone();
         let mut shutdown = self.gw.shutdown.clone();
-        let beat = self.gw.settings.heartbeat;
-        let mut heartbeat = interval(beat);
-        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        heartbeat.tick().await;
-        let mut last_heard = Instant::now();
+        let mut clock = Clock::new(&self.gw.settings);
         let mut replies = Replies::new();
         // Not biased: frames from the client, their replies and events for the
         // client take turns, so a client that keeps sending still gets its events.
         let end = loop {
-            let reorder_at = self.pending.values().map(|(_, at)| *at).min();
-            let typing_at = self.typing.next_expiry();
+            let wake = clock.next(self);
             let step = tokio::select! {
-                _ = evicted.changed() => { let why = *evicted.borrow_and_update(); match why {
+                // Envelopes wait for the resume; evictions do not.
+                _ = mailbox.ready(self.resumed) => match mailbox.take_eviction() {
+                    // Not boxed: this is the fan-out path, once per event per
+                    // connection, and a delivery only writes to the socket.
+                    Eviction::None => self.deliver_waiting(socket).await,
                     // Replayed once resumed; before that, the resume does it.
                     Eviction::Lagged if self.resumed => Box::pin(self.replay_missed(socket)).await,
-                    Eviction::Lagged => Ok(()),
                     Eviction::Resync => Err(End::Close(close::RESYNC, "events may be missing: reconnect and resume")),
                     Eviction::CatchUp if self.resumed => Box::pin(self.catch_up_all(socket)).await,
-                    Eviction::CatchUp => Ok(()),
-                    Eviction::None => Ok(()),
-                }},
+                    Eviction::Lagged | Eviction::CatchUp => Ok(()),
+                },
                 _ = shutdown.changed() => {
                     // Stop reading; finish and ack the sends already taken, so
                     // that the client's acks are exactly what was stored.
@@ -192,7 +222,7 @@ impl Conn {
                     let _ = timeout(drain, Box::pin(self.drain(socket, &mut replies))).await;
                     Err(End::Close(close::GOING_AWAY, "server shutting down"))
                 }
-                msg = socket.recv(), if replies.len() < MAX_IN_FLIGHT => { last_heard = Instant::now(); match msg {
+                msg = socket.recv(), if replies.len() < MAX_IN_FLIGHT => { clock.heard = Instant::now(); match msg {
                     Some(Ok(Message::Text(t))) => Box::pin(self.on_text(socket, &mut replies, t.as_str())).await,
                     Some(Ok(Message::Binary(_))) => {
                         let e = AppError::bad_request("binary_frame", "frames are JSON text");
@@ -206,30 +236,7 @@ impl Conn {
                     Some(Err(_)) => Err(End::Close(close::TOO_BIG, "frame too large or malformed")),
                 }},
                 Some(reply) = replies.next(), if !replies.is_empty() => self.reply(socket, reply).await,
-                env = queue.recv(), if self.resumed => match env {
-                    // Not boxed: this is the fan-out path, once per event per
-                    // connection, and a delivery only writes to the socket.
-                    Some(env) => self.deliver_waiting(socket, env, &mut queue).await,
-                    None => Err(End::Gone),
-                },
-                _ = sleep_until(reorder_at.unwrap_or_else(Instant::now)), if reorder_at.is_some() => {
-                    Box::pin(self.fill_overdue_gaps(socket)).await
-                }
-                _ = sleep_until(typing_at.unwrap_or_else(Instant::now)), if typing_at.is_some() => {
-                    for c in self.typing.expired(Instant::now()) {
-                        let _ = Box::pin(self.gw.chat.typing(&self.who, c, TypingState::Stop)).await;
-                    }
-                    Ok(())
-                }
-                _ = heartbeat.tick() => {
-                    // A peer gone without a FIN would otherwise stay "online" forever.
-                    if last_heard.elapsed() > beat * 5 / 2 {
-                        Err(End::Gone)
-                    } else {
-                        socket.send(Message::Ping(Bytes::new())).await
-                    }
-                }
-                _ = recheck.tick() => Box::pin(self.recheck_session()).await,
+                _ = sleep_until(wake) => Box::pin(self.on_clock(socket, &mut clock)).await,
             };
             // What this turn wrote goes out together, before the loop waits again.
             let step = match step {
@@ -246,19 +253,38 @@ impl Conn {
         end
     }
 
-    /// Delivers `first` and whatever else is already queued, up to a bound, so
-    /// that a burst of events is written out in one turn of the loop.
-    async fn deliver_waiting(
-        &mut self,
-        socket: &mut Socket,
-        first: Arc<Envelope>,
-        queue: &mut mpsc::Receiver<Arc<Envelope>>,
-    ) -> Step {
-        self.deliver(socket, first).await?;
-        for _ in 1..DELIVERY_BURST {
-            match queue.try_recv() {
-                Ok(env) => self.deliver(socket, env).await?,
-                Err(_) => break,
+    /// Whatever of the clock's deadlines are due: overdue gaps, typing that
+    /// timed out, the heartbeat, the session's re-check.
+    async fn on_clock(&mut self, socket: &mut Socket, clock: &mut Clock) -> Step {
+        let now = Instant::now();
+        if self.pending.values().any(|(_, at)| *at <= now) {
+            self.fill_overdue_gaps(socket).await?;
+        }
+        for c in self.typing.expired(now) {
+            let _ = self.gw.chat.typing(&self.who, c, TypingState::Stop).await;
+        }
+        if clock.ping_at <= now {
+            // A peer gone without a FIN would otherwise stay "online" forever.
+            if clock.heard.elapsed() > clock.beat * 5 / 2 {
+                return Err(End::Gone);
+            }
+            socket.send(Message::Ping(Bytes::new())).await?;
+            clock.ping_at = now + clock.beat;
+        }
+        if clock.recheck_at <= now {
+            clock.recheck_at = now + clock.recheck;
+            self.recheck_session().await?;
+        }
+        Ok(())
+    }
+
+    /// Delivers what is queued, up to a bound, so that a burst of events is
+    /// written out in one turn of the loop.
+    async fn deliver_waiting(&mut self, socket: &mut Socket) -> Step {
+        for _ in 0..DELIVERY_BURST {
+            match self.mailbox.pop() {
+                Some(env) => self.deliver(socket, env).await?,
+                None => break,
             }
         }
         Ok(())

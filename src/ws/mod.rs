@@ -39,7 +39,7 @@ pub mod close {
     pub const GOING_AWAY: u16 = 1001;
 }
 
-const READ_BUFFER: usize = 4 * 1024;
+const READ_BUFFER: usize = 1024;
 
 #[derive(Clone, Debug)]
 pub struct WsSettings {
@@ -69,12 +69,15 @@ pub struct Gateway {
 }
 
 pub fn router(gateway: Gateway) -> Router {
+    // One gateway for the node, shared: each connection's task holds a pointer to
+    // it, not its own copy (~480 bytes, held several times over in the task's
+    // future: BENCHMARKS.md idle).
     Router::new()
         .route("/api/v1/ws", get(upgrade))
-        .with_state(gateway)
+        .with_state(Arc::new(gateway))
 }
 
-async fn upgrade(State(gw): State<Gateway>, ws: WebSocketUpgrade) -> Response {
+async fn upgrade(State(gw): State<Arc<Gateway>>, ws: WebSocketUpgrade) -> Response {
     let max = gw.settings.max_frame_bytes;
     // tungstenite reserves a 128 KiB read buffer per connection by default, which
     // dominated an idle connection's memory (~140 KiB each, measured). Frames here
@@ -84,8 +87,9 @@ async fn upgrade(State(gw): State<Gateway>, ws: WebSocketUpgrade) -> Response {
         .max_frame_size(max)
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(socket::WRITE_BUFFER)
-        .on_upgrade(move |socket| {
+        .on_upgrade(move |ws| {
             let tracker = gw.connections.clone();
+            let socket = socket::Socket::new(ws, gw.settings.write_timeout);
             tracker.track_future(connection::run(gw, socket))
         })
 }
