@@ -185,8 +185,11 @@ pub struct ConversationSummary {
     #[serde(flatten)]
     pub info: ConversationInfo,
     pub last_message: Option<MessageView>,
-    /// Messages after the caller's read marker, from others, not deleted.
+    /// Messages after the caller's read marker, from others, not deleted,
+    /// counted among the 1,000 seqs after the marker (`unread_more` says the
+    /// conversation goes on past them: show "1000+", not a total).
     pub unread_count: i64,
+    pub unread_more: bool,
     pub last_read_seq: i64,
     /// Set while the caller has the conversation muted (no push, no mail):
     /// until then; 9999-12-31T23:59:59Z for good.

@@ -349,10 +349,12 @@ impl Chat {
             .into_iter()
             .find(|m| m.seq <= me.visible_until());
         let unread = self.store.unread_counts(who.user_id, &[id]).await?;
+        let unread = unread.first().map(|(_, u)| *u).unwrap_or_default();
         Ok(ConversationSummary {
             info,
             last_message: last.as_ref().map(MessageView::from),
-            unread_count: unread.first().map_or(0, |(_, n)| *n),
+            unread_count: unread.count,
+            unread_more: unread.more,
             last_read_seq: me.last_read_seq,
             muted_until: me.muted_until.filter(|t| *t > Timestamp::now()),
         })
@@ -422,7 +424,8 @@ impl Chat {
                         members.remove(&id).unwrap_or_default(),
                     ),
                     last_message: last.get(&id).map(MessageView::from),
-                    unread_count: unread.get(&id).copied().unwrap_or(0),
+                    unread_count: unread.get(&id).map_or(0, |u| u.count),
+                    unread_more: unread.get(&id).is_some_and(|u| u.more),
                     last_read_seq: r.me.last_read_seq,
                     muted_until: r.me.muted_until.filter(|t| *t > now),
                 }

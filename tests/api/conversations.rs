@@ -341,6 +341,7 @@ async fn the_list_is_by_activity_with_last_message_and_unread_count(b: Backend) 
         .await
         .body;
     assert_eq!(one["unread_count"], 1, "deleted messages do not count");
+    assert_eq!(one["unread_more"], false, "well within the counted window");
     assert_eq!(
         app.get(&format!("/api/v1/conversations/{ab}"), &ann.access)
             .await

@@ -19,6 +19,7 @@ use crate::{
 backend_tests!(
     a_mixed_batch_stores_each_message_once_with_gapless_seqs,
     one_upload_in_two_messages_of_a_batch_is_taken_once,
+    unread_counts_stop_at_a_window_after_the_read_marker,
 );
 
 async fn user(store: &Store, name: &str) -> UserId {
@@ -190,4 +191,47 @@ async fn one_upload_in_two_messages_of_a_batch_is_taken_once(b: Backend) {
     assert_eq!((first.message.seq, third.message.seq), (1, 2));
     let state = store.upload(attachment.id).await.unwrap().unwrap();
     assert_eq!(state.upload.message_id, Some(first.message.id));
+}
+
+/// 1,050 messages from ann and 10 of ben's own within the first 1,000 seqs: ben's
+/// count is what the window holds from others, and says there is more.
+async fn unread_counts_stop_at_a_window_after_the_read_marker(b: Backend) {
+    use confab::store::conversations::{Unread, UNREAD_WINDOW};
+    let Some((store, _dir)) = fresh_store(b).await else {
+        return;
+    };
+    let (ann, ben) = (user(&store, "ann").await, user(&store, "ben").await);
+    let one = group(&store, &[ann, ben]).await;
+    let batch: Vec<NewMessage> = (1..=1060)
+        .map(|i| {
+            let sender = if i % 100 == 0 { ben } else { ann };
+            msg(one, sender, &format!("m{i}"))
+        })
+        .collect();
+    for r in store.append_messages(&batch).await {
+        r.unwrap();
+    }
+    let counts = store.unread_counts(ben, &[one]).await.unwrap();
+    assert_eq!(
+        counts,
+        vec![(
+            one,
+            Unread {
+                count: UNREAD_WINDOW - 10,
+                more: true
+            }
+        )],
+        "seqs 1..=1000, less ben's own 10; 60 more past the window"
+    );
+    assert_eq!(
+        store.unread_counts(ann, &[one]).await.unwrap(),
+        vec![(
+            one,
+            Unread {
+                count: 10,
+                more: true
+            }
+        )],
+        "ann counts ben's 10 in her window"
+    );
 }

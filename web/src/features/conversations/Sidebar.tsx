@@ -27,6 +27,8 @@ type Summary = {
   avatar_id?: string;
   members: Member[];
   unread_count: number;
+  /** More messages past the 1,000 counted after the read marker: shown "1000+". */
+  unread_more?: boolean;
   muted_until?: string;
   last_message: { body: string | null; sender_id: string; system?: SystemNote; attachments?: Attachment[] } | null;
 };
@@ -152,9 +154,10 @@ export function Sidebar({ me, open, onOpen, onSignOut }: { me: Me; open: string 
                 <Preview conversation={c} me={me.id} />
               </span>
               {c.muted_until && <BellOff className="h-4 w-4 shrink-0 text-zinc-400" aria-label="muted" />}
-              {c.unread_count > 0 && (
-                <span className={cn("rounded-full px-2 text-xs font-semibold text-white", c.muted_until ? "bg-zinc-400" : "bg-indigo-600")} aria-label={`${c.unread_count} unread`}>
+              {(c.unread_count > 0 || c.unread_more) && (
+                <span className={cn("rounded-full px-2 text-xs font-semibold text-white", c.muted_until ? "bg-zinc-400" : "bg-indigo-600")} aria-label={`${c.unread_count}${c.unread_more ? "+" : ""} unread`}>
                   {c.unread_count}
+                  {c.unread_more ? "+" : ""}
                 </span>
               )}
             </button>
