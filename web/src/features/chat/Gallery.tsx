@@ -1,7 +1,7 @@
 import * as Dialog from "@radix-ui/react-dialog";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Images, X } from "lucide-react";
-import { useState } from "react";
+import { useRef, useState } from "react";
 
 import { Button } from "@/components/ui/button";
 import { api } from "@/lib/api";
@@ -18,6 +18,12 @@ export function Gallery({ conversationId }: { conversationId: string }) {
   const [kind, setKind] = useState<"image" | "file">("image");
   const [open, setOpen] = useState(false);
   const [viewing, setViewing] = useState<number | null>(null);
+  // Esc while the viewer is open closes the viewer only. Both dialogs listen for
+  // Esc on the document, and the gallery was sometimes taken for the top layer
+  // (its listener ran with the viewer open, or after the viewer's had closed it):
+  // both closed, 1 browser run in 6. So the gallery closes the viewer itself,
+  // and leaves alone the Esc the viewer already took.
+  const viewerEscape = useRef<KeyboardEvent | null>(null);
   const pages = useInfiniteQuery({
     queryKey: ["gallery", conversationId, kind],
     queryFn: ({ pageParam }) => api<Page>(`/conversations/${conversationId}/files?kind=${kind}&limit=30${pageParam ? `&before_seq=${pageParam}` : ""}`),
@@ -38,6 +44,12 @@ export function Gallery({ conversationId }: { conversationId: string }) {
         <Dialog.Overlay className="fixed inset-0 z-20 bg-black/40" />
         <Dialog.Content
           aria-describedby={undefined}
+          onEscapeKeyDown={(e) => {
+            if (viewing !== null || viewerEscape.current === e) {
+              e.preventDefault();
+              setViewing(null);
+            }
+          }}
           className="fixed top-1/2 left-1/2 z-30 flex max-h-[85vh] w-[min(36rem,95vw)] -translate-x-1/2 -translate-y-1/2 flex-col gap-3 rounded-lg bg-white p-4 shadow-xl dark:bg-zinc-900"
         >
           <div className="flex items-center gap-2">
@@ -74,7 +86,7 @@ export function Gallery({ conversationId }: { conversationId: string }) {
               </Button>
             )}
           </div>
-          <ImageViewer images={kind === "image" ? items : []} index={viewing} onIndex={setViewing} onClose={() => setViewing(null)} />
+          <ImageViewer images={kind === "image" ? items : []} index={viewing} onIndex={setViewing} onClose={() => setViewing(null)} onEscape={(e) => (viewerEscape.current = e)} />
         </Dialog.Content>
       </Dialog.Portal>
     </Dialog.Root>

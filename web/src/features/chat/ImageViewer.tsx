@@ -8,7 +8,20 @@ import { formatSize, useFileUrls } from "./Attachments";
 
 /** The conversation's images full size, one at a time: arrows (buttons or keys)
  * go through them, Esc closes. */
-export function ImageViewer({ images, index, onIndex, onClose }: { images: Attachment[]; index: number | null; onIndex: (i: number) => void; onClose: () => void }) {
+export function ImageViewer({
+  images,
+  index,
+  onIndex,
+  onClose,
+  onEscape,
+}: {
+  images: Attachment[];
+  index: number | null;
+  onIndex: (i: number) => void;
+  onClose: () => void;
+  /** The Esc that closes the viewer, for a dialog underneath to leave alone. */
+  onEscape?: (e: KeyboardEvent) => void;
+}) {
   const current = index === null ? undefined : images[index];
   const urls = useFileUrls(current ? [current.id] : []);
   const url = current ? urls[current.id]?.url : undefined;
@@ -33,6 +46,7 @@ export function ImageViewer({ images, index, onIndex, onClose }: { images: Attac
       <Dialog.Portal>
         <Dialog.Overlay className="fixed inset-0 z-40 bg-black/85" />
         <Dialog.Content
+          onEscapeKeyDown={onEscape}
           className="fixed inset-0 z-50 flex flex-col items-center justify-center gap-2 p-4 text-white outline-none"
           aria-describedby={undefined}
         >
