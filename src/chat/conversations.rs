@@ -418,14 +418,15 @@ impl Chat {
             .into_iter()
             .map(|r| {
                 let id = r.conversation.id;
+                let u = unread.get(&id).copied().unwrap_or_default();
                 ConversationSummary {
                     info: ConversationInfo::new(
                         &r.conversation,
                         members.remove(&id).unwrap_or_default(),
                     ),
                     last_message: last.get(&id).map(MessageView::from),
-                    unread_count: unread.get(&id).map_or(0, |u| u.count),
-                    unread_more: unread.get(&id).is_some_and(|u| u.more),
+                    unread_count: u.count,
+                    unread_more: u.more,
                     last_read_seq: r.me.last_read_seq,
                     muted_until: r.me.muted_until.filter(|t| *t > now),
                 }

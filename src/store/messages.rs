@@ -134,13 +134,11 @@ impl Store {
         // MariaDB's planner estimated half of a 10 M conversation and sorted it
         // (23 s a page, BENCHMARKS.md history); every planner now sees `limit` rows.
         let span = i64::from(limit).saturating_add(1);
-        let mut low = after.unwrap_or(0);
-        let mut high = before.unwrap_or(i64::MAX);
-        if let Some(a) = after {
-            high = high.min(a.saturating_add(span));
-        } else if let Some(b) = before {
-            low = low.max(b.saturating_sub(span));
-        }
+        let (low, high) = match (after, before) {
+            (Some(a), b) => (a, b.unwrap_or(i64::MAX).min(a.saturating_add(span))),
+            (None, Some(b)) => (b.saturating_sub(span).max(0), b),
+            (None, None) => (0, i64::MAX),
+        };
         // The membership bound is a scalar subquery, evaluated once: a constant
         // upper end for the range scan on (conversation_id, seq).
         let sql = format!(

@@ -257,9 +257,7 @@ impl Conn {
     /// timed out, the heartbeat, the session's re-check.
     async fn on_clock(&mut self, socket: &mut Socket, clock: &mut Clock) -> Step {
         let now = Instant::now();
-        if self.pending.values().any(|(_, at)| *at <= now) {
-            self.fill_overdue_gaps(socket).await?;
-        }
+        self.fill_overdue_gaps(socket).await?;
         for c in self.typing.expired(now) {
             let _ = self.gw.chat.typing(&self.who, c, TypingState::Stop).await;
         }
