@@ -22,6 +22,9 @@ use crate::{
     store::notifications::NewNotification,
 };
 
+/// A resume replays the inbox in pages of this many notifications.
+const INBOX_PAGE: u32 = 200;
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -165,21 +168,29 @@ impl Chat {
         }
     }
 
-    /// The caller's notifications after `after_seq`, as stream events (resume).
-    pub async fn replay_inbox(&self, who: &Principal, after_seq: i64) -> AppResult<Vec<Event>> {
+    /// The caller's notifications after `after_seq`, as stream events (resume),
+    /// a page at a time, and whether more may follow. A short page is the end:
+    /// every resume used to read one more, empty, page to learn that.
+    pub async fn replay_inbox(
+        &self,
+        who: &Principal,
+        after_seq: i64,
+    ) -> AppResult<(Vec<Event>, bool)> {
         let ns = self
             .store
-            .notifications_after(who.user_id, after_seq, 200)
+            .notifications_after(who.user_id, after_seq, INBOX_PAGE)
             .await?;
+        let more = ns.len() == INBOX_PAGE as usize;
         let views = self.notification_views(&ns).await?;
-        Ok(ns
+        let events = ns
             .iter()
             .zip(views)
             .map(|(n, v)| Event::NotificationNew {
                 seq: n.seq,
                 notification: v,
             })
-            .collect())
+            .collect();
+        Ok((events, more))
     }
 
     pub async fn inbox_position(&self, who: &Principal) -> AppResult<i64> {

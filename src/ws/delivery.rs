@@ -173,13 +173,11 @@ impl Conn {
     /// Sends everything in the stream after `from`, from the database.
     async fn catch_up(&mut self, socket: &mut Socket, key: StreamKey, mut from: i64) -> Step {
         loop {
-            // A conversation's replay says when it is complete, which spares the
-            // empty read that would otherwise end every catch-up.
+            // Each replay says when it is complete, which spares the empty read
+            // that would otherwise end every catch-up.
             let (events, more) = match key {
                 StreamKey::Conversation(c) => self.gw.chat.replay(&self.who, c, from).await,
-                StreamKey::Inbox => {
-                    (self.gw.chat.replay_inbox(&self.who, from).await).map(|events| (events, true))
-                }
+                StreamKey::Inbox => self.gw.chat.replay_inbox(&self.who, from).await,
             }
             .map_err(internal)?;
             let Some(last) = events.last().and_then(Event::position).map(|(_, at)| at) else {

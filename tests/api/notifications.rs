@@ -15,7 +15,49 @@ backend_tests!(
     notifications_arrive_live_and_after_resume,
     only_the_recipient_reads_marks_or_deletes,
     mentions_notify_members_only,
+    a_resume_replays_more_than_a_page_of_notifications,
 );
+
+/// The inbox replays in pages; a short page ends it (no empty read after it), so
+/// a client that missed more than a page must still get every notification, in
+/// order, once.
+async fn a_resume_replays_more_than_a_page_of_notifications(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben) = (app.register("ann").await, app.register("ben").await);
+    let g = app.group(&ann, "Club", &[&ben]).await;
+    let (ws, _) = Ws::resume_all(
+        &app,
+        &ben.access,
+        Default::default(),
+        Some(0),
+        &["presence"],
+    )
+    .await;
+    let from = ws.inbox;
+    drop(ws);
+    const MISSED: i64 = 205; // the replay's page is 200
+    for i in 0..MISSED {
+        let r = app.say(&ann, &g, &format!("m{i}"), "@ben look").await;
+        assert!(r.status.is_success(), "{:?}", r.body);
+    }
+    let (mut back, replayed) = Ws::resume_all(
+        &app,
+        &ben.access,
+        Default::default(),
+        Some(from),
+        &["presence"],
+    )
+    .await;
+    let seqs: Vec<i64> = replayed
+        .iter()
+        .filter(|f| f["type"] == "notification.new")
+        .map(|f| f["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, (from + 1..=from + MISSED).collect::<Vec<_>>());
+    back.expect_quiet(Duration::from_millis(300)).await;
+}
 
 async fn notifications_arrive_live_and_after_resume(b: Backend) {
     let Some(app) = spawn_app(b).await else {
