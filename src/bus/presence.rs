@@ -21,6 +21,18 @@ pub struct Presence {
     users: Mutex<HashMap<UserId, Entry>>,
     /// Users whose grace period ended, waiting to be announced offline together.
     going_offline: Mutex<Vec<UserId>>,
+    /// Users who came online, waiting to be announced together.
+    coming_online: Mutex<Arrivals>,
+}
+
+/// Arrivals queue while one announcement is being made and go out together in
+/// the next: one arrival alone is announced at once, a storm of them in a few
+/// batches (a batch is one audience query for all, not one each).
+#[derive(Default)]
+struct Arrivals {
+    queued: Vec<UserId>,
+    /// Someone is announcing; whoever queues now leaves it to them.
+    announcing: bool,
 }
 
 impl Presence {
@@ -72,6 +84,24 @@ impl Presence {
         q.len() == 1
     }
 
+    /// Queues `user`'s online announcement. True when nobody is announcing: the
+    /// caller then takes the queue ([`Presence::take_online`]) until it is empty.
+    pub fn queue_online(&self, user: UserId) -> bool {
+        let mut a = self.coming_online.lock().unwrap_or_else(|e| e.into_inner());
+        a.queued.push(user);
+        !std::mem::replace(&mut a.announcing, true)
+    }
+
+    /// The arrivals to announce now. Empty means the announcer is done: the next
+    /// arrival becomes the announcer (decided under the same lock, so none is left
+    /// in the queue with nobody to announce it).
+    pub fn take_online(&self) -> Vec<UserId> {
+        let mut a = self.coming_online.lock().unwrap_or_else(|e| e.into_inner());
+        let batch = std::mem::take(&mut a.queued);
+        a.announcing = !batch.is_empty();
+        batch
+    }
+
     pub fn take_offline(&self) -> Vec<UserId> {
         std::mem::take(&mut *self.going_offline.lock().unwrap_or_else(|e| e.into_inner()))
     }
@@ -114,5 +144,18 @@ mod tests {
             p.queue_offline(b),
             "after a flush the next one flushes again"
         );
+    }
+
+    #[test]
+    fn arrivals_during_an_announcement_go_out_in_the_next_batch() {
+        let p = Presence::new();
+        let (a, b, c) = (UserId::new(), UserId::new(), UserId::new());
+        assert!(p.queue_online(a), "nobody announcing: a announces");
+        assert_eq!(p.take_online(), vec![a], "alone, at once");
+        assert!(!p.queue_online(b), "a is still announcing");
+        assert!(!p.queue_online(c));
+        assert_eq!(p.take_online(), vec![b, c], "together, by a");
+        assert_eq!(p.take_online(), Vec::<UserId>::new(), "a is done");
+        assert!(p.queue_online(a), "the next arrival announces again");
     }
 }

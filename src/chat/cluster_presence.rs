@@ -11,16 +11,27 @@ use super::Chat;
 use crate::domain::UserId;
 
 impl Chat {
-    /// `user`'s first connection on this node opened: should the cluster hear
-    /// they are online? (No when another node already has them.)
-    pub(super) async fn arrived_in_cluster(&self, user: UserId) -> bool {
+    /// Of `users`, whose first connection on this node opened, those the cluster
+    /// should hear are online (not those another node already has). The
+    /// directory is asked for all of them at once, its commands pipelined on
+    /// the one connection.
+    pub(super) async fn arrived_in_cluster(&self, users: Vec<UserId>) -> Vec<UserId> {
         let Some(d) = &self.directory else {
-            return true;
+            return users;
         };
-        d.arrived(user).await.unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "presence directory unreachable; announcing as one node would");
-            true
-        })
+        let answers = futures_util::future::join_all(users.iter().map(|u| d.arrived(*u))).await;
+        let mut news = Vec::with_capacity(users.len());
+        for (u, answer) in users.into_iter().zip(answers) {
+            match answer {
+                Ok(false) => {}
+                Ok(true) => news.push(u),
+                Err(e) => {
+                    tracing::warn!(error = %e, "presence directory unreachable; announcing as one node would");
+                    news.push(u);
+                }
+            }
+        }
+        news
     }
 
     /// Of `users`, gone from this node, those no other node has: offline.

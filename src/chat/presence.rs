@@ -51,43 +51,69 @@ impl Chat {
         }
     }
 
-    async fn announce_presence(&self, u: &User) -> AppResult<()> {
-        let audience = self.store.presence_audience(u.id).await?;
-        self.publish(
-            audience,
-            &Event::Presence {
-                user_id: u.id,
-                presence: self.presence_of(u),
-            },
-            None,
-        );
+    /// Tells each of `users`' audience their presence as it is now, with one
+    /// audience query for all of them.
+    async fn announce(&self, users: &[&User]) -> AppResult<()> {
+        let ids: Vec<UserId> = users.iter().map(|u| u.id).collect();
+        let mut audiences = self.store.presence_audiences(&ids).await?;
+        for u in users {
+            let Some(audience) = audiences.remove(&u.id) else {
+                continue;
+            };
+            self.publish(
+                audience,
+                &Event::Presence {
+                    user_id: u.id,
+                    presence: self.presence_of(u),
+                },
+                None,
+            );
+        }
         Ok(())
     }
 
-    /// A connection of the caller opened. An invisible user's comings and goings
-    /// are not announced at all: invisible looks exactly like offline.
-    pub async fn connection_opened(&self, who: &Principal) {
-        if !self.presence.connected(who.user_id) {
-            return;
+    /// [`Chat::announce`] for those of `users` who are not invisible: an
+    /// invisible user's comings and goings are not announced at all (invisible
+    /// looks exactly like offline).
+    async fn announce_visible(&self, users: &[User]) -> AppResult<()> {
+        let visible: Vec<&User> = users
+            .iter()
+            .filter(|u| u.presence_mode != PresenceMode::Invisible)
+            .collect();
+        self.announce(&visible).await
+    }
+
+    /// A connection of the caller opened. Coming online is announced by whoever
+    /// is announcing arrivals already, or by this connection's own task if nobody
+    /// is, so that a reconnect storm costs a few batches (BENCHMARKS.md
+    /// `reconnect`), and the connection does not wait for it.
+    pub fn connection_opened(&self, who: &Principal) {
+        if self.presence.connected(who.user_id) && self.presence.queue_online(who.user_id) {
+            let chat = self.clone();
+            tokio::spawn(async move {
+                loop {
+                    let users = chat.presence.take_online();
+                    if users.is_empty() {
+                        break;
+                    }
+                    if let Err(e) = chat.announce_online(users).await {
+                        tracing::warn!(error = %e, "presence announcement failed");
+                    }
+                }
+            });
         }
-        // Back: no digest of what arrives now (presence.rs keeps the node's view;
-        // the row tells the digest pass of every node).
-        if let Err(e) = self.store.clear_away(who.user_id).await {
+    }
+
+    /// `users` came online on this node. Back: no digest of what arrives now
+    /// (bus/presence.rs keeps the node's view; `away_since` tells the digest pass
+    /// of every node). Those online on another node already are no news.
+    async fn announce_online(&self, users: Vec<UserId>) -> AppResult<()> {
+        if let Err(e) = self.store.clear_away_many(&users).await {
             tracing::warn!(error = %e, "could not clear away_since");
         }
-        if !self.arrived_in_cluster(who.user_id).await {
-            return; // online on another node already: nothing new to say
-        }
-        let announced = match self.store.user_by_id(who.user_id).await {
-            Ok(Some(u)) if u.presence_mode != PresenceMode::Invisible => {
-                self.announce_presence(&u).await
-            }
-            Ok(_) => Ok(()),
-            Err(e) => Err(e.into()),
-        };
-        if let Err(e) = announced {
-            tracing::warn!(error = %e, "presence announcement failed");
-        }
+        let news = self.arrived_in_cluster(users).await;
+        let users = self.store.users_by_ids(&news).await?;
+        self.announce_visible(&users).await
     }
 
     /// A connection of the caller closed. If it was the last, the user goes offline
@@ -118,21 +144,7 @@ impl Chat {
             .set_last_seen_many(users, Timestamp::now())
             .await?;
         let users = self.store.users_by_ids(users).await?;
-        for u in users
-            .iter()
-            .filter(|u| u.presence_mode != PresenceMode::Invisible)
-        {
-            let audience = self.store.presence_audience(u.id).await?;
-            self.publish(
-                audience,
-                &Event::Presence {
-                    user_id: u.id,
-                    presence: self.presence_of(u),
-                },
-                None,
-            );
-        }
-        Ok(())
+        self.announce_visible(&users).await
     }
 
     /// Sets the caller's presence mode and tells their audience. Going invisible
@@ -167,7 +179,7 @@ impl Chat {
         let stays_hidden = before.presence_mode == PresenceMode::Invisible
             && me.presence_mode == PresenceMode::Invisible;
         if online && !stays_hidden {
-            self.announce_presence(&me).await?;
+            self.announce(&[&me]).await?;
         }
         // The caller sees their own real state, invisible included.
         Ok(PresenceView {

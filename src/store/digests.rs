@@ -108,27 +108,6 @@ impl Store {
         Ok(true)
     }
 
-    /// The user has a connection again: not away. True if they were. Every
-    /// connection that opens asks, so asking is a read: an UPDATE even of no row
-    /// takes SQLite's write lock, and 10,000 connections opening together queued
-    /// behind it (idle memory 18.6 -> 15.5 KiB per connection without them).
-    pub async fn clear_away(&self, user: UserId) -> StoreResult<bool> {
-        let away =
-            sqlx::query(&self.sql("SELECT 1 FROM users WHERE id = ? AND away_since IS NOT NULL"))
-                .bind(user.to_string())
-                .fetch_optional(&self.pool)
-                .await?;
-        if away.is_none() {
-            return Ok(false);
-        }
-        let sql = "UPDATE users SET away_since = NULL WHERE id = ? AND away_since IS NOT NULL";
-        let r = sqlx::query(&self.sql(sql))
-            .bind(user.to_string())
-            .execute(&self.pool)
-            .await?;
-        Ok(affected(r) > 0)
-    }
-
     /// Mutes a conversation for its member until `until` (None: unmuted).
     /// False when the user is not a current member.
     pub async fn set_muted(

@@ -1,5 +1,3 @@
-use std::collections::HashSet;
-
 use super::{affected, rows, Store, StoreResult};
 use crate::domain::{FriendRequest, FriendRequestId, FriendRequestStatus, Timestamp, User, UserId};
 
@@ -264,49 +262,5 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(sqlx::Row::try_get::<i64, _>(&row, "n")? > 0)
-    }
-
-    /// Everyone with a block between them and `user`, either way.
-    pub async fn block_partners(&self, user: UserId) -> StoreResult<HashSet<UserId>> {
-        let sql = self.sql("SELECT blocked_id AS other FROM blocks WHERE blocker_id = ? UNION SELECT blocker_id AS other FROM blocks WHERE blocked_id = ?");
-        let rows = sqlx::query(&sql)
-            .bind(user.to_string())
-            .bind(user.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| rows::parse(r, "other"))
-            .collect::<Result<_, _>>()?)
-    }
-
-    /// Who may see `user`'s presence: friends and current co-members of groups
-    /// (membership of a group is the user's own choice: accepted, or allowed by
-    /// their `group_invites`), minus anyone with a block between them. The other
-    /// member of a direct conversation sees it only as a friend.
-    pub async fn presence_audience(&self, user: UserId) -> StoreResult<Vec<UserId>> {
-        let sql = self.sql(
-            "SELECT friend_id AS other FROM friendships WHERE user_id = ? \
-             UNION SELECT m2.user_id AS other FROM members m1 \
-             JOIN conversations c ON c.id = m1.conversation_id AND c.kind = 'group' \
-             JOIN members m2 ON m2.conversation_id = m1.conversation_id \
-             WHERE m1.user_id = ? AND m1.left_at IS NULL AND m2.left_at IS NULL AND m2.user_id <> ?",
-        );
-        let u = user.to_string();
-        let rows = sqlx::query(&sql)
-            .bind(u.clone())
-            .bind(u.clone())
-            .bind(u)
-            .fetch_all(&self.pool)
-            .await?;
-        let blocked = self.block_partners(user).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let id: UserId = rows::parse(r, "other")?;
-            if !blocked.contains(&id) {
-                out.push(id);
-            }
-        }
-        Ok(out)
     }
 }

@@ -17,6 +17,7 @@ pub mod members;
 pub mod messages;
 pub mod notifications;
 pub mod outbox;
+mod presence;
 pub mod push;
 pub mod reactions;
 pub mod retention;

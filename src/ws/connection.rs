@@ -91,7 +91,7 @@ pub async fn run(gw: Arc<Gateway>, mut socket: Socket) {
         send_turn: None,
         mailbox: registration.mailbox,
     };
-    Box::pin(conn.gw.chat.connection_opened(&conn.who)).await;
+    conn.gw.chat.connection_opened(&conn.who);
     let end = conn.serve(&mut socket).await;
     hub.unregister(user, registration.id);
     conn.gw.chat.connection_closed(&conn.who);

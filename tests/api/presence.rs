@@ -1,7 +1,7 @@
 //! Presence with real sockets: several devices, a reconnect within the grace
 //! period, invisible mode, and who may see it.
 
-use std::time::Duration;
+use std::{collections::BTreeSet, time::Duration};
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -20,6 +20,7 @@ backend_tests!(
     several_going_offline_at_once_are_each_announced_with_last_seen,
     invisible_connects_and_disconnects_unseen_with_last_seen_frozen,
     a_direct_conversation_with_a_stranger_shows_no_presence,
+    arrivals_together_are_each_announced_to_their_own_audience,
 );
 
 /// A direct conversation alone (the `open` policy lets anyone start one) does not
@@ -149,6 +150,57 @@ async fn several_going_offline_at_once_are_each_announced_with_last_seen(b: Back
             .unwrap();
         assert!(m["presence"]["last_seen_at"].is_string(), "stored: {m}");
     }
+}
+
+/// Arrivals that come together are announced in batches, with one audience
+/// query for a batch: each must still reach exactly their own audience (a
+/// friend, co-members of a group, nobody across a block, nobody who merely
+/// shares a direct conversation).
+async fn arrivals_together_are_each_announced_to_their_own_audience(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let mut people = Vec::new();
+    for name in ["wes", "xia", "ann", "ben", "cat", "dan", "eve"] {
+        people.push(app.register(name).await);
+    }
+    let [wes, xia, ann, ben, cat, dan, eve] = &people[..] else {
+        unreachable!()
+    };
+    app.befriend(wes, ann).await;
+    app.group(wes, "one", &[ben, cat, eve]).await;
+    app.group(xia, "two", &[eve]).await;
+    app.direct(dan, wes).await;
+    let r = app
+        .post(
+            "/api/v1/blocks",
+            Some(&wes.access),
+            json!({"user_id": eve.user_id}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+    let mut w = watcher(&app, &wes.access).await;
+    let mut x = watcher(&app, &xia.access).await;
+
+    let arriving = [ann, ben, cat, dan, eve];
+    let _sockets =
+        futures_util::future::join_all(arriving.iter().map(|p| Ws::connect(&app, &p.access))).await;
+    let ids =
+        |ps: &[&Session]| -> BTreeSet<String> { ps.iter().map(|p| p.user_id.clone()).collect() };
+    assert_eq!(online_seen(&mut w).await, ids(&[ann, ben, cat]), "wes sees");
+    assert_eq!(online_seen(&mut x).await, ids(&[eve]), "xia sees");
+}
+
+/// Everyone `ws` hears come online until it has been quiet for 1.5 s.
+async fn online_seen(ws: &mut Ws) -> BTreeSet<String> {
+    let mut online = BTreeSet::new();
+    while let Some(f) = ws.try_next(Duration::from_millis(1500)).await {
+        if f["type"] == "presence" {
+            assert_eq!(f["presence"]["status"], "online", "{f}");
+            online.insert(f["user_id"].as_str().unwrap().to_owned());
+        }
+    }
+    online
 }
 
 /// A watcher socket that keeps presence frames.

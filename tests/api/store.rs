@@ -218,22 +218,37 @@ async fn search_treats_wildcards_literally(b: Backend) {
     assert_eq!(found("b full").await.len(), 3);
 }
 
-/// A connection that opens clears `away_since` and learns whether the user was
-/// away; only then is it a write (an UPDATE per opening connection queued 10,000
-/// of them behind SQLite's write lock when 10,000 connected together).
+/// Connections that open clear `away_since` and learn who was away; only those
+/// are written (an UPDATE per opening connection queued 10,000 of them behind
+/// SQLite's write lock when 10,000 connected together), all in one statement.
 async fn coming_back_writes_only_when_away(b: Backend) {
     let Some((store, _dir)) = fresh_store(b).await else {
         return;
     };
-    let u = user("uma", None);
-    insert(&store, &u).await.unwrap();
-    assert!(!store.clear_away(u.id).await.unwrap(), "never away");
+    let (uma, vic, wes) = (user("uma", None), user("vic", None), user("wes", None));
+    for u in [&uma, &vic, &wes] {
+        insert(&store, u).await.unwrap();
+    }
+    let all = [uma.id, vic.id, wes.id];
+    assert_eq!(
+        store.clear_away_many(&all).await.unwrap(),
+        vec![],
+        "never away"
+    );
     store
-        .set_last_seen_many(&[u.id], Timestamp::now())
+        .set_last_seen_many(&[uma.id, wes.id], Timestamp::now())
         .await
         .unwrap();
-    assert!(store.clear_away(u.id).await.unwrap(), "was away");
-    assert!(!store.clear_away(u.id).await.unwrap(), "back already");
+    let mut back = store.clear_away_many(&all).await.unwrap();
+    back.sort();
+    let mut away = vec![uma.id, wes.id];
+    away.sort();
+    assert_eq!(back, away, "those who were away");
+    assert_eq!(
+        store.clear_away_many(&all).await.unwrap(),
+        vec![],
+        "back already"
+    );
 }
 
 /// The embedded SQLite is built without STAT4 (`.cargo/config.toml`). With it,
