@@ -8,32 +8,45 @@
 use std::collections::HashMap;
 
 use super::{conversation_views::MessageView, events::Event, Chat, Principal};
-use crate::{domain::ConversationId, error::AppResult};
+use crate::{domain::ConversationId, error::AppResult, store::members::Membership};
 
 /// Replay reads the database in pages of this many changes.
 const PAGE: u32 = 500;
 
 impl Chat {
-    /// The caller's current conversations and their positions.
-    pub async fn positions(&self, who: &Principal) -> AppResult<HashMap<ConversationId, i64>> {
+    /// The caller's current conversations, each with its membership (the
+    /// conversation's `last_ev` is its position).
+    pub async fn memberships(
+        &self,
+        who: &Principal,
+    ) -> AppResult<HashMap<ConversationId, Membership>> {
         Ok(self
             .store
-            .positions_of(who.user_id)
+            .memberships_of(who.user_id)
             .await?
             .into_iter()
+            .map(|m| (m.0.id, m))
             .collect())
     }
 
     /// Events of `conversation` after `after_ev`, in ev order, at most about one
     /// page, and whether more may follow (then call again from the last returned
     /// ev). Returns nothing for a conversation the caller is not a member of.
+    /// `known` is the caller's membership when it was read after the caller's
+    /// connection was registered for live events (a resume reads them all at
+    /// once); otherwise it is read here.
     pub async fn replay(
         &self,
         who: &Principal,
         conversation: ConversationId,
         after_ev: i64,
+        known: Option<Membership>,
     ) -> AppResult<(Vec<Event>, bool)> {
-        let Some((_, meta_ev, me)) = self.store.membership(conversation, who.user_id).await? else {
+        let known = match known {
+            Some(m) => Some(m),
+            None => self.store.membership(conversation, who.user_id).await?,
+        };
+        let Some((_, meta_ev, me)) = known else {
             return Ok((Vec::new(), false));
         };
         let mut more = false;

@@ -1,6 +1,6 @@
 use sqlx::Row;
 
-use super::{placeholders, rows, Store, StoreError, StoreResult};
+use super::{members::Membership, placeholders, rows, Store, StoreError, StoreResult};
 use crate::domain::{
     Conversation, ConversationId, Member, MemberRole, Message, SystemNote, Timestamp, UserId,
 };
@@ -138,20 +138,27 @@ impl Store {
             .map_err(StoreError::from)
     }
 
-    /// Every conversation `user` belongs to now, with its current position.
-    pub async fn positions_of(&self, user: UserId) -> StoreResult<Vec<(ConversationId, i64)>> {
-        let sql = self.sql(
-            "SELECT c.id, c.last_ev FROM members mb JOIN conversations c ON c.id = mb.conversation_id \
+    /// Every conversation `user` belongs to now, with its meta_ev and the
+    /// membership row, in one query: a resume starts from these (the conversation's
+    /// `last_ev` is its position) and replays with them, instead of reading each
+    /// membership again.
+    pub async fn memberships_of(&self, user: UserId) -> StoreResult<Vec<Membership>> {
+        let sql = format!(
+            "SELECT {}, {} FROM members mb JOIN conversations c ON c.id = mb.conversation_id \
              WHERE mb.user_id = ? AND mb.left_at IS NULL",
+            rows::CONVERSATION_COLUMNS,
+            rows::MEMBER_COLUMNS
         );
-        let rows = sqlx::query(&sql)
+        let rows = sqlx::query(&self.sql(&sql))
             .bind(user.to_string())
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|r| Ok((rows::parse(r, "id")?, r.try_get("last_ev")?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+            .map(|row| {
+                let (conversation, meta_ev) = rows::conversation(row)?;
+                Ok((conversation, meta_ev, rows::member(row)?))
+            })
+            .collect()
     }
 
     /// Unread counts of `user` in `ids`: messages from others, not deleted, among

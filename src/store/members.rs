@@ -8,6 +8,9 @@ use crate::domain::{
     Timestamp, User, UserId,
 };
 
+/// A conversation, its meta_ev and one user's membership row in it.
+pub type Membership = (Conversation, i64, Member);
+
 impl Store {
     /// The conversation, its meta_ev and `user`'s membership row (current or
     /// former) in one query: every send, history read and replay starts here.
@@ -15,7 +18,7 @@ impl Store {
         &self,
         conversation: ConversationId,
         user: UserId,
-    ) -> StoreResult<Option<(Conversation, i64, Member)>> {
+    ) -> StoreResult<Option<Membership>> {
         let sql = format!(
             "SELECT {}, {} FROM members mb JOIN conversations c ON c.id = mb.conversation_id \
              WHERE mb.conversation_id = ? AND mb.user_id = ?",

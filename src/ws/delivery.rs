@@ -12,7 +12,7 @@
 const SESSIONS_CHANGED: &[u8] = br#"{"type":"sessions.changed""#;
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::{BTreeMap, HashMap, HashSet},
     sync::Arc,
 };
 
@@ -27,6 +27,7 @@ use crate::{
     bus::{Envelope, StreamKey},
     chat::events::Event,
     domain::ConversationId,
+    store::members::Membership,
 };
 
 fn internal<E>(_: E) -> End {
@@ -42,18 +43,28 @@ impl Conn {
         inbox: Option<i64>,
     ) -> Step {
         let replayed_before = socket.events;
-        let current = self.gw.chat.positions(&self.who).await.map_err(internal)?;
-        for &c in current.keys() {
+        let current = self
+            .gw
+            .chat
+            .memberships(&self.who)
+            .await
+            .map_err(internal)?;
+        let here: HashSet<ConversationId> = current.keys().copied().collect();
+        for (c, membership) in current {
+            let key = StreamKey::Conversation(c);
             match client.get(&c) {
+                // Nothing changed since: no reads (a user in many conversations
+                // mostly comes back to a few that moved).
+                Some(&from) if from >= membership.0.last_ev => self.note_position(key, from),
                 Some(&from) => {
-                    self.catch_up(socket, StreamKey::Conversation(c), from)
+                    self.catch_up_with(socket, key, from, Some(membership))
                         .await?
                 }
                 None => self.send_snapshot(socket, c).await?,
             }
         }
         // Conversations the client knows but the user has left: how they ended.
-        for (&c, &from) in client.iter().filter(|(c, _)| !current.contains_key(c)) {
+        for (&c, &from) in client.iter().filter(|(c, _)| !here.contains(c)) {
             self.catch_up(socket, StreamKey::Conversation(c), from)
                 .await?;
         }
@@ -119,12 +130,18 @@ impl Conn {
     /// After a break in the cluster's bus: replays every stream this connection
     /// is behind on, as the database has it, and says who is online now.
     pub(super) async fn catch_up_all(&mut self, socket: &mut Socket) -> Step {
-        let current = self.gw.chat.positions(&self.who).await.map_err(internal)?;
-        for (c, ev) in current {
+        let current = self
+            .gw
+            .chat
+            .memberships(&self.who)
+            .await
+            .map_err(internal)?;
+        for (c, membership) in current {
             let key = StreamKey::Conversation(c);
             match self.positions.get(&key).copied() {
-                Some(at) if ev > at => {
-                    self.catch_up(socket, key, at).await?;
+                Some(at) if membership.0.last_ev > at => {
+                    self.catch_up_with(socket, key, at, Some(membership))
+                        .await?;
                     self.flush_pending(socket, key).await?;
                 }
                 Some(_) => {}
@@ -171,12 +188,26 @@ impl Conn {
     }
 
     /// Sends everything in the stream after `from`, from the database.
-    async fn catch_up(&mut self, socket: &mut Socket, key: StreamKey, mut from: i64) -> Step {
+    async fn catch_up(&mut self, socket: &mut Socket, key: StreamKey, from: i64) -> Step {
+        self.catch_up_with(socket, key, from, None).await
+    }
+
+    /// [`Conn::catch_up`] with the user's membership of the conversation, when it
+    /// was read after this connection registered (so nothing it missed is older).
+    async fn catch_up_with(
+        &mut self,
+        socket: &mut Socket,
+        key: StreamKey,
+        mut from: i64,
+        mut known: Option<Membership>,
+    ) -> Step {
         loop {
             // Each replay says when it is complete, which spares the empty read
             // that would otherwise end every catch-up.
             let (events, more) = match key {
-                StreamKey::Conversation(c) => self.gw.chat.replay(&self.who, c, from).await,
+                StreamKey::Conversation(c) => {
+                    self.gw.chat.replay(&self.who, c, from, known.take()).await
+                }
                 StreamKey::Inbox => self.gw.chat.replay_inbox(&self.who, from).await,
             }
             .map_err(internal)?;
@@ -191,9 +222,14 @@ impl Conn {
                 break;
             }
         }
-        let pos = self.positions.entry(key).or_insert(from);
-        *pos = (*pos).max(from);
+        self.note_position(key, from);
         Ok(())
+    }
+
+    /// The stream is delivered up to `at` (or further already).
+    fn note_position(&mut self, key: StreamKey, at: i64) {
+        let pos = self.positions.entry(key).or_insert(at);
+        *pos = (*pos).max(at);
     }
 
     /// Re-checks this connection's session now (one of the user's sessions

@@ -333,5 +333,8 @@ async fn bench_seed_and_tokens_set_up_a_load_test_without_hashing_per_user() {
         .0
         .parse()
         .unwrap();
-    assert_eq!(state.chat.store.positions_of(first).await.unwrap().len(), 1);
+    assert_eq!(
+        state.chat.store.memberships_of(first).await.unwrap().len(),
+        1
+    );
 }

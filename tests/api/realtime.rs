@@ -20,7 +20,68 @@ backend_tests!(
     fifty_concurrent_socket_senders_are_delivered_in_seq_order,
     typing_is_relayed_rate_limited_and_expires,
     read_receipts_and_edits_propagate,
+    a_resume_replays_what_moved_and_reports_every_position,
 );
+
+/// A resume reads nothing for a conversation that did not move since the
+/// client's position: the moved ones (a message, a rename) still arrive, once,
+/// and `resumed` names every conversation's position, the unmoved ones included.
+async fn a_resume_replays_what_moved_and_reports_every_position(b: Backend) {
+    let Some(app) = spawn_app(b).await else {
+        return;
+    };
+    let (ann, ben, cat) = (
+        app.register("ann").await,
+        app.register("ben").await,
+        app.register("cat").await,
+    );
+    let with_ann = app.direct(&ann, &ben).await;
+    let with_cat = app.direct(&cat, &ben).await;
+    let group = app.group(&ann, "G", &[&ben, &cat]).await;
+    app.say(&cat, &with_cat, "c1", "before").await;
+    let bb = Ws::connect(&app, &ben.access).await;
+    let before = bb.positions.clone();
+    drop(bb);
+    assert_eq!(before.len(), 3, "{before:?}");
+
+    app.say(&ann, &with_ann, "a1", "while away").await;
+    app.request(
+        Method::PATCH,
+        &format!("/api/v1/conversations/{group}"),
+        Some(&ann.access),
+        Some(json!({"name": "G2"})),
+    )
+    .await;
+    let (_, replayed) = Ws::resume(&app, &ben.access, before.clone()).await;
+    let kinds: Vec<(String, String)> = replayed
+        .iter()
+        .filter(|f| f["conversation_id"].is_string())
+        .map(|f| {
+            let c = f["conversation_id"].as_str().unwrap().to_owned();
+            (c, f["type"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert!(
+        kinds.iter().all(|(c, _)| *c != with_cat),
+        "nothing for the unmoved one: {kinds:?}"
+    );
+    assert!(
+        kinds.contains(&(with_ann.clone(), "message.new".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&(group.clone(), "conversation.updated".into())),
+        "{kinds:?}"
+    );
+    let bb = Ws::resume(&app, &ben.access, before.clone()).await.0;
+    let resumed = &bb.resumed["positions"];
+    assert_eq!(resumed[&with_cat], before[&with_cat], "{resumed}");
+    assert!(
+        resumed[&with_ann].as_i64() > Some(before[&with_ann]),
+        "{resumed}"
+    );
+    assert!(resumed[&group].as_i64() > Some(before[&group]), "{resumed}");
+}
 
 async fn two_members_chat_both_ways_and_every_device_receives(b: Backend) {
     let Some(app) = spawn_app(b).await else {
