@@ -246,6 +246,19 @@ fn placeholders(n: usize) -> String {
     vec!["?"; n.max(1)].join(", ")
 }
 
+/// A statement with a list of `n` placeholders as long as a batch. Every length
+/// is a statement of its own, and kept in each pooled connection's statement
+/// cache they held 4.5 MB of SQLite's memory after a reconnect storm (lists of
+/// hundreds; valgrind massif, BENCHMARKS.md `idle`), so long lists are prepared
+/// for the one use. Short ones (one user's presence snapshot) are the common
+/// case, few lengths, and stay cached.
+fn batch_query(
+    sql: &str,
+    n: usize,
+) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+    sqlx::query(sql).persistent(n <= 4)
+}
+
 impl Store {
     /// Advances a conversation's change counter (and its message counter when
     /// `message` is set) and returns the new `(last_seq, last_ev)`. The UPDATE comes

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::{placeholders, rows, Store, StoreResult};
+use super::{batch_query, placeholders, rows, Store, StoreResult};
 use crate::domain::UserId;
 
 /// Users per statement: the list is bound twice, and the three backends take
@@ -60,7 +60,7 @@ impl Store {
     /// its (subject, other) rows.
     async fn fetch_pairs(&self, sql: &str, users: &[UserId]) -> StoreResult<Vec<(UserId, UserId)>> {
         let sql = self.sql(sql);
-        let mut q = sqlx::query(&sql);
+        let mut q = batch_query(&sql, users.len());
         for _ in 0..2 {
             for u in users {
                 q = q.bind(u.to_string());
@@ -85,7 +85,7 @@ impl Store {
                 placeholders(chunk.len())
             );
             let sql = self.sql(&sql);
-            let mut q = sqlx::query(&sql);
+            let mut q = batch_query(&sql, chunk.len());
             for u in chunk {
                 q = q.bind(u.to_string());
             }
@@ -103,7 +103,7 @@ impl Store {
                 placeholders(away.len())
             );
             let sql = self.sql(&sql);
-            let mut q = sqlx::query(&sql);
+            let mut q = batch_query(&sql, away.len());
             for u in &away {
                 q = q.bind(u.to_string());
             }

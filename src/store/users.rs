@@ -157,7 +157,7 @@ impl Store {
                 super::placeholders(chunk.len())
             );
             let sql = self.sql(&sql);
-            let mut q = sqlx::query(&sql);
+            let mut q = super::batch_query(&sql, chunk.len());
             for id in chunk {
                 q = q.bind(id.to_string());
             }
@@ -291,7 +291,9 @@ impl Store {
                 super::placeholders(chunk.len())
             );
             let sql = self.sql(&sql);
-            let mut q = sqlx::query(&sql).bind(at.millis()).bind(at.millis());
+            let mut q = super::batch_query(&sql, chunk.len())
+                .bind(at.millis())
+                .bind(at.millis());
             for id in chunk {
                 q = q.bind(id.to_string());
             }
