@@ -20,6 +20,8 @@
 #   CASES     name:grace:away ... (default "blip:30:10 offline:5:30")
 #   RUNS      runs per case (default 3)
 #   CLIENTS   (default 10000)
+#   MESSAGES  missed messages per group (default 5; 0: nothing to replay, the
+#             cost of coming back alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -28,6 +30,7 @@ bench_builds
 CASES=${CASES:-"blip:30:10 offline:5:30"}
 RUNS=${RUNS:-3}
 CLIENTS=${CLIENTS:-10000}
+MESSAGES=${MESSAGES:-5}
 port=18097
 work=$(mktemp -d)
 pid=
@@ -58,7 +61,7 @@ for case in $CASES; do
     echo "$name (grace $grace s, away $away s), run $run:"
     "$BENCH" --url http://127.0.0.1:$port --server-pid "$pid" \
       --json "docs/bench/reconnect-sqlite-10k-$name-$run$TAG.json" reconnect \
-      --tokens "$work/tokens" --clients "$CLIENTS" --messages 5 --sources 2 --concurrency 256 \
+      --tokens "$work/tokens" --clients "$CLIENTS" --messages "$MESSAGES" --sources 2 --concurrency 256 \
       --away-secs "$away"
     kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
   done

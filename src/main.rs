@@ -7,6 +7,13 @@ use confab::{
 };
 use tracing_subscriber::EnvFilter;
 
+/// jemalloc instead of the system allocator (BENCHMARKS.md `reconnect`): glibc's
+/// malloc was ~19 % of the server's CPU in a resume storm, much of it memory
+/// taken on a SQLite worker thread and given back on a tokio one. mimalloc saved
+/// the same CPU but started at 36 MiB resident against 9.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn init_tracing(filter: &str, format: LogFormat) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
