@@ -404,4 +404,14 @@ async fn leaving_keeps_what_you_could_already_see(b: Backend) {
     );
     let list = app.get("/api/v1/conversations", &ben.access).await.body;
     assert_eq!(list["items"], json!([]), "no longer in the list");
+    let one = app
+        .get(&format!("/api/v1/conversations/{g}"), &ben.access)
+        .await;
+    assert_eq!(one.status, StatusCode::OK, "{:?}", one.body);
+    assert_eq!(
+        (&one.body["unread_count"], &one.body["unread_more"]),
+        (&json!(1), &json!(false)),
+        "unread counts only what a former member may read: {}",
+        one.body
+    );
 }
