@@ -36,10 +36,20 @@ pub struct Hub {
     rosters: Arc<Rosters>,
 }
 
-/// A registered connection's end: its mailbox.
+/// A registered connection's end: its mailbox. The slot is released when this
+/// is dropped, however the connection's task ends (returned, panicked or was
+/// cancelled): an explicit unregister was skipped by all but the first.
 pub struct Registration {
-    pub id: u64,
     pub mailbox: Arc<Mailbox>,
+    id: u64,
+    user: UserId,
+    hub: Arc<Hub>,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.hub.release(self.user, self.id);
+    }
 }
 
 impl Hub {
@@ -52,7 +62,7 @@ impl Hub {
         })
     }
 
-    pub fn register(&self, user: UserId) -> Registration {
+    pub fn register(self: &Arc<Self>, user: UserId) -> Registration {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let mailbox = Mailbox::new(self.queue);
         crate::metrics::METRICS.connections.inc();
@@ -61,10 +71,15 @@ impl Hub {
             id,
             mailbox: mailbox.clone(),
         });
-        Registration { id, mailbox }
+        Registration {
+            mailbox,
+            id,
+            user,
+            hub: self.clone(),
+        }
     }
 
-    pub fn unregister(&self, user: UserId, id: u64) {
+    fn release(&self, user: UserId, id: u64) {
         crate::metrics::METRICS.connections.dec();
         let mut users = self.users.write().unwrap_or_else(|e| e.into_inner());
         if let Some(slots) = users.get_mut(&user) {
@@ -161,8 +176,34 @@ mod tests {
         hub.route(&env(vec![a]));
         assert!(a1.mailbox.pop().is_some() && a2.mailbox.pop().is_some());
         assert!(b1.mailbox.pop().is_none());
-        hub.unregister(a, a1.id);
+        drop(a1);
         assert_eq!(hub.connections_of(a), 1);
+    }
+
+    #[tokio::test]
+    async fn a_connection_task_that_ends_any_way_releases_its_slot() {
+        let hub = Hub::new(8, Arc::new(Rosters::new(16)));
+        let a = UserId::new();
+        let (hub2, started) = (hub.clone(), Arc::new(tokio::sync::Notify::new()));
+        let go = started.clone();
+        let task = tokio::spawn(async move {
+            let _r = hub2.register(a);
+            go.notify_one();
+            std::future::pending::<()>().await;
+        });
+        started.notified().await;
+        assert_eq!(hub.connections_of(a), 1);
+        task.abort();
+        let _ = task.await;
+        assert_eq!(hub.connections_of(a), 0, "cancelled: released");
+        let hub3 = hub.clone();
+        let panicked = tokio::spawn(async move {
+            let _r = hub3.register(a);
+            panic!("a bug in the connection's task");
+        })
+        .await;
+        assert!(panicked.is_err());
+        assert_eq!(hub.connections_of(a), 0, "panicked: released");
     }
 
     #[tokio::test]

@@ -117,13 +117,18 @@ impl Chat {
     }
 
     /// A connection of the caller closed. If it was the last, the user goes offline
-    /// once the grace period passes without a new connection.
+    /// once the grace period passes without a new connection. Called from a
+    /// connection's drop, so also while the runtime shuts down: then there is
+    /// nobody left to tell, and no timer is started.
     pub fn connection_closed(&self, who: &Principal) {
         let Some(generation) = self.presence.disconnected(who.user_id) else {
             return;
         };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
         let (chat, user, grace) = (self.clone(), who.user_id, self.policy.presence_grace);
-        tokio::spawn(async move {
+        runtime.spawn(async move {
             tokio::time::sleep(grace).await;
             if chat.presence.expire(user, generation) && chat.presence.queue_offline(user) {
                 tokio::time::sleep(OFFLINE_BATCH_WINDOW).await;

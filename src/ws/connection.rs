@@ -25,10 +25,7 @@ use super::{
     Gateway,
 };
 use crate::{
-    bus::{
-        mailbox::{Eviction, Mailbox},
-        StreamKey,
-    },
+    bus::{hub::Registration, mailbox::Eviction, StreamKey},
     chat::{events::TypingState, Principal},
     error::AppError,
 };
@@ -61,8 +58,19 @@ pub(super) struct Conn {
     pub(super) typing: Typing,
     /// Resolves once this connection's latest send is in the writer's queue.
     pub(super) send_turn: Option<oneshot::Receiver<()>>,
-    /// What the hub hands this connection, and what it could not.
-    pub(super) mailbox: Arc<Mailbox>,
+    /// The hub's slot: its mailbox holds what the hub hands this connection,
+    /// and what it could not.
+    pub(super) registration: Registration,
+}
+
+/// However the connection's task ends (returned, panicked, cancelled), the user's
+/// connection count goes down with it: an explicit call after `serve` was
+/// skipped by all but a normal return, and the user then stayed online on this
+/// node for good. (The hub's slot is released by `Registration`'s own drop.)
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.gw.chat.connection_closed(&self.who);
+    }
 }
 
 // Work that goes deep into the use cases (a send, a resume, a gap fill) is awaited
@@ -78,8 +86,6 @@ pub async fn run(gw: Arc<Gateway>, mut socket: Socket) {
         return;
     };
     let registration = gw.hub.register(who.user_id);
-    let user = who.user_id;
-    let hub = gw.hub.clone();
     let mut conn = Conn {
         gw,
         who,
@@ -89,18 +95,17 @@ pub async fn run(gw: Arc<Gateway>, mut socket: Socket) {
         pending: HashMap::new(),
         typing: Typing::default(),
         send_turn: None,
-        mailbox: registration.mailbox,
+        registration,
     };
     conn.gw.chat.connection_opened(&conn.who);
     let end = conn.serve(&mut socket).await;
-    hub.unregister(user, registration.id);
-    conn.gw.chat.connection_closed(&conn.who);
     for c in conn
         .typing
         .expired(Instant::now() + Duration::from_secs(3600))
     {
         let _ = Box::pin(conn.gw.chat.typing(&conn.who, c, TypingState::Stop)).await;
     }
+    drop(conn); // the hub's slot and the user's connection count, before the goodbye
     if let End::Close(code, reason) = end {
         socket.close(code, reason).await;
     }
@@ -195,7 +200,7 @@ impl Clock {
 
 impl Conn {
     async fn serve(&mut self, socket: &mut Socket) -> End {
-        let mailbox = self.mailbox.clone();
+        let mailbox = self.registration.mailbox.clone();
         let mut shutdown = self.gw.shutdown.clone();
         let mut clock = Clock::new(&self.gw.settings);
         let mut replies = Replies::new();
@@ -280,7 +285,7 @@ impl Conn {
     /// written out in one turn of the loop.
     async fn deliver_waiting(&mut self, socket: &mut Socket) -> Step {
         for _ in 0..DELIVERY_BURST {
-            match self.mailbox.pop() {
+            match self.registration.mailbox.pop() {
                 Some(env) => self.deliver(socket, env).await?,
                 None => break,
             }

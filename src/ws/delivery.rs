@@ -113,7 +113,7 @@ impl Conn {
     /// Replays, from the database, the streams whose events the hub could not
     /// queue for this connection; a lost presence change gets a fresh snapshot.
     pub(super) async fn replay_missed(&mut self, socket: &mut Socket) -> Step {
-        let missed = self.mailbox.take_missed();
+        let missed = self.registration.mailbox.take_missed();
         for (key, at) in missed.streams {
             let from = self.positions.get(&key).copied().unwrap_or(0);
             if at > from {
