@@ -4,12 +4,13 @@
 //! bump an atomic without anything threaded through their constructors. Exposed
 //! only by app::metrics_listen on its own address, off unless configured.
 
-use std::sync::LazyLock;
+use std::{sync::LazyLock, time::Instant};
 
 use prometheus_client::{
     encoding::text::encode,
     metrics::{
         counter::Counter,
+        family::Family,
         gauge::Gauge,
         histogram::{exponential_buckets, Histogram},
     },
@@ -29,7 +30,63 @@ pub struct Metrics {
     pub resume_replayed: Histogram,
     pub db_pool_size: Gauge,
     pub db_pool_idle: Gauge,
+    /// One histogram per `Stage`, in its order.
+    stages: Vec<Histogram>,
     registry: Registry,
+}
+
+/// Where a message spends its time on a node, in order: each stage's seconds
+/// are a histogram of `message_stage_seconds`, so a slow tail can be placed
+/// (BENCHMARKS.md, latency). From a send frame read to its ack, a message is in
+/// `Check` .. `Wake`; `Publish` is its fan-out; `Route` and `Deliver` are each
+/// recipient node's and connection's part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The frame read to the send checked (membership, policy, attachments).
+    Check,
+    /// Checked to put in the writer's queue: waiting for the same connection's
+    /// previous send to be queued first, and for room in the queue.
+    Turn,
+    /// In the writer's queue, until its batch starts.
+    Queue,
+    /// The batch's transaction, from its first statement to the commit.
+    Commit,
+    /// The commit to the send's task running again.
+    Wake,
+    /// The send's task running again to its event published (recipients, frame).
+    Publish,
+    /// Published (or received from the cluster's bus) to routed into the
+    /// recipients' mailboxes on this node.
+    Route,
+    /// Published (or received) to written to a recipient's socket, counted once
+    /// per write: the oldest event each write carried.
+    Deliver,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 8] = [
+        Stage::Check,
+        Stage::Turn,
+        Stage::Queue,
+        Stage::Commit,
+        Stage::Wake,
+        Stage::Publish,
+        Stage::Route,
+        Stage::Deliver,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Check => "check",
+            Stage::Turn => "turn",
+            Stage::Queue => "queue",
+            Stage::Commit => "commit",
+            Stage::Wake => "wake",
+            Stage::Publish => "publish",
+            Stage::Route => "route",
+            Stage::Deliver => "deliver",
+        }
+    }
 }
 
 /// The process's counts.
@@ -53,8 +110,26 @@ impl Metrics {
             resume_replayed: Histogram::new(exponential_buckets(1.0, 4.0, 8)),
             db_pool_size: Gauge::default(),
             db_pool_idle: Gauge::default(),
+            stages: Vec::new(),
             registry: Registry::default(),
         };
+        // 25 us .. ~0.6 s in steps of 1.5x: fine enough to tell a stage's
+        // tail from another's at a few milliseconds.
+        let stages =
+            Family::<Vec<(&'static str, &'static str)>, Histogram>::new_with_constructor(|| {
+                Histogram::new(exponential_buckets(0.000_025, 1.5, 26))
+            });
+        // Looked up once: an observation on the send path is one lock, not a
+        // hash and a lock.
+        let by_stage = Stage::ALL
+            .iter()
+            .map(|s| stages.get_or_create(&vec![("stage", s.name())]).clone())
+            .collect();
+        r.register(
+            "message_stage_seconds",
+            "Where a message spends its time on this node, by stage (see docs/operations.md)",
+            stages,
+        );
         r.register(
             "ws_connections",
             "Open WebSocket connections on this node",
@@ -111,7 +186,24 @@ impl Metrics {
             "Database connections idle in the pool",
             m.db_pool_idle.clone(),
         );
-        Self { registry: r, ..m }
+        Self {
+            registry: r,
+            stages: by_stage,
+            ..m
+        }
+    }
+
+    /// Counts `seconds` against `stage`.
+    pub fn stage(&self, stage: Stage, seconds: f64) {
+        self.stages[stage as usize].observe(seconds);
+    }
+
+    /// Counts the time since `since` against `stage`; returns now, the next
+    /// stage's start.
+    pub fn stage_since(&self, stage: Stage, since: Instant) -> Instant {
+        let now = Instant::now();
+        self.stage(stage, now.duration_since(since).as_secs_f64());
+        now
     }
 
     /// The text exposition format.

@@ -13,6 +13,7 @@ use tokio::{sync::Barrier, time::Instant};
 use crate::{
     cast::{self, CastSpec},
     member::{self, hist, Plan, Sending},
+    stages::{self, StepAccount},
 };
 
 #[derive(clap::Args)]
@@ -51,12 +52,19 @@ pub struct Args {
     /// Side of the square JPEG they upload, in pixels.
     #[arg(long, default_value_t = 4000)]
     pub upload_side: u32,
+    /// The server's Prometheus endpoint (its `--metrics-listen`, with the path):
+    /// scraped around each step, to report where on the server messages spent
+    /// their time (stages.rs).
+    #[arg(long)]
+    pub metrics: Option<String>,
 }
 
 pub struct Step {
     pub offered: u64,
     pub sends: u64,
     pub e2e: Histogram<u64>,
+    /// The server's stages (with `--metrics`) and the cores used.
+    pub account: StepAccount,
 }
 
 pub struct LatencyReport {
@@ -176,6 +184,14 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<LatencyReport> {
     } else {
         None
     };
+    // A mark just before each step starts; after the last, once every member
+    // is done, so that each step's tail is counted with it.
+    let marks = stages::Marks::spawn(
+        args.metrics.clone(),
+        (0..args.rates.len())
+            .map(|k| base + first + (step_len + GAP) * k as u32 - GAP / 10)
+            .collect(),
+    );
     start.wait().await;
     let mut report = LatencyReport {
         connections,
@@ -188,6 +204,7 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<LatencyReport> {
                 offered,
                 sends,
                 e2e: hist(),
+                account: StepAccount::default(),
             })
             .collect(),
         seconds_per_step: args.seconds,
@@ -211,6 +228,9 @@ pub async fn run(url: &str, args: Args) -> anyhow::Result<LatencyReport> {
         }
     }
     report.lost = expected_total.saturating_sub(delivered);
+    for (step, account) in report.steps.iter_mut().zip(marks.finish().await?) {
+        step.account = account;
+    }
     if let Some(b) = burst {
         report.burst = Some(b.await??);
     }
@@ -234,6 +254,9 @@ impl LatencyReport {
                     "p50_ms": ms(&s.e2e, 0.5), "p90_ms": ms(&s.e2e, 0.9),
                     "p99_ms": ms(&s.e2e, 0.99), "p999_ms": ms(&s.e2e, 0.999),
                     "max_ms": s.e2e.max() as f64 / 1000.0,
+                    "server_stages": s.account.stages.as_ref().map(stages::json),
+                    "server_cores": s.account.server_cores,
+                    "tool_cores": s.account.tool_cores,
                 })
             })
             .collect();
@@ -256,7 +279,7 @@ impl LatencyReport {
     pub fn table(&self) -> String {
         let mut t = format!(
             "scenario latency: {} connections in {} groups, {} s per step\n\
-             {:>12} {:>12} {:>8} {:>8} {:>8} {:>8} {:>8}   (send -> receive, ms)\n",
+             {:>12} {:>12} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7}   (send -> receive, ms; cores used)\n",
             self.connections,
             self.groups,
             self.seconds_per_step,
@@ -266,19 +289,43 @@ impl LatencyReport {
             "p90",
             "p99",
             "p99.9",
-            "max"
+            "max",
+            "server",
+            "tool"
         );
+        let cores = |c: Option<f64>| c.map_or("-".into(), |c| format!("{c:.2}"));
         for s in &self.steps {
             t += &format!(
-                "{:>12} {:>12.0} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2}\n",
+                "{:>12} {:>12.0} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>7}\n",
                 s.offered,
                 s.e2e.len() as f64 / self.seconds_per_step as f64,
                 ms(&s.e2e, 0.5),
                 ms(&s.e2e, 0.9),
                 ms(&s.e2e, 0.99),
                 ms(&s.e2e, 0.999),
-                s.e2e.max() as f64 / 1000.0
+                s.e2e.max() as f64 / 1000.0,
+                cores(s.account.server_cores),
+                cores(s.account.tool_cores)
             );
+        }
+        if self.steps.iter().any(|s| s.account.stages.is_some()) {
+            t += "server stages, p50/p99 ms (its /metrics; 1.5x buckets, interpolated):\n";
+            t += &format!("{:>12}", "offered/s");
+            for name in stages::STAGES {
+                t += &format!(" {name:>13}");
+            }
+            t += "\n";
+            for s in &self.steps {
+                t += &format!("{:>12}", s.offered);
+                for name in stages::STAGES {
+                    let cell = match s.account.stages.as_ref().and_then(|m| m.get(name)) {
+                        Some(f) if f.count > 0 => format!("{:.2}/{:.2}", f.p50_ms, f.p99_ms),
+                        _ => "-".into(),
+                    };
+                    t += &format!(" {cell:>13}");
+                }
+                t += "\n";
+            }
         }
         t += &format!(
             "send -> ack p99 {:.2} ms; lost {}, duplicated {}, out of order {}, errors {}\n",

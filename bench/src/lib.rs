@@ -18,5 +18,6 @@ pub mod reconnect;
 pub mod report;
 pub mod search;
 pub mod setup;
+pub mod stages;
 pub mod upload_burst;
 pub mod uploads;

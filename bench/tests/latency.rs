@@ -1,5 +1,6 @@
 //! `latency`: a stepped open-loop run over seeded users delivers every scheduled
-//! message exactly once and reports one row per offered rate.
+//! message exactly once and reports one row per offered rate, with the server's
+//! own account of each step's stages.
 
 mod common;
 
@@ -31,6 +32,7 @@ async fn a_stepped_run_reports_each_rate_and_loses_nothing() {
             // and delivery still loses nothing.
             uploaders: 1,
             upload_side: 256,
+            metrics: Some(server.metrics.clone()),
         },
     )
     .await
@@ -55,6 +57,23 @@ async fn a_stepped_run_reports_each_rate_and_loses_nothing() {
         (0, 0, 0, 0)
     );
     assert_eq!(report.ack.len(), 36, "every send acknowledged");
+    // Every send went through each of the send's stages once, in one step or
+    // the next; its event was routed and written.
+    let counted = |stage: &str| -> u64 {
+        report
+            .steps
+            .iter()
+            .map(|s| s.account.stages.as_ref().expect("scraped")[stage].count)
+            .sum()
+    };
+    for stage in ["check", "turn", "queue", "commit", "wake", "publish"] {
+        assert_eq!(counted(stage), 36, "{stage}");
+    }
+    assert!(counted("route") >= 36, "{}", counted("route"));
+    assert!(counted("deliver") >= 36, "{}", counted("deliver"));
+    assert!(report.table().contains("server stages"));
+    // The tool's own CPU is read every step (the server's needs --server-pid).
+    assert!(report.steps.iter().all(|s| s.account.tool_cores.is_some()));
     let burst = report.burst.as_ref().expect("the upload burst ran");
     assert!(
         burst.uploads > 0 && burst.failed == 0,

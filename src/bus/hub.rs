@@ -109,6 +109,8 @@ impl Hub {
                 slot.mailbox.put(env);
             }
         }
+        drop(users);
+        crate::metrics::METRICS.stage_since(crate::metrics::Stage::Route, env.born);
     }
 
     fn evict_all(&self, why: Eviction) {
@@ -163,6 +165,7 @@ mod tests {
             except: None,
             frame: Bytes::from_static(b"{}"),
             meta_changed: false,
+            born: std::time::Instant::now(),
         })
     }
 

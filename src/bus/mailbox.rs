@@ -146,6 +146,7 @@ mod tests {
             except: None,
             frame: Bytes::from_static(b"{}"),
             meta_changed: false,
+            born: std::time::Instant::now(),
         })
     }
 

@@ -43,6 +43,10 @@ pub struct Envelope {
     /// The event moved its conversation's `meta_ev` (members or name changed):
     /// every node drops its older rosters (rosters.rs), recipients there or not.
     pub meta_changed: bool,
+    /// When it was published on this node, or received from the cluster's bus:
+    /// the start of its `Route` and `Deliver` stages (metrics.rs). Not sent
+    /// between nodes (their clocks are not one).
+    pub born: std::time::Instant,
 }
 
 pub trait Bus: Send + Sync + 'static {

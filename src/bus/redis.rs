@@ -249,6 +249,7 @@ fn decode(raw: &[u8]) -> Option<(Uuid, Envelope)> {
         except,
         frame: Bytes::copy_from_slice(b),
         meta_changed: tag == 3,
+        born: std::time::Instant::now(),
     };
     Some((node, envelope))
 }
@@ -278,6 +279,7 @@ mod tests {
                         except,
                         frame: Bytes::from_static(br#"{"type":"message.new"}"#),
                         meta_changed,
+                        born: std::time::Instant::now(),
                     };
                     let (n, back) = decode(&encode(node, &e)).unwrap();
                     assert_eq!(n, node);
@@ -304,6 +306,7 @@ mod tests {
                     except: None,
                     frame: Bytes::new(),
                     meta_changed: false,
+                    born: std::time::Instant::now(),
                 }
             )[..20]
         )

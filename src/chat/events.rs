@@ -180,6 +180,7 @@ impl Chat {
                 event,
                 Event::ConversationUpdated { .. } | Event::ConversationNew { .. }
             ),
+            born: std::time::Instant::now(),
         });
     }
 }

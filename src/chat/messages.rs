@@ -17,6 +17,7 @@ use crate::{
         MessageKind, Timestamp, UserId,
     },
     error::{AppError, AppResult},
+    metrics::{Stage, METRICS},
     store::{
         messages::{MessageChange, NewMessage},
         writer::Queued,
@@ -166,6 +167,7 @@ impl SendInFlight {
             queued,
         } = self;
         let appended = queued.committed().await?;
+        let woke = std::time::Instant::now();
         let m = &appended.message;
         if appended.created {
             let view = MessageView::from(m);
@@ -193,6 +195,7 @@ impl SendInFlight {
                 },
                 None,
             );
+            METRICS.stage_since(Stage::Publish, woke);
             if m.body.contains('@') {
                 chat.notify_mentions(&who, conversation, m.id, &m.body)
                     .await?;

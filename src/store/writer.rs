@@ -9,7 +9,11 @@
 //! profile showed the writer waiting, not working (4,100 sends/s with both cores
 //! half idle). On its own thread every step runs as soon as its I/O is done.
 
+use std::time::Instant;
+
 use tokio::sync::{mpsc, oneshot};
+
+use crate::metrics::{Stage, METRICS};
 
 use super::{
     messages::{Appended, NewMessage},
@@ -19,7 +23,10 @@ use super::{
 const MAX_BATCH: usize = 256;
 const QUEUE: usize = 8192;
 
-type Job = (NewMessage, oneshot::Sender<StoreResult<Appended>>);
+/// A message, when it was put in the queue, and where its result goes with the
+/// moment its transaction committed (metrics.rs: the stages of a message).
+type Job = (NewMessage, Instant, oneshot::Sender<Done>);
+type Done = (StoreResult<Appended>, Instant);
 
 #[derive(Clone)]
 pub struct MessageWriter {
@@ -75,7 +82,7 @@ impl MessageWriter {
     pub async fn enqueue(&self, m: NewMessage) -> StoreResult<Queued> {
         let (done, wait) = oneshot::channel();
         self.tx
-            .send((m, done))
+            .send((m, Instant::now(), done))
             .await
             .map_err(|_| StoreError::Other(anyhow::anyhow!("message writer stopped")))?;
         Ok(Queued(wait))
@@ -83,29 +90,45 @@ impl MessageWriter {
 }
 
 /// A message in the writer's queue.
-pub struct Queued(oneshot::Receiver<StoreResult<Appended>>);
+pub struct Queued(oneshot::Receiver<Done>);
 
 impl Queued {
     /// Waits for the transaction that holds the message to commit.
     pub async fn committed(self) -> StoreResult<Appended> {
-        self.0
+        let (result, committed_at) = self
+            .0
             .await
-            .map_err(|_| StoreError::Other(anyhow::anyhow!("message writer dropped a send")))?
+            .map_err(|_| StoreError::Other(anyhow::anyhow!("message writer dropped a send")))?;
+        METRICS.stage_since(Stage::Wake, committed_at);
+        result
     }
 }
 
 async fn run(store: Store, mut rx: mpsc::Receiver<Job>) {
     let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-        let (batch, waiting): (Vec<NewMessage>, Vec<_>) = jobs.drain(..).unzip();
-        crate::metrics::METRICS
-            .writer_batch
-            .observe(batch.len() as f64);
+        let started = Instant::now();
+        let mut batch = Vec::with_capacity(jobs.len());
+        let mut waiting = Vec::with_capacity(jobs.len());
+        for (m, queued_at, done) in jobs.drain(..) {
+            METRICS.stage(
+                Stage::Queue,
+                started.duration_since(queued_at).as_secs_f64(),
+            );
+            batch.push(m);
+            waiting.push(done);
+        }
+        METRICS.writer_batch.observe(batch.len() as f64);
         let results = store.append_messages(&batch).await;
+        let committed = Instant::now();
+        let commit = committed.duration_since(started).as_secs_f64();
         for (done, result) in waiting.into_iter().zip(results) {
+            // Counted per message, like the other stages, so that a stage's
+            // percentiles are over the same messages.
+            METRICS.stage(Stage::Commit, commit);
             // The sender may have gone (client disconnected); the message is stored
             // regardless and will reach it through resume.
-            let _ = done.send(result);
+            let _ = done.send((result, committed));
         }
     }
     store.close().await;

@@ -28,6 +28,7 @@ use crate::{
     bus::{hub::Registration, mailbox::Eviction, StreamKey},
     chat::{events::TypingState, Principal},
     error::AppError,
+    metrics::{Stage, METRICS},
 };
 
 /// How long an out-of-order event waits for its predecessors before the gap is
@@ -282,13 +283,22 @@ impl Conn {
     }
 
     /// Delivers what is queued, up to a bound, so that a burst of events is
-    /// written out in one turn of the loop.
+    /// written out in one turn of the loop, and writes it out.
     async fn deliver_waiting(&mut self, socket: &mut Socket) -> Step {
+        let mut oldest = None;
         for _ in 0..DELIVERY_BURST {
             match self.registration.mailbox.pop() {
-                Some(env) => self.deliver(socket, env).await?,
+                Some(env) => {
+                    oldest.get_or_insert(env.born);
+                    self.deliver(socket, env).await?
+                }
                 None => break,
             }
+        }
+        socket.flush().await?;
+        // Once per write, not per event: the fan-out path takes one lock here.
+        if let Some(born) = oldest {
+            METRICS.stage_since(Stage::Deliver, born);
         }
         Ok(())
     }

@@ -30,6 +30,7 @@ use crate::{
     },
     domain::ConversationId,
     error::{AppError, ErrorKind},
+    metrics::{Stage, METRICS},
 };
 
 /// Frames being worked on per connection. At the cap the connection stops reading
@@ -90,9 +91,11 @@ impl Conn {
                 // is queued, queues this one, then waits for its commit.
                 let task = tokio::spawn(async move {
                     let checked = chat.check_send(&who, conversation_id, input).await;
+                    let checked_at = METRICS.stage_since(Stage::Check, read_at);
                     if let Some(previous) = turn {
                         let _ = previous.await;
                     }
+                    METRICS.stage_since(Stage::Turn, checked_at);
                     let queued = match checked {
                         Ok(c) => chat.enqueue_send(&who, c).await,
                         Err(e) => Err(e),
@@ -103,9 +106,10 @@ impl Conn {
                 replies.push_back(Box::pin(async move {
                     match task.await {
                         Ok(Ok((message, created))) => {
-                            let m = &crate::metrics::METRICS;
-                            m.sends.inc();
-                            m.send_ack_seconds.observe(read_at.elapsed().as_secs_f64());
+                            METRICS.sends.inc();
+                            METRICS
+                                .send_ack_seconds
+                                .observe(read_at.elapsed().as_secs_f64());
                             Reply::Ack {
                                 reference: r,
                                 what: Acked::Send {

@@ -79,6 +79,14 @@ async fn metrics_count_connections_sends_deliveries_and_resumes(b: Backend) {
     assert_eq!(moved(&m, "confab_send_ack_seconds_count"), 3.0);
     assert!(moved(&m, "confab_send_ack_seconds_sum") > 0.0);
     assert!(moved(&m, "confab_writer_batch_size_sum") >= 3.0, "{m:?}");
+    // Each send passed through every stage of a send once; its event was routed
+    // and written out (at least once per message: ben waited for each).
+    let stage = |name: &str| format!("confab_message_stage_seconds_count{{stage=\"{name}\"}}");
+    for name in ["check", "turn", "queue", "commit", "wake", "publish"] {
+        assert_eq!(moved(&m, &stage(name)), 3.0, "{name}: {m:?}");
+    }
+    assert!(moved(&m, &stage("route")) >= 3.0, "{m:?}");
+    assert!(moved(&m, &stage("deliver")) >= 3.0, "{m:?}");
     // Each message reached both of ann's and ben's connections.
     assert!(moved(&m, "confab_events_delivered_total") >= 6.0, "{m:?}");
     assert!(m["confab_db_pool_connections"] >= 1.0);

@@ -7,6 +7,8 @@ use clap::Parser;
 
 pub struct Server {
     pub url: String,
+    /// Its Prometheus endpoint (`--metrics-listen` on a free port).
+    pub metrics: String,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
     dir: tempfile::TempDir,
@@ -34,10 +36,16 @@ pub async fn start_seeded(seed: Seed) -> (Server, PathBuf) {
 async fn start_with(seed: Option<Seed>) -> (Server, Option<PathBuf>) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap().to_owned();
+    let metrics_at = {
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        free.local_addr().unwrap().to_string()
+    };
     let config = confab::config::Cli::try_parse_from([
         "confab",
         "--data-dir",
         &data,
+        "--metrics-listen",
+        &metrics_at,
         "--password-hash-memory-kib",
         "64",
         "--messaging-policy",
@@ -80,6 +88,7 @@ async fn start_with(seed: Option<Seed>) -> (Server, Option<PathBuf>) {
     (
         Server {
             url,
+            metrics: format!("http://{metrics_at}/metrics"),
             stop,
             task,
             dir,
