@@ -155,7 +155,8 @@ pub struct ConversationInfo {
     pub ev: i64,
     #[schema(value_type = String, format = DateTime)]
     pub last_activity_at: Timestamp,
-    /// Current members.
+    /// Current members; for a former member, those of them who were there
+    /// when they left, with read and delivery positions up to then.
     pub members: Vec<MemberView>,
     /// A group's picture (`POST /avatars/urls` gives its URL).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -175,6 +176,23 @@ impl ConversationInfo {
             ev: c.last_ev,
             last_activity_at: c.last_activity_at,
             members,
+        }
+    }
+
+    /// The conversation as a former member last saw it: how far it went, when
+    /// it was last busy, and who was in it and how far they had read stop at
+    /// their leaving. What happened since is the remaining members' business (a
+    /// patient who left a group does not learn who joined it later). The name,
+    /// picture and `ev` stay current: they are not kept as of a moment.
+    pub fn as_of_leaving(&mut self, left_seq: i64, left_at: Timestamp) {
+        self.last_seq = self.last_seq.min(left_seq);
+        self.last_activity_at = self.last_activity_at.min(left_at);
+        // A member who left and came back since shows as joined later, so is
+        // left out: hiding someone who was there is the safe side.
+        self.members.retain(|m| m.joined_at <= left_at);
+        for m in &mut self.members {
+            m.last_read_seq = m.last_read_seq.min(left_seq);
+            m.last_delivered_seq = m.last_delivered_seq.min(left_seq);
         }
     }
 }

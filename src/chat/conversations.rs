@@ -342,12 +342,18 @@ impl Chat {
             .iter()
             .map(|(m, u)| self.member_for(m, u, &visible))
             .collect();
-        let last = self
-            .store
-            .last_messages(&[id])
-            .await?
-            .into_iter()
-            .find(|m| m.seq <= me.visible_until());
+        let last = match me.left_seq {
+            Some(left_seq) => {
+                let left_at = me.left_at.unwrap_or(info.last_activity_at);
+                info.as_of_leaving(left_seq, left_at);
+                // The last message they could see, not the conversation's last.
+                let page = self
+                    .store
+                    .messages_page(id, who.user_id, Some(left_seq + 1), None, 1);
+                page.await?.pop()
+            }
+            _ => self.store.last_messages(&[id]).await?.pop(),
+        };
         let unread = self.store.unread_counts(who.user_id, &[id]).await?;
         let unread = unread.first().map(|(_, u)| *u).unwrap_or_default();
         Ok(ConversationSummary {

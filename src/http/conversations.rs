@@ -68,7 +68,8 @@ async fn list(
     Ok(Json(chat.list_conversations(&who, q).await?))
 }
 
-/// One conversation. 404 unless the caller is or was a member.
+/// One conversation. 404 unless the caller is or was a member; a former member
+/// sees it as of leaving (last seq, last message, last activity, members).
 #[utoipa::path(get, path = "/conversations/{id}", tag = "conversations", security(("bearer" = [])),
     params(("id" = ConversationId, Path)), responses((status = 200, body = ConversationSummary), (status = 404, body = ErrorBody)))]
 async fn get_one(

@@ -414,4 +414,72 @@ async fn leaving_keeps_what_you_could_already_see(b: Backend) {
         "unread counts only what a former member may read: {}",
         one.body
     );
+
+    // What happened after ben left stays out of his view of the group: who
+    // joined, how far the others read, how far it went on.
+    let cat = app.register("cat").await;
+    // Later than "after you left" by more than the clock's millisecond.
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let added = app
+        .post(
+            &format!("/api/v1/conversations/{g}/members"),
+            Some(&ann.access),
+            json!({"user_id": cat.user_id}),
+        )
+        .await;
+    assert!(added.status.is_success(), "{:?}", added.body);
+    let now = app
+        .get(&format!("/api/v1/conversations/{g}"), &ann.access)
+        .await;
+    let latest = now.body["last_seq"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/conversations/{g}/read"),
+        Some(&ann.access),
+        json!({"seq": latest}),
+    )
+    .await;
+    let seen_up_to = seen.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["seq"].as_i64().unwrap())
+        .max()
+        .unwrap();
+    let one = app
+        .get(&format!("/api/v1/conversations/{g}"), &ben.access)
+        .await
+        .body;
+    assert_eq!(one["last_seq"], json!(seen_up_to), "{one}");
+    assert_eq!(one["last_message"]["seq"], json!(seen_up_to), "{one}");
+    assert!(latest > seen_up_to);
+    let members: Vec<_> = one["members"].as_array().unwrap().iter().collect();
+    assert!(
+        members.iter().all(|m| m["user_id"] != json!(cat.user_id)),
+        "cat joined after ben left: {one}"
+    );
+    let ann_seen = members
+        .iter()
+        .find(|m| m["user_id"] == json!(ann.user_id))
+        .expect("ann was there when ben left");
+    assert!(
+        ann_seen["last_read_seq"].as_i64().unwrap() <= seen_up_to
+            && ann_seen["last_delivered_seq"].as_i64().unwrap() <= seen_up_to,
+        "{one}"
+    );
+    // Nor when it was last busy: at most when the first message after him came.
+    let all = app
+        .get(&format!("/api/v1/conversations/{g}/messages"), &ann.access)
+        .await
+        .body;
+    let after_at = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["body"] == json!("after you left"))
+        .unwrap()["created_at"]
+        .clone();
+    assert!(
+        one["last_activity_at"].as_str().unwrap() <= after_at.as_str().unwrap(),
+        "{one} {after_at}"
+    );
 }
