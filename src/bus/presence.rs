@@ -3,7 +3,10 @@
 //! Node-local state, like the hub; with several nodes a shared implementation
 //! (Redis) takes its place behind the same calls.
 
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use crate::domain::UserId;
 
@@ -33,6 +36,36 @@ struct Arrivals {
     queued: Vec<UserId>,
     /// Someone is announcing; whoever queues now leaves it to them.
     announcing: bool,
+}
+
+/// The one task announcing arrivals. Dropped before it saw the queue empty (its
+/// task panicked or was cancelled), it gives the role up, so the next arrival
+/// announces what is queued: otherwise every later arrival would queue behind
+/// an announcer that is gone, and nobody would be announced online again.
+pub struct Announcer {
+    presence: Arc<Presence>,
+    done: bool,
+}
+
+impl Announcer {
+    /// The arrivals to announce now. Empty means the announcer is done: the next
+    /// arrival becomes the announcer (decided under the same lock, so none is
+    /// left in the queue with nobody to announce it).
+    pub fn take(&mut self) -> Vec<UserId> {
+        let mut a = self.presence.arrivals();
+        let batch = std::mem::take(&mut a.queued);
+        self.done = batch.is_empty();
+        a.announcing = !self.done;
+        batch
+    }
+}
+
+impl Drop for Announcer {
+    fn drop(&mut self) {
+        if !self.done {
+            self.presence.arrivals().announcing = false;
+        }
+    }
 }
 
 impl Presence {
@@ -84,22 +117,20 @@ impl Presence {
         q.len() == 1
     }
 
-    /// Queues `user`'s online announcement. True when nobody is announcing: the
-    /// caller then takes the queue ([`Presence::take_online`]) until it is empty.
-    pub fn queue_online(&self, user: UserId) -> bool {
-        let mut a = self.coming_online.lock().unwrap_or_else(|e| e.into_inner());
+    /// Queues `user`'s online announcement. When nobody is announcing, the
+    /// caller becomes the announcer: it takes the queue ([`Announcer::take`])
+    /// until it is empty.
+    pub fn queue_online(self: &Arc<Self>, user: UserId) -> Option<Announcer> {
+        let mut a = self.arrivals();
         a.queued.push(user);
-        !std::mem::replace(&mut a.announcing, true)
+        (!std::mem::replace(&mut a.announcing, true)).then(|| Announcer {
+            presence: self.clone(),
+            done: false,
+        })
     }
 
-    /// The arrivals to announce now. Empty means the announcer is done: the next
-    /// arrival becomes the announcer (decided under the same lock, so none is left
-    /// in the queue with nobody to announce it).
-    pub fn take_online(&self) -> Vec<UserId> {
-        let mut a = self.coming_online.lock().unwrap_or_else(|e| e.into_inner());
-        let batch = std::mem::take(&mut a.queued);
-        a.announcing = !batch.is_empty();
-        batch
+    fn arrivals(&self) -> std::sync::MutexGuard<'_, Arrivals> {
+        self.coming_online.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn take_offline(&self) -> Vec<UserId> {
@@ -148,14 +179,38 @@ mod tests {
 
     #[test]
     fn arrivals_during_an_announcement_go_out_in_the_next_batch() {
-        let p = Presence::new();
+        let p = Arc::new(Presence::new());
         let (a, b, c) = (UserId::new(), UserId::new(), UserId::new());
-        assert!(p.queue_online(a), "nobody announcing: a announces");
-        assert_eq!(p.take_online(), vec![a], "alone, at once");
-        assert!(!p.queue_online(b), "a is still announcing");
-        assert!(!p.queue_online(c));
-        assert_eq!(p.take_online(), vec![b, c], "together, by a");
-        assert_eq!(p.take_online(), Vec::<UserId>::new(), "a is done");
-        assert!(p.queue_online(a), "the next arrival announces again");
+        let mut first = p.queue_online(a).expect("nobody announcing: a announces");
+        assert_eq!(first.take(), vec![a], "alone, at once");
+        assert!(p.queue_online(b).is_none(), "a is still announcing");
+        assert!(p.queue_online(c).is_none());
+        assert_eq!(first.take(), vec![b, c], "together, by a");
+        assert_eq!(first.take(), Vec::<UserId>::new(), "a is done");
+        drop(first);
+        assert!(
+            p.queue_online(a).is_some(),
+            "the next arrival announces again"
+        );
+    }
+
+    #[test]
+    fn an_announcer_that_is_gone_does_not_keep_the_role() {
+        let p = Arc::new(Presence::new());
+        let (a, b, c) = (UserId::new(), UserId::new(), UserId::new());
+        let mut announcer = p.queue_online(a).unwrap();
+        assert_eq!(announcer.take(), vec![a]);
+        assert!(p.queue_online(b).is_none(), "queued behind the announcer");
+        // Its task panics in the middle of announcing (or is cancelled).
+        let gone = std::thread::spawn(move || {
+            let _held = announcer;
+            panic!("announcing failed");
+        });
+        assert!(gone.join().is_err());
+        let mut next = p
+            .queue_online(c)
+            .expect("c announces, the role was given up");
+        assert_eq!(next.take(), vec![b, c], "b was not lost");
+        assert!(next.take().is_empty());
     }
 }

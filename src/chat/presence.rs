@@ -88,11 +88,14 @@ impl Chat {
     /// is, so that a reconnect storm costs a few batches (BENCHMARKS.md
     /// `reconnect`), and the connection does not wait for it.
     pub fn connection_opened(&self, who: &Principal) {
-        if self.presence.connected(who.user_id) && self.presence.queue_online(who.user_id) {
+        if !self.presence.connected(who.user_id) {
+            return;
+        }
+        if let Some(mut announcer) = self.presence.queue_online(who.user_id) {
             let chat = self.clone();
             tokio::spawn(async move {
                 loop {
-                    let users = chat.presence.take_online();
+                    let users = announcer.take();
                     if users.is_empty() {
                         break;
                     }
