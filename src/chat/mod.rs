@@ -7,6 +7,7 @@ pub mod admin;
 pub mod attachments;
 pub mod avatars;
 pub mod cluster_presence;
+pub mod conversation_list;
 pub mod conversation_views;
 pub mod conversations;
 pub mod digest;

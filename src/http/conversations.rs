@@ -10,8 +10,9 @@ use super::{
 };
 use crate::{
     chat::{
+        conversation_list::ListQuery,
         conversation_views::{ConversationInfo, ConversationSummary, MessageView, MessagesPage},
-        conversations::{CreateConversationInput, ListQuery},
+        conversations::CreateConversationInput,
         members::{AddMemberInput, RenameInput},
         messages::{HistoryQuery, SendInput},
         receipts::{DeliveredState, ReadInput, ReadState},
