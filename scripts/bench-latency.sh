@@ -3,7 +3,7 @@
 # 10, one sender per group, stepped through offered rates (open loop: latency is
 # timed from when a send was due). The server's /metrics is scraped around each
 # step, so the report splits the server's share of the time into the stages of a
-# message (docs/operations.md, "Metrics": check, turn, queue, commit, wake,
+# message (README, "Metrics": check, turn, queue, commit, wake,
 # publish, route, deliver); what is left is the tool's and the kernel's.
 # Loopback only; needs a release build:
 #   cargo build --release -p confab -p confab-bench

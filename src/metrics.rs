@@ -127,7 +127,7 @@ impl Metrics {
             .collect();
         r.register(
             "message_stage_seconds",
-            "Where a message spends its time on this node, by stage (see docs/operations.md)",
+            "Where a message spends its time on this node, by stage (README, Metrics)",
             stages,
         );
         r.register(

@@ -62,14 +62,15 @@ impl Chat {
         who: &Principal,
         id: ConversationId,
     ) -> AppResult<ConversationSummary> {
-        let (_, me) = self.membership(who, id).await?;
-        let mut info = self.conversation_info(id).await?;
+        // The membership's row carries the conversation: no second read of it.
+        let (conversation, me) = self.membership(who, id).await?;
         let visible = self.presence_visible(who.user_id).await?;
         let users = self.store.members_with_users(&[id]).await?;
-        info.members = users
+        let members = users
             .iter()
             .map(|(m, u)| self.member_for(m, u, &visible))
             .collect();
+        let mut info = ConversationInfo::new(&conversation, members);
         let last = match me.left_seq {
             Some(left_seq) => {
                 let left_at = me.left_at.unwrap_or(info.last_activity_at);
@@ -80,7 +81,7 @@ impl Chat {
                     .messages_page(id, who.user_id, Some(left_seq + 1), None, 1);
                 page.await?.pop()
             }
-            _ => self.store.last_messages(&[id]).await?.pop(),
+            None => self.store.last_messages(&[id]).await?.pop(),
         };
         let unread = self.store.unread_counts(who.user_id, &[id]).await?;
         let unread = unread.first().map(|(_, u)| *u).unwrap_or_default();
