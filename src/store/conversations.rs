@@ -149,16 +149,21 @@ impl Store {
             rows::CONVERSATION_COLUMNS,
             rows::MEMBER_COLUMNS
         );
+        // Every resume and conversation list starts here: natively on SQLite.
+        #[cfg(feature = "sqlite")]
+        if let Some(native) = &self.native {
+            return native.rows(&sql, [user.to_string()], |r| {
+                super::members::membership_row(r)
+            });
+        }
         let rows = sqlx::query(&self.sql(&sql))
             .bind(user.to_string())
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|row| {
-                let (conversation, meta_ev) = rows::conversation(row)?;
-                Ok((conversation, meta_ev, rows::member(row)?))
-            })
-            .collect()
+        Ok(rows
+            .iter()
+            .map(super::members::membership_row)
+            .collect::<Result<_, _>>()?)
     }
 
     /// Unread counts of `user` in `ids`: messages from others, not deleted, among

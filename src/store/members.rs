@@ -25,18 +25,18 @@ impl Store {
             rows::CONVERSATION_COLUMNS,
             rows::MEMBER_COLUMNS
         );
+        // Asked by most requests about a conversation: natively on SQLite.
+        #[cfg(feature = "sqlite")]
+        if let Some(native) = &self.native {
+            let params = [conversation.to_string(), user.to_string()];
+            return native.row(&sql, params, |r| membership_row(r));
+        }
         let row = sqlx::query(&self.sql(&sql))
             .bind(conversation.to_string())
             .bind(user.to_string())
             .fetch_optional(&self.pool)
             .await?;
-        match row {
-            Some(row) => {
-                let (conversation, meta_ev) = rows::conversation(&row)?;
-                Ok(Some((conversation, meta_ev, rows::member(&row)?)))
-            }
-            None => Ok(None),
-        }
+        Ok(row.as_ref().map(membership_row).transpose()?)
     }
 
     /// `user`'s membership row, current or former.
@@ -285,6 +285,12 @@ impl Store {
              AND (mb.read_ev > ? OR mb.delivered_ev > ?) ORDER BY mb.read_ev",
             rows::MEMBER_COLUMNS
         );
+        // Part of every resume's replay: natively on SQLite.
+        #[cfg(feature = "sqlite")]
+        if let Some(native) = &self.native {
+            let params = rusqlite::params![conversation.to_string(), after_ev, after_ev];
+            return native.rows(&sql, params, |r| rows::member(r));
+        }
         let rows = sqlx::query(&self.sql(&sql))
             .bind(conversation.to_string())
             .bind(after_ev)
@@ -293,6 +299,12 @@ impl Store {
             .await?;
         Ok(rows.iter().map(rows::member).collect::<Result<_, _>>()?)
     }
+}
+
+/// A membership row joined with its conversation.
+pub(super) fn membership_row(row: &(impl rows::Cols + ?Sized)) -> Result<Membership, sqlx::Error> {
+    let (conversation, meta_ev) = rows::conversation(row)?;
+    Ok((conversation, meta_ev, rows::member(row)?))
 }
 
 /// A member's two markers: how far they have read, and how far their devices

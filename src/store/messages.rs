@@ -1,3 +1,5 @@
+use std::sync::LazyLock;
+
 use super::{affected, rows, Store, StoreResult};
 use crate::domain::{ConversationId, Message, MessageId, MessageKind, Timestamp, UserId};
 
@@ -129,28 +131,29 @@ impl Store {
         limit: u32,
     ) -> StoreResult<Vec<Message>> {
         let ascending = after.is_some();
-        // Seqs are gapless, so the page's seqs are known before it is read: the
-        // range is bounded on both sides to `limit` seqs. Given only one side,
-        // MariaDB's planner estimated half of a 10 M conversation and sorted it
-        // (23 s a page, BENCHMARKS.md history); every planner now sees `limit` rows.
-        let span = i64::from(limit).saturating_add(1);
-        let (low, high) = match (after, before) {
-            (Some(a), b) => (a, b.unwrap_or(i64::MAX).min(a.saturating_add(span))),
-            (None, Some(b)) => (b.saturating_sub(span).max(0), b),
-            (None, None) => (0, i64::MAX),
-        };
-        // The membership bound is a scalar subquery, evaluated once: a constant
-        // upper end for the range scan on (conversation_id, seq).
-        let sql = format!(
-            "SELECT {} FROM messages m WHERE m.conversation_id = ? AND m.seq > ? AND m.seq < ? \
-             AND m.seq <= (SELECT COALESCE(mb.left_seq, ?) FROM members mb \
-             WHERE mb.conversation_id = ? AND mb.user_id = ?) \
-             ORDER BY m.seq {} LIMIT ?",
-            rows::MESSAGE_COLUMNS,
-            if ascending { "ASC" } else { "DESC" }
-        );
+        let (low, high) = page_range(before, after, limit);
+        let sql = page_sql(ascending);
         let conversation = conversation.to_string();
-        let rows = sqlx::query(&self.sql(&sql))
+        #[cfg(feature = "sqlite")]
+        if let Some(native) = &self.native {
+            let mut msgs = native.messages(
+                sql,
+                rusqlite::params![
+                    conversation,
+                    low,
+                    high,
+                    i64::MAX,
+                    conversation,
+                    reader.to_string(),
+                    i64::from(limit)
+                ],
+            )?;
+            if !ascending {
+                msgs.reverse();
+            }
+            return Ok(msgs);
+        }
+        let rows = sqlx::query(&self.sql(sql))
             .bind(conversation.clone())
             .bind(low)
             .bind(high)
@@ -181,6 +184,17 @@ impl Store {
              ORDER BY m.ev LIMIT ?",
             rows::MESSAGE_COLUMNS
         );
+        // A resume's replay: natively on SQLite.
+        #[cfg(feature = "sqlite")]
+        if let Some(native) = &self.native {
+            let params = rusqlite::params![
+                conversation.to_string(),
+                after_ev,
+                max_seq,
+                i64::from(limit)
+            ];
+            return native.messages(&sql, params);
+        }
         let rows = sqlx::query(&self.sql(&sql))
             .bind(conversation.to_string())
             .bind(after_ev)
@@ -210,4 +224,42 @@ impl Store {
         let rows = q.fetch_all(&self.pool).await?;
         Ok(rows.iter().map(rows::message).collect::<Result<_, _>>()?)
     }
+}
+
+/// A page's exclusive seq bounds. Seqs are gapless, so the page's seqs are known
+/// before it is read: the range is bounded on both sides to `limit` seqs. Given
+/// only one side, MariaDB's planner estimated half of a 10 M conversation and
+/// sorted it (23 s a page, BENCHMARKS.md history); every planner now sees `limit`
+/// rows.
+fn page_range(before: Option<i64>, after: Option<i64>, limit: u32) -> (i64, i64) {
+    let span = i64::from(limit).saturating_add(1);
+    match (after, before) {
+        (Some(a), b) => (a, b.unwrap_or(i64::MAX).min(a.saturating_add(span))),
+        (None, Some(b)) => (b.saturating_sub(span).max(0), b),
+        (None, None) => (0, i64::MAX),
+    }
+}
+
+/// A page's statement. The membership bound is a scalar subquery, evaluated
+/// once: a constant upper end for the range scan on (conversation_id, seq).
+/// Parameters: conversation, low, high, i64::MAX, conversation, reader, limit.
+fn page_sql(ascending: bool) -> &'static str {
+    static ASC: LazyLock<String> = LazyLock::new(|| page_statement(true));
+    static DESC: LazyLock<String> = LazyLock::new(|| page_statement(false));
+    if ascending {
+        &ASC
+    } else {
+        &DESC
+    }
+}
+
+fn page_statement(ascending: bool) -> String {
+    format!(
+        "SELECT {} FROM messages m WHERE m.conversation_id = ? AND m.seq > ? AND m.seq < ? \
+         AND m.seq <= (SELECT COALESCE(mb.left_seq, ?) FROM members mb \
+         WHERE mb.conversation_id = ? AND mb.user_id = ?) \
+         ORDER BY m.seq {} LIMIT ?",
+        rows::MESSAGE_COLUMNS,
+        if ascending { "ASC" } else { "DESC" }
+    )
 }

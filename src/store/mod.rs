@@ -24,6 +24,8 @@ pub mod retention;
 mod rows;
 pub mod search;
 pub mod sessions;
+#[cfg(feature = "sqlite")]
+mod sqlite_native;
 mod system;
 pub mod uploads;
 pub mod users;
@@ -92,6 +94,9 @@ pub struct Store {
     backend: Backend,
     /// The URL sqlx opened, to open a dedicated pool (see [`Store::dedicated`]).
     url: String,
+    /// On a SQLite file: the hot reads, run natively (sqlite_native.rs).
+    #[cfg(feature = "sqlite")]
+    native: Option<std::sync::Arc<sqlite_native::NativeReads>>,
 }
 
 // By hand: the URL may carry a password.
@@ -131,7 +136,13 @@ impl Store {
             }
         }
         let pool = Self::open_pool(backend, &url, opts.max_connections, &[]).await?;
-        Ok(Self { pool, backend, url })
+        Ok(Self {
+            pool,
+            backend,
+            #[cfg(feature = "sqlite")]
+            native: Self::native_reads(backend, &url),
+            url,
+        })
     }
 
     /// Is there a Confab database at `url` already: a SQLite file, or a server
@@ -166,7 +177,43 @@ impl Store {
             .await?,
             backend: self.backend,
             url: self.url.clone(),
+            // The writer's pool: writes, and reads inside its transactions.
+            #[cfg(feature = "sqlite")]
+            native: None,
         })
+    }
+
+    /// Whether the hot reads go through SQLite's own API (a SQLite file).
+    pub fn reads_natively(&self) -> bool {
+        #[cfg(feature = "sqlite")]
+        return self.native.is_some();
+        #[cfg(not(feature = "sqlite"))]
+        false
+    }
+
+    /// The same database with every read through sqlx: the portable path, to hold
+    /// the native reads to the same answers (tests).
+    pub fn portable_reads(&self) -> Self {
+        let mut store = self.clone();
+        #[cfg(feature = "sqlite")]
+        {
+            store.native = None;
+        }
+        store
+    }
+
+    /// Native reads for a SQLite file; an in-memory database is one connection's
+    /// own and cannot be shared, so it reads through sqlx only.
+    #[cfg(feature = "sqlite")]
+    fn native_reads(
+        backend: Backend,
+        url: &str,
+    ) -> Option<std::sync::Arc<sqlite_native::NativeReads>> {
+        if backend != Backend::Sqlite || url.contains("mode=memory") {
+            return None;
+        }
+        let path = backend::sqlite_path(url)?;
+        Some(std::sync::Arc::new(sqlite_native::NativeReads::new(path)))
     }
 
     async fn open_pool(

@@ -144,36 +144,50 @@ impl Store {
         if ids.is_empty() {
             return Ok(msgs);
         }
-        let sql = format!(
-            "SELECT message_id, emoji, user_id FROM reactions WHERE message_id IN ({}) \
-             ORDER BY created_at, user_id",
-            placeholders(ids.len())
-        );
+        let sql = reactions_sql(ids.len());
         let sql = self.sql(&sql);
         let mut q = sqlx::query_as::<_, (String, String, String)>(&sql);
         for id in &ids {
             q = q.bind(id.clone());
         }
-        let mut by_message: HashMap<String, Vec<Reaction>> = HashMap::new();
-        for (message, emoji, user) in q.fetch_all(&mut *conn).await? {
-            let Ok(user) = user.parse::<UserId>() else {
-                continue;
-            };
-            let list = by_message.entry(message).or_default();
-            match list.iter_mut().find(|r| r.emoji.as_str() == emoji) {
-                Some(r) => r.user_ids.push(user),
-                None => list.push(Reaction {
-                    emoji: Emoji::from_stored(emoji),
-                    user_ids: vec![user],
-                }),
-            }
-        }
-        for m in &mut msgs {
-            if let Some(r) = by_message.remove(&m.id.to_string()) {
-                m.reactions = r;
-            }
-        }
+        attach_reactions(&mut msgs, q.fetch_all(&mut *conn).await?);
         Ok(msgs)
+    }
+}
+
+/// The reactions of `n` messages, as (message, emoji, user), in the order they
+/// were made (the first to react leads a chip).
+pub(super) fn reactions_sql(n: usize) -> String {
+    format!(
+        "SELECT message_id, emoji, user_id FROM reactions WHERE message_id IN ({}) \
+         ORDER BY created_at, user_id",
+        placeholders(n)
+    )
+}
+
+/// Groups (message, emoji, user) rows by message and emoji onto `msgs`.
+pub(super) fn attach_reactions(
+    msgs: &mut [Message],
+    rows: impl IntoIterator<Item = (String, String, String)>,
+) {
+    let mut by_message: HashMap<String, Vec<Reaction>> = HashMap::new();
+    for (message, emoji, user) in rows {
+        let Ok(user) = user.parse::<UserId>() else {
+            continue;
+        };
+        let list = by_message.entry(message).or_default();
+        match list.iter_mut().find(|r| r.emoji.as_str() == emoji) {
+            Some(r) => r.user_ids.push(user),
+            None => list.push(Reaction {
+                emoji: Emoji::from_stored(emoji),
+                user_ids: vec![user],
+            }),
+        }
+    }
+    for m in msgs {
+        if let Some(r) = by_message.remove(&m.id.to_string()) {
+            m.reactions = r;
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Decoding rows into domain types. Values are stored in portable forms (ids and
 //! enums as text, times as integer milliseconds), so decoding is the same for every
-//! backend.
+//! backend, and for either driver: a decoder reads [`Cols`], which sqlx's rows and
+//! the native SQLite reader's rows (`sqlite_native.rs`) both provide.
 
 use std::str::FromStr;
 
@@ -20,38 +21,63 @@ pub(super) const SESSION_COLUMNS: &str =
      s.last_used_at AS s_last_used_at, s.expires_at AS s_expires_at, \
      s.revoked_at AS s_revoked_at, s.user_agent AS s_user_agent, s.ip AS s_ip";
 
-fn decode_err(col: &str, e: impl std::fmt::Display) -> sqlx::Error {
+pub(super) fn decode_err(col: &str, e: impl std::fmt::Display) -> sqlx::Error {
     sqlx::Error::ColumnDecode {
         index: col.to_owned(),
         source: e.to_string().into(),
     }
 }
 
-pub(super) fn parse<T: FromStr>(row: &AnyRow, col: &str) -> Result<T, sqlx::Error>
+/// A row's columns by name, in the stored types: integers and text.
+pub(super) trait Cols {
+    fn int(&self, col: &str) -> Result<i64, sqlx::Error>;
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, sqlx::Error>;
+    fn text(&self, col: &str) -> Result<String, sqlx::Error>;
+    fn opt_text(&self, col: &str) -> Result<Option<String>, sqlx::Error>;
+}
+
+impl Cols for AnyRow {
+    fn int(&self, col: &str) -> Result<i64, sqlx::Error> {
+        self.try_get(col)
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, sqlx::Error> {
+        self.try_get(col)
+    }
+    fn text(&self, col: &str) -> Result<String, sqlx::Error> {
+        self.try_get(col)
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>, sqlx::Error> {
+        self.try_get(col)
+    }
+}
+
+pub(super) fn parse<T: FromStr>(row: &(impl Cols + ?Sized), col: &str) -> Result<T, sqlx::Error>
 where
     T::Err: std::fmt::Display,
 {
-    let s: String = row.try_get(col)?;
-    s.parse().map_err(|e| decode_err(col, e))
+    row.text(col)?.parse().map_err(|e| decode_err(col, e))
 }
 
-pub(super) fn ts(row: &AnyRow, col: &str) -> Result<Timestamp, sqlx::Error> {
-    Ok(Timestamp(row.try_get::<i64, _>(col)?))
+pub(super) fn ts(row: &(impl Cols + ?Sized), col: &str) -> Result<Timestamp, sqlx::Error> {
+    Ok(Timestamp(row.int(col)?))
 }
 
-pub(super) fn opt_ts(row: &AnyRow, col: &str) -> Result<Option<Timestamp>, sqlx::Error> {
-    Ok(row.try_get::<Option<i64>, _>(col)?.map(Timestamp))
+pub(super) fn opt_ts(
+    row: &(impl Cols + ?Sized),
+    col: &str,
+) -> Result<Option<Timestamp>, sqlx::Error> {
+    Ok(row.opt_int(col)?.map(Timestamp))
 }
 
-pub(super) fn user(row: &AnyRow) -> Result<User, sqlx::Error> {
+pub(super) fn user(row: &(impl Cols + ?Sized)) -> Result<User, sqlx::Error> {
     Ok(User {
         id: parse::<UserId>(row, "id")?,
-        username: Username::from_trusted(row.try_get("username")?),
-        email: row.try_get("email")?,
+        username: Username::from_trusted(row.text("username")?),
+        email: row.opt_text("email")?,
         email_verified_at: opt_ts(row, "email_verified_at")?,
-        full_name: row.try_get("full_name")?,
-        bio: row.try_get("bio")?,
-        status_text: row.try_get("status_text")?,
+        full_name: row.text("full_name")?,
+        bio: row.text("bio")?,
+        status_text: row.text("status_text")?,
         role: parse::<Role>(row, "role")?,
         created_at: ts(row, "created_at")?,
         updated_at: ts(row, "updated_at")?,
@@ -60,13 +86,11 @@ pub(super) fn user(row: &AnyRow) -> Result<User, sqlx::Error> {
         last_seen_at: opt_ts(row, "last_seen_at")?,
         group_invites: parse(row, "group_invites")?,
         email_notify: parse(row, "email_notify")?,
-        avatar_id: row
-            .try_get::<Option<String>, _>("avatar_id")?
-            .and_then(|s| s.parse().ok()),
+        avatar_id: row.opt_text("avatar_id")?.and_then(|s| s.parse().ok()),
     })
 }
 
-pub(super) fn session(row: &AnyRow) -> Result<Session, sqlx::Error> {
+pub(super) fn session(row: &(impl Cols + ?Sized)) -> Result<Session, sqlx::Error> {
     Ok(Session {
         id: parse::<SessionId>(row, "s_id")?,
         user_id: parse::<UserId>(row, "s_user_id")?,
@@ -74,8 +98,8 @@ pub(super) fn session(row: &AnyRow) -> Result<Session, sqlx::Error> {
         last_used_at: ts(row, "s_last_used_at")?,
         expires_at: ts(row, "s_expires_at")?,
         revoked_at: opt_ts(row, "s_revoked_at")?,
-        user_agent: row.try_get("s_user_agent")?,
-        ip: row.try_get("s_ip")?,
+        user_agent: row.text("s_user_agent")?,
+        ip: row.text("s_ip")?,
     })
 }
 
@@ -97,58 +121,56 @@ pub(super) const MESSAGE_COLUMNS: &str = "m.id AS m_id, m.conversation_id AS m_c
      m.deleted_at AS m_deleted_at, m.attachments AS m_attachments, m.reacted AS m_reacted";
 
 /// A conversation and the meta_ev (position of its last rename or membership change).
-pub(super) fn conversation(row: &AnyRow) -> Result<(Conversation, i64), sqlx::Error> {
+pub(super) fn conversation(row: &(impl Cols + ?Sized)) -> Result<(Conversation, i64), sqlx::Error> {
     let c = Conversation {
         id: parse::<ConversationId>(row, "c_id")?,
         kind: parse(row, "c_kind")?,
-        name: row.try_get("c_name")?,
+        name: row.opt_text("c_name")?,
         created_by: parse::<UserId>(row, "c_created_by")?,
         created_at: ts(row, "c_created_at")?,
-        last_seq: row.try_get("c_last_seq")?,
-        last_ev: row.try_get("c_last_ev")?,
+        last_seq: row.int("c_last_seq")?,
+        last_ev: row.int("c_last_ev")?,
         last_activity_at: ts(row, "c_last_activity_at")?,
-        avatar_id: row
-            .try_get::<Option<String>, _>("c_avatar_id")?
-            .and_then(|s| s.parse().ok()),
+        avatar_id: row.opt_text("c_avatar_id")?.and_then(|s| s.parse().ok()),
     };
-    Ok((c, row.try_get("c_meta_ev")?))
+    Ok((c, row.int("c_meta_ev")?))
 }
 
-pub(super) fn member(row: &AnyRow) -> Result<Member, sqlx::Error> {
+pub(super) fn member(row: &(impl Cols + ?Sized)) -> Result<Member, sqlx::Error> {
     Ok(Member {
         conversation_id: parse(row, "mb_conversation_id")?,
         user_id: parse(row, "mb_user_id")?,
         role: parse(row, "mb_role")?,
         joined_at: ts(row, "mb_joined_at")?,
         left_at: opt_ts(row, "mb_left_at")?,
-        left_seq: row.try_get("mb_left_seq")?,
-        last_read_seq: row.try_get("mb_last_read_seq")?,
-        read_ev: row.try_get("mb_read_ev")?,
-        last_delivered_seq: row.try_get("mb_last_delivered_seq")?,
-        delivered_ev: row.try_get("mb_delivered_ev")?,
+        left_seq: row.opt_int("mb_left_seq")?,
+        last_read_seq: row.int("mb_last_read_seq")?,
+        read_ev: row.int("mb_read_ev")?,
+        last_delivered_seq: row.int("mb_last_delivered_seq")?,
+        delivered_ev: row.int("mb_delivered_ev")?,
         muted_until: opt_ts(row, "mb_muted_until")?,
     })
 }
 
-pub(super) fn message(row: &AnyRow) -> Result<Message, sqlx::Error> {
-    let reply_to: Option<String> = row.try_get("m_reply_to")?;
+pub(super) fn message(row: &(impl Cols + ?Sized)) -> Result<Message, sqlx::Error> {
+    let reply_to = row.opt_text("m_reply_to")?;
     Ok(Message {
         id: parse::<MessageId>(row, "m_id")?,
         conversation_id: parse(row, "m_conversation_id")?,
-        seq: row.try_get("m_seq")?,
-        ev: row.try_get("m_ev")?,
-        created_ev: row.try_get("m_created_ev")?,
+        seq: row.int("m_seq")?,
+        ev: row.int("m_ev")?,
+        created_ev: row.int("m_created_ev")?,
         sender_id: parse(row, "m_sender_id")?,
-        client_msg_id: row.try_get("m_client_msg_id")?,
+        client_msg_id: row.text("m_client_msg_id")?,
         kind: parse(row, "m_kind")?,
-        body: row.try_get("m_body")?,
+        body: row.text("m_body")?,
         reply_to: reply_to
             .map(|s| s.parse().map_err(|e| decode_err("m_reply_to", e)))
             .transpose()?,
         created_at: ts(row, "m_created_at")?,
         edited_at: opt_ts(row, "m_edited_at")?,
         deleted_at: opt_ts(row, "m_deleted_at")?,
-        attachments: match row.try_get::<Option<String>, _>("m_attachments")? {
+        attachments: match row.opt_text("m_attachments")? {
             Some(json) => {
                 serde_json::from_str(&json).map_err(|e| decode_err("m_attachments", e))?
             }

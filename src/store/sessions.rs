@@ -151,6 +151,13 @@ impl Store {
             rows::SESSION_COLUMNS,
             rows::USER_COLUMNS
         );
+        // Every authenticated request asks this: natively on SQLite.
+        #[cfg(feature = "sqlite")]
+        if let Some(native) = &self.native {
+            return native.row(&sql, [id.to_string()], |r| {
+                Ok((rows::session(r)?, rows::user(r)?))
+            });
+        }
         let row = sqlx::query(&self.sql(&sql))
             .bind(id.to_string())
             .fetch_optional(&self.pool)

@@ -31,6 +31,7 @@ mod friends;
 mod limits;
 mod messages;
 mod metrics;
+mod native_reads;
 mod nginx;
 mod notifications;
 mod outbox;

@@ -1,0 +1,170 @@
+//! The hot reads on SQLite, through SQLite's own API (rusqlite) instead of sqlx.
+//!
+//! Through sqlx, every query hands over to one of its SQLite worker threads and
+//! each row comes back through a channel, with every value copied out and wrapped
+//! twice (`SqliteRow`, then `AnyRow`). For a page of history that path cost six
+//! sevenths of the server's CPU per page (BENCHMARKS.md, `history`, third look).
+//! Here the statement runs on the calling thread, prepared once per connection,
+//! and each row is decoded where it is read. The SQL text and the row decoders are
+//! the ones the sqlx path uses (`rows.rs`), so a query still has one place.
+//!
+//! Only reads come here, and only bounded ones (an index lookup or a range of at
+//! most a page): they run inline on the async worker, for about as long as the
+//! hand-off to a worker thread took. In WAL mode a reader never waits for the
+//! writer; the busy timeout only covers the rare reader that finds the WAL index
+//! being rebuilt. Writes stay on the one writer (`writer.rs`).
+
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OpenFlags, Params, Row};
+
+use super::{
+    reactions::{attach_reactions, reactions_sql},
+    rows::{self, decode_err, Cols},
+    StoreError, StoreResult,
+};
+use crate::domain::Message;
+
+/// Statements kept prepared per connection: every hot read, with room to spare.
+const STATEMENT_CACHE: usize = 32;
+
+/// Connections to one SQLite file, kept for reuse. One is checked out per read
+/// and returned after it, so there are never more than threads reading at once.
+pub(super) struct NativeReads {
+    path: String,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for NativeReads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeReads")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl Cols for Row<'_> {
+    fn int(&self, col: &str) -> Result<i64, sqlx::Error> {
+        self.get(col).map_err(|e| decode_err(col, e))
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, sqlx::Error> {
+        self.get(col).map_err(|e| decode_err(col, e))
+    }
+    fn text(&self, col: &str) -> Result<String, sqlx::Error> {
+        self.get(col).map_err(|e| decode_err(col, e))
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>, sqlx::Error> {
+        self.get(col).map_err(|e| decode_err(col, e))
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Other(e.into())
+    }
+}
+
+impl NativeReads {
+    /// Reads of the database file at `path` (which sqlx has created and migrated).
+    pub(super) fn new(path: &str) -> Self {
+        Self {
+            path: path.to_owned(),
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn open(&self) -> rusqlite::Result<Connection> {
+        // NO_MUTEX: a connection is used by one thread at a time (checked out).
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(&self.path, flags)?;
+        // The pool's settings for reads (backend.rs), and query_only: nothing
+        // written through here, ever.
+        conn.execute_batch(
+            "PRAGMA query_only = ON; PRAGMA busy_timeout = 5000; PRAGMA mmap_size = 268435456;",
+        )?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(conn)
+    }
+
+    /// Runs `read` on an idle connection (opening one when none is idle).
+    fn with<T>(&self, read: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let taken = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match taken {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        let out = read(&conn);
+        self.idle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(conn);
+        out
+    }
+
+    /// The one row `sql` finds, decoded, or `None`.
+    pub(super) fn row<T>(
+        &self,
+        sql: &str,
+        params: impl Params,
+        decode: impl FnOnce(&Row<'_>) -> Result<T, sqlx::Error>,
+    ) -> StoreResult<Option<T>> {
+        self.with(|conn| {
+            let mut stmt = conn.prepare_cached(sql)?;
+            let mut rows = stmt.query(params)?;
+            match rows.next()? {
+                Some(row) => Ok(Some(decode(row)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Every row `sql` finds, decoded.
+    pub(super) fn rows<T>(
+        &self,
+        sql: &str,
+        params: impl Params,
+        decode: impl Fn(&Row<'_>) -> Result<T, sqlx::Error>,
+    ) -> StoreResult<Vec<T>> {
+        self.with(|conn| {
+            let mut stmt = conn.prepare_cached(sql)?;
+            let mut rows = stmt.query(params)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(decode(row)?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// The messages `sql` selects (`rows::MESSAGE_COLUMNS`), with their reactions
+    /// read on the same connection when any has some.
+    pub(super) fn messages(&self, sql: &str, params: impl Params) -> StoreResult<Vec<Message>> {
+        self.with(|conn| {
+            let mut stmt = conn.prepare_cached(sql)?;
+            let mut rows = stmt.query(params)?;
+            let mut msgs = Vec::new();
+            let mut reacted = Vec::new();
+            while let Some(row) = rows.next()? {
+                let m = rows::message(row)?;
+                if row.int("m_reacted")? > 0 {
+                    reacted.push(m.id.to_string());
+                }
+                msgs.push(m);
+            }
+            if !reacted.is_empty() {
+                // As many placeholders as reacted messages: prepared for the one
+                // use, like the sqlx path's long lists (mod.rs, batch_query).
+                let mut stmt = conn.prepare(&reactions_sql(reacted.len()))?;
+                let found = stmt
+                    .query_map(rusqlite::params_from_iter(&reacted), |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })?
+                    .collect::<rusqlite::Result<Vec<(String, String, String)>>>()?;
+                attach_reactions(&mut msgs, found);
+            }
+            Ok(msgs)
+        })
+    }
+}
