@@ -43,19 +43,44 @@ impl std::fmt::Debug for NativeReads {
     }
 }
 
-impl Cols for Row<'_> {
+/// A row and its statement's column names. rusqlite finds a column by name
+/// through SQLite's C API each time (`sqlite3_column_name`, `strlen`, a
+/// case-insensitive compare per column): 13 % of the server's samples with 8
+/// history readers. The names are read once per statement instead.
+pub(super) struct Named<'r, 's> {
+    row: &'r Row<'s>,
+    names: &'r [String],
+}
+
+impl Named<'_, '_> {
+    fn get<T: rusqlite::types::FromSql>(&self, col: &str) -> Result<T, sqlx::Error> {
+        let idx = self
+            .names
+            .iter()
+            .position(|n| n == col)
+            .ok_or_else(|| sqlx::Error::ColumnNotFound(col.to_owned()))?;
+        self.row.get(idx).map_err(|e| decode_err(col, e))
+    }
+}
+
+impl Cols for Named<'_, '_> {
     fn int(&self, col: &str) -> Result<i64, sqlx::Error> {
-        self.get(col).map_err(|e| decode_err(col, e))
+        self.get(col)
     }
     fn opt_int(&self, col: &str) -> Result<Option<i64>, sqlx::Error> {
-        self.get(col).map_err(|e| decode_err(col, e))
+        self.get(col)
     }
     fn text(&self, col: &str) -> Result<String, sqlx::Error> {
-        self.get(col).map_err(|e| decode_err(col, e))
+        self.get(col)
     }
     fn opt_text(&self, col: &str) -> Result<Option<String>, sqlx::Error> {
-        self.get(col).map_err(|e| decode_err(col, e))
+        self.get(col)
     }
+}
+
+/// The column names of a prepared statement, owned (the rows borrow it).
+fn names(stmt: &rusqlite::Statement<'_>) -> Vec<String> {
+    stmt.column_names().into_iter().map(str::to_owned).collect()
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -108,13 +133,14 @@ impl NativeReads {
         &self,
         sql: &str,
         params: impl Params,
-        decode: impl FnOnce(&Row<'_>) -> Result<T, sqlx::Error>,
+        decode: impl FnOnce(&Named<'_, '_>) -> Result<T, sqlx::Error>,
     ) -> StoreResult<Option<T>> {
         self.with(|conn| {
             let mut stmt = conn.prepare_cached(sql)?;
+            let names = names(&stmt);
             let mut rows = stmt.query(params)?;
             match rows.next()? {
-                Some(row) => Ok(Some(decode(row)?)),
+                Some(row) => Ok(Some(decode(&Named { row, names: &names })?)),
                 None => Ok(None),
             }
         })
@@ -125,14 +151,15 @@ impl NativeReads {
         &self,
         sql: &str,
         params: impl Params,
-        decode: impl Fn(&Row<'_>) -> Result<T, sqlx::Error>,
+        decode: impl Fn(&Named<'_, '_>) -> Result<T, sqlx::Error>,
     ) -> StoreResult<Vec<T>> {
         self.with(|conn| {
             let mut stmt = conn.prepare_cached(sql)?;
+            let names = names(&stmt);
             let mut rows = stmt.query(params)?;
             let mut out = Vec::new();
             while let Some(row) = rows.next()? {
-                out.push(decode(row)?);
+                out.push(decode(&Named { row, names: &names })?);
             }
             Ok(out)
         })
@@ -143,11 +170,13 @@ impl NativeReads {
     pub(super) fn messages(&self, sql: &str, params: impl Params) -> StoreResult<Vec<Message>> {
         self.with(|conn| {
             let mut stmt = conn.prepare_cached(sql)?;
+            let names = names(&stmt);
             let mut rows = stmt.query(params)?;
             let mut msgs = Vec::new();
             let mut reacted = Vec::new();
             while let Some(row) = rows.next()? {
-                let m = rows::message(row)?;
+                let row = Named { row, names: &names };
+                let m = rows::message(&row)?;
                 if row.int("m_reacted")? > 0 {
                     reacted.push(m.id.to_string());
                 }
