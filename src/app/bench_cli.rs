@@ -172,6 +172,7 @@ async fn seed_messages(
                     reply_to: None,
                     created_at: now,
                     attachments: Vec::new(),
+                    checked_at_meta_ev: None,
                 })
                 .collect();
             chat.store

@@ -117,6 +117,7 @@ impl Chat {
                 reply_to: input.reply_to,
                 created_at: Timestamp::now(),
                 attachments,
+                checked_at_meta_ev: Some(roster.meta_ev),
             },
             direct_members,
         })
@@ -166,7 +167,13 @@ impl SendInFlight {
             direct_members,
             queued,
         } = self;
-        let appended = queued.committed().await?;
+        // The check read this node's roster; the commit reads the members
+        // table, and refuses a sender removed since (NotFound): for them the
+        // conversation is one they cannot see.
+        let appended = queued.committed().await.map_err(|e| match e {
+            crate::store::StoreError::NotFound => AppError::not_found("conversation"),
+            e => e.into(),
+        })?;
         let woke = std::time::Instant::now();
         let m = &appended.message;
         if appended.created {

@@ -6,14 +6,14 @@
 //! SQLite, a hand-off to the driver's thread and back), so statements per batch,
 //! not per message, is what lets many acks share one commit cheaply.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::Row;
 
 use super::{
     affected,
     messages::{Appended, NewMessage},
-    placeholders, rows, Store, StoreError, StoreResult,
+    placeholders, rows, Store, StoreError, StoreResult, Tx,
 };
 use crate::domain::{ConversationId, Message, UserId};
 
@@ -43,27 +43,49 @@ impl Store {
         let mut stored: HashMap<Key, Message> = HashMap::new();
         // Created here: the conversation's meta_ev at the commit.
         let mut created: HashMap<Key, i64> = HashMap::new();
-        let inserted = match self.insert_all(batch, &fresh).await {
-            Err(StoreError::Conflict("client_msg_id")) => {
-                let Ok(existing) = self.by_client_ids(batch).await else {
+        // Senders the commit found are not members (any more) of the conversation.
+        let mut outsiders: HashSet<Pair> = HashSet::new();
+        let mut looked_up = false;
+        loop {
+            match self.insert_all(batch, &fresh).await {
+                Ok(Inserted::Stored(new)) => {
+                    for (&i, (msg, meta_ev)) in fresh.iter().zip(new) {
+                        created.insert(key(&batch[i]), meta_ev);
+                        stored.insert(key(&batch[i]), msg);
+                    }
+                    break;
+                }
+                // Nothing was stored; again without them (each round drops at
+                // least one pair, so this ends).
+                Ok(Inserted::Outsiders(found)) => {
+                    outsiders.extend(found);
+                    fresh.retain(|&i| !outsiders.contains(&pair(&batch[i])));
+                }
+                Err(StoreError::Conflict("client_msg_id")) if !looked_up => {
+                    looked_up = true;
+                    let Ok(existing) = self.by_client_ids(batch).await else {
+                        return self.append_each(batch).await;
+                    };
+                    fresh.retain(|&i| !existing.contains_key(&key(&batch[i])));
+                    stored.extend(existing);
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "batch insert failed; retrying one by one");
                     return self.append_each(batch).await;
-                };
-                fresh.retain(|&i| !existing.contains_key(&key(&batch[i])));
-                stored = existing;
-                self.insert_all(batch, &fresh).await
-            }
-            other => other,
-        };
-        match inserted {
-            Ok(new) => {
-                for (&i, (msg, meta_ev)) in fresh.iter().zip(new) {
-                    created.insert(key(&batch[i]), meta_ev);
-                    stored.insert(key(&batch[i]), msg);
                 }
             }
-            Err(e) => {
-                tracing::debug!(error = %e, "batch insert failed; retrying one by one");
-                return self.append_each(batch).await;
+        }
+        if !outsiders.is_empty() && !looked_up {
+            // A former member's resend of what they sent while a member still
+            // gets its stored message (idempotent sends); the rest are refused.
+            let theirs: Vec<NewMessage> = batch
+                .iter()
+                .filter(|m| outsiders.contains(&pair(m)))
+                .cloned()
+                .collect();
+            match self.by_client_ids(&theirs).await {
+                Ok(existing) => stored.extend(existing),
+                Err(_) => return self.append_each(batch).await,
             }
         }
         batch
@@ -79,6 +101,8 @@ impl Store {
                         created: meta_ev.is_some(),
                         meta_ev: meta_ev.unwrap_or_default(),
                     }),
+                    // Not a member: as for any conversation they cannot see.
+                    None if outsiders.contains(&pair(m)) => Err(StoreError::NotFound),
                     None => Err(StoreError::Other(anyhow::anyhow!("message not stored"))),
                 }
             })
@@ -88,8 +112,10 @@ impl Store {
     /// Stores fresh messages (no idempotency lookup): for seeding benchmarks.
     pub async fn insert_messages(&self, batch: &[NewMessage]) -> StoreResult<Vec<Message>> {
         let all: Vec<usize> = (0..batch.len()).collect();
-        let stored = self.insert_all(batch, &all).await?;
-        Ok(stored.into_iter().map(|(m, _)| m).collect())
+        match self.insert_all(batch, &all).await? {
+            Inserted::Stored(stored) => Ok(stored.into_iter().map(|(m, _)| m).collect()),
+            Inserted::Outsiders(_) => Err(StoreError::NotFound),
+        }
     }
 
     /// The slow path: every message in its own transaction, in batch order.
@@ -116,7 +142,8 @@ impl Store {
                 });
             }
             match self.insert_all(std::slice::from_ref(m), &[0]).await {
-                Ok(mut v) => {
+                Ok(Inserted::Outsiders(_)) => return Err(StoreError::NotFound),
+                Ok(Inserted::Stored(mut v)) => {
                     let (message, meta_ev) = v.remove(0);
                     return Ok(Appended {
                         message,
@@ -160,13 +187,9 @@ impl Store {
     /// the members who receive it; bus/rosters.rs). The counter UPDATE comes first, so it takes the conversations' row locks
     /// (on SQLite, the database write lock) before anything is read: commit order
     /// equals counter order, and seq has no gaps.
-    async fn insert_all(
-        &self,
-        batch: &[NewMessage],
-        which: &[usize],
-    ) -> StoreResult<Vec<(Message, i64)>> {
+    async fn insert_all(&self, batch: &[NewMessage], which: &[usize]) -> StoreResult<Inserted> {
         if which.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Inserted::Stored(Vec::new()));
         }
         // Messages per conversation, conversations in order of first appearance.
         let mut counts: Vec<(ConversationId, i64)> = Vec::new();
@@ -223,6 +246,11 @@ impl Store {
             let (seq, ev): (i64, i64) = (row.try_get("last_seq")?, row.try_get("last_ev")?);
             next.insert(id, (seq - n + 1, ev - n + 1));
             metas.insert(id, row.try_get("meta_ev")?);
+        }
+        let outsiders = self.outsiders(&mut tx, batch, which, &metas).await?;
+        if !outsiders.is_empty() {
+            tx.rollback().await?;
+            return Ok(Inserted::Outsiders(outsiders));
         }
         let mut stored = Vec::with_capacity(which.len());
         for &i in which {
@@ -283,14 +311,79 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
-        Ok(stored
-            .into_iter()
-            .map(|m| {
-                let meta_ev = metas.get(&m.conversation_id).copied().unwrap_or_default();
-                (m, meta_ev)
-            })
-            .collect())
+        Ok(Inserted::Stored(
+            stored
+                .into_iter()
+                .map(|m| {
+                    let meta_ev = metas.get(&m.conversation_id).copied().unwrap_or_default();
+                    (m, meta_ev)
+                })
+                .collect(),
+        ))
     }
+
+    /// The (conversation, sender) pairs of `batch[which]` whose sender is not an
+    /// active member. Read inside the batch's transaction after its counter
+    /// UPDATE has locked the conversations, so a removal either committed before
+    /// (and is seen) or waits for this commit (and the message came first).
+    /// Every membership change moves the conversation's `meta_ev`, so a send
+    /// checked against the roster of the `meta_ev` still current (`metas`, read
+    /// under the same lock) needs no second look: the usual case costs nothing.
+    async fn outsiders(
+        &self,
+        tx: &mut Tx<'_>,
+        batch: &[NewMessage],
+        which: &[usize],
+        metas: &HashMap<ConversationId, i64>,
+    ) -> StoreResult<Vec<Pair>> {
+        let mut pairs: Vec<Pair> = which
+            .iter()
+            .map(|&i| &batch[i])
+            .filter(|m| {
+                m.checked_at_meta_ev.is_none()
+                    || m.checked_at_meta_ev != metas.get(&m.conversation_id).copied()
+            })
+            .map(pair)
+            .collect();
+        if pairs.is_empty() {
+            return Ok(pairs);
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut members: HashSet<Pair> = HashSet::with_capacity(pairs.len());
+        for chunk in pairs.chunks(CHUNK) {
+            let any = vec!["(conversation_id = ? AND user_id = ?)"; chunk.len()].join(" OR ");
+            let sql = format!(
+                "SELECT conversation_id, user_id FROM members WHERE left_at IS NULL AND ({any})"
+            );
+            let sql = self.sql(&sql);
+            let mut q = sqlx::query(&sql);
+            for (c, u) in chunk {
+                q = q.bind(c.to_string()).bind(u.to_string());
+            }
+            for row in q.fetch_all(&mut **tx).await? {
+                members.insert((
+                    rows::parse(&row, "conversation_id")?,
+                    rows::parse(&row, "user_id")?,
+                ));
+            }
+        }
+        pairs.retain(|p| !members.contains(p));
+        Ok(pairs)
+    }
+}
+
+/// What a batch's transaction did: stored the messages, or found senders who are
+/// not members of the conversation and stored nothing.
+enum Inserted {
+    Stored(Vec<(Message, i64)>),
+    Outsiders(Vec<Pair>),
+}
+
+type Pair = (ConversationId, UserId);
+
+fn pair(m: &NewMessage) -> Pair {
+    (m.conversation_id, m.sender_id)
 }
 
 /// A message's attachments as stored: NULL for none (most messages).

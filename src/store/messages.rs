@@ -17,6 +17,10 @@ pub struct NewMessage {
     /// Uploads the message takes (checked by the caller; taken in the same
     /// transaction, or the send fails).
     pub attachments: Vec<crate::domain::Attachment>,
+    /// The conversation's `meta_ev` in the roster the sender was checked
+    /// against. The commit reads the members again only when it has moved
+    /// since (a membership changed); `None`: always.
+    pub checked_at_meta_ev: Option<i64>,
 }
 
 /// The stored message, and whether this call created it (false: an earlier send

@@ -4,11 +4,11 @@
 
 use confab::{
     domain::{
-        Attachment, AttachmentKind, Conversation, ConversationId, ConversationKind, MemberRole,
-        MessageId, MessageKind, PresenceMode, Role, Timestamp, Upload, UploadId, User, UserId,
-        Username,
+        Attachment, AttachmentKind, Conversation, ConversationId, ConversationKind, GroupChange,
+        MemberRole, MessageId, MessageKind, PresenceMode, Role, SystemNote, Timestamp, Upload,
+        UploadId, User, UserId, Username,
     },
-    store::{messages::NewMessage, users::NewUser, Store},
+    store::{messages::NewMessage, users::NewUser, Store, StoreError},
 };
 
 use crate::{
@@ -18,6 +18,7 @@ use crate::{
 
 backend_tests!(
     a_mixed_batch_stores_each_message_once_with_gapless_seqs,
+    a_sender_who_left_is_refused_at_the_commit,
     one_upload_in_two_messages_of_a_batch_is_taken_once,
     unread_counts_stop_at_a_window_after_the_read_marker,
 );
@@ -83,6 +84,7 @@ fn msg(conversation: ConversationId, sender: UserId, cmid: &str) -> NewMessage {
         reply_to: None,
         created_at: Timestamp::now(),
         attachments: Vec::new(),
+        checked_at_meta_ev: None,
     }
 }
 
@@ -140,6 +142,98 @@ async fn a_mixed_batch_stores_each_message_once_with_gapless_seqs(b: Backend) {
     assert_eq!(conv.last_seq, 3, "the counter matches the stored messages");
 }
 
+/// The send check reads a node's cached roster, so a member removed a moment ago
+/// (on another node, or between the check and the commit) can still reach the
+/// writer. The commit itself refuses them: nothing stored, no seq taken, and the
+/// rest of the batch stored as usual.
+async fn a_sender_who_left_is_refused_at_the_commit(b: Backend) {
+    let Some((store, _dir)) = fresh_store(b).await else {
+        return;
+    };
+    let (ann, ben, cat) = (
+        user(&store, "ann").await,
+        user(&store, "ben").await,
+        user(&store, "cat").await,
+    );
+    let one = group(&store, &[ann, ben, cat]).await;
+    let two = group(&store, &[ann, cat]).await;
+    let meta_before = store.roster(one).await.unwrap().unwrap().1;
+    let before = store.append_messages(&[msg(one, cat, "c0")]).await;
+    assert!(before[0].as_ref().unwrap().created, "a member sends");
+    let note = SystemNote {
+        actor_name: "ann".into(),
+        change: GroupChange::MemberRemoved {
+            user_id: cat,
+            user_name: "cat".into(),
+        },
+    };
+    store
+        .remove_member(one, cat, None, ann, &note, Timestamp::now())
+        .await
+        .unwrap();
+    let (conv, meta_after) = store.conversation(one).await.unwrap().unwrap();
+    let removed_at = conv.last_seq;
+    assert_ne!(meta_before, meta_after, "a removal moves the version");
+
+    let results = store
+        .append_messages(&[
+            msg(one, ann, "a1"),
+            msg(one, cat, "c1"), // removed from `one`
+            msg(two, cat, "c2"), // still in `two`
+            msg(one, cat, "c0"), // a resend of what cat sent as a member
+            msg(one, ben, "b1"),
+        ])
+        .await;
+    assert!(
+        matches!(results[1], Err(StoreError::NotFound)),
+        "{:?}",
+        results[1]
+    );
+    let ok: Vec<_> = [0, 2, 3, 4]
+        .iter()
+        .map(|&i| results[i].as_ref().unwrap())
+        .collect();
+    assert!(ok[0].created && ok[1].created && ok[3].created);
+    assert!(!ok[2].created, "the resend gets the message stored before");
+    assert_eq!(
+        (ok[0].message.seq, ok[3].message.seq),
+        (removed_at + 1, removed_at + 2),
+        "no seq was taken by the refused send"
+    );
+    let page = store.messages_page(one, ann, None, None, 20).await.unwrap();
+    assert!(page.iter().all(|m| m.client_msg_id != "c1"), "not stored");
+    let (conv, _) = store.conversation(one).await.unwrap().unwrap();
+    assert_eq!(conv.last_seq, removed_at + 2, "the counter matches");
+
+    // Checked against the roster from before the removal: the version moved,
+    // so the commit looks again and refuses it.
+    let stale = NewMessage {
+        checked_at_meta_ev: Some(meta_before),
+        ..msg(one, cat, "c4")
+    };
+    let r = store.append_messages(&[stale]).await;
+    assert!(matches!(r[0], Err(StoreError::NotFound)), "{:?}", r[0]);
+    // Checked against the current roster: trusted, no second look needed.
+    let current = NewMessage {
+        checked_at_meta_ev: Some(meta_after),
+        ..msg(one, ben, "b2")
+    };
+    assert!(
+        store.append_messages(&[current]).await[0]
+            .as_ref()
+            .unwrap()
+            .created
+    );
+
+    // One at a time (the writer's fallback path) refuses them too.
+    let alone = store.append_messages(&[msg(one, cat, "c3")]).await;
+    assert!(
+        matches!(alone[0], Err(StoreError::NotFound)),
+        "{:?}",
+        alone[0]
+    );
+}
+
 /// Two different messages of one batch naming the same upload (sends checked at
 /// the same moment): the batch falls back to one transaction per message, the
 /// first takes the upload, the second is refused with nothing stored, and the seqs
@@ -172,6 +266,7 @@ async fn one_upload_in_two_messages_of_a_batch_is_taken_once(b: Backend) {
         .unwrap();
     let with_file = |cmid: &str| NewMessage {
         attachments: vec![attachment.clone()],
+        checked_at_meta_ev: None,
         ..msg(one, ann, cmid)
     };
     let results = store
