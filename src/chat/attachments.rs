@@ -205,14 +205,7 @@ impl Chat {
         conversation: crate::domain::ConversationId,
         q: GalleryQuery,
     ) -> AppResult<GalleryPage> {
-        let limit = q.limit.unwrap_or(30);
-        if !(1..=100).contains(&limit) {
-            return Err(AppError::invalid(
-                "limit",
-                "invalid_limit",
-                "limit must be between 1 and 100",
-            ));
-        }
+        let limit = super::views::page_limit(q.limit, 30, 100)?;
         let (_, me) = self.active_membership(who, conversation).await?;
         let before = q.before_seq.unwrap_or(i64::MAX);
         let messages = self

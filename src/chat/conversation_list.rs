@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     domain::{ConversationId, Member, Timestamp, UserId},
-    error::{AppError, AppResult},
+    error::AppResult,
 };
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -102,14 +102,7 @@ impl Chat {
         who: &Principal,
         q: ListQuery,
     ) -> AppResult<Page<ConversationSummary>> {
-        let limit = q.limit.unwrap_or(30);
-        if !(1..=100).contains(&limit) {
-            return Err(AppError::invalid(
-                "limit",
-                "invalid_limit",
-                "limit must be between 1 and 100",
-            ));
-        }
+        let limit = super::views::page_limit(q.limit, 30, 100)?;
         let after = time_id_cursor(q.cursor.as_deref())?;
         let mut rows = self
             .store

@@ -226,14 +226,7 @@ impl Chat {
         conversation: ConversationId,
         q: HistoryQuery,
     ) -> AppResult<MessagesPage> {
-        let limit = q.limit.unwrap_or(50);
-        if !(1..=100).contains(&limit) {
-            return Err(AppError::invalid(
-                "limit",
-                "invalid_limit",
-                "limit must be between 1 and 100",
-            ));
-        }
+        let limit = super::views::page_limit(q.limit, 50, 100)?;
         if q.before_seq.is_some() && q.after_seq.is_some() {
             return Err(AppError::invalid(
                 "before_seq",

@@ -108,14 +108,7 @@ impl Chat {
         who: &Principal,
         q: NotificationsQuery,
     ) -> AppResult<NotificationsPage> {
-        let limit = q.limit.unwrap_or(30);
-        if !(1..=100).contains(&limit) {
-            return Err(AppError::invalid(
-                "limit",
-                "invalid_limit",
-                "limit must be between 1 and 100",
-            ));
-        }
+        let limit = super::views::page_limit(q.limit, 30, 100)?;
         let mut ns = self
             .store
             .notifications(who.user_id, q.before_seq, limit + 1)

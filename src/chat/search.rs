@@ -89,14 +89,7 @@ impl Chat {
                 format!("search for at least one word of {MIN_WORD} or more letters or digits"),
             ));
         }
-        let limit = q.limit.unwrap_or(20);
-        if !(1..=50).contains(&limit) {
-            return Err(AppError::invalid(
-                "limit",
-                "invalid_limit",
-                "limit must be between 1 and 50",
-            ));
-        }
+        let limit = super::views::page_limit(q.limit, 20, 50)?;
         let (since, until) = (
             time("since", q.since.as_deref())?,
             time("until", q.until.as_deref())?,

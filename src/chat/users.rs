@@ -49,14 +49,7 @@ pub(super) struct PageRequest {
 
 impl SearchQuery {
     pub(super) fn parse(self) -> AppResult<PageRequest> {
-        let limit = self.limit.unwrap_or(20);
-        if !(1..=100).contains(&limit) {
-            return Err(AppError::invalid(
-                "limit",
-                "invalid_limit",
-                "limit must be between 1 and 100",
-            ));
-        }
+        let limit = super::views::page_limit(self.limit, 20, 100)?;
         let after = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
             Some(c) => Some(decode_cursor(c).ok_or_else(|| {
                 AppError::invalid(

@@ -145,6 +145,20 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// The size of a page a listing was asked for: `default` when not given, else
+/// 1 to `max`; anything else is refused with the error every listing gives.
+pub fn page_limit(asked: Option<u32>, default: u32, max: u32) -> AppResult<u32> {
+    let limit = asked.unwrap_or(default);
+    if !(1..=max).contains(&limit) {
+        return Err(AppError::invalid(
+            "limit",
+            "invalid_limit",
+            format!("limit must be between 1 and {max}"),
+        ));
+    }
+    Ok(limit)
+}
+
 /// Cursors are opaque to clients: the position, base64url-encoded.
 pub fn encode_cursor(position: &str) -> String {
     URL_SAFE_NO_PAD.encode(position)
@@ -196,5 +210,17 @@ mod tests {
         );
         assert_eq!(decode_cursor("%%%"), None);
         assert_eq!(decode_cursor(&encode_cursor("a\0b")), None);
+    }
+
+    #[test]
+    fn a_page_limit_is_the_default_or_one_to_the_most() {
+        assert_eq!(page_limit(None, 30, 100).unwrap(), 30);
+        assert_eq!(page_limit(Some(1), 30, 100).unwrap(), 1);
+        assert_eq!(page_limit(Some(100), 30, 100).unwrap(), 100);
+        for bad in [0, 101] {
+            let e = page_limit(Some(bad), 30, 100).unwrap_err();
+            assert_eq!(e.code, "invalid_limit");
+            assert_eq!(e.message, "limit must be between 1 and 100");
+        }
     }
 }
