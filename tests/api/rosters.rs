@@ -106,6 +106,24 @@ async fn a_message_reaches_the_members_of_its_commit_whatever_the_cache_holds(b:
     // And with the cache current, Bob cannot send.
     let r = app.say(&bob, &group, "m4", "four").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
+
+    // A stale roster that still holds Bob lets his send past the check; the
+    // commit sees that he left and refuses it, with nothing stored.
+    stale();
+    let r = app.say(&bob, &group, "m5", "five").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
+    assert_eq!(r.code(), "not_found");
+    let page = app
+        .get(&format!("/api/v1/conversations/{group}/messages"), &ann.access)
+        .await;
+    let stored: Vec<&str> = page.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .collect();
+    assert!(!stored.contains(&"five"), "{stored:?}");
+    assert!(stored.contains(&"three"), "{stored:?}");
 }
 
 async fn a_change_on_one_node_reaches_the_other_nodes_cache(b: Backend) {
