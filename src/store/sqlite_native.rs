@@ -128,22 +128,15 @@ impl NativeReads {
         out
     }
 
-    /// The one row `sql` finds, decoded, or `None`.
+    /// The one row `sql` finds, decoded, or `None` (the statements asked this
+    /// are lookups by a key: at most one row).
     pub(super) fn row<T>(
         &self,
         sql: &str,
         params: impl Params,
-        decode: impl FnOnce(&Named<'_, '_>) -> Result<T, sqlx::Error>,
+        decode: impl FnMut(&Named<'_, '_>) -> Result<T, sqlx::Error>,
     ) -> StoreResult<Option<T>> {
-        self.with(|conn| {
-            let mut stmt = conn.prepare_cached(sql)?;
-            let names = names(&stmt);
-            let mut rows = stmt.query(params)?;
-            match rows.next()? {
-                Some(row) => Ok(Some(decode(&Named { row, names: &names })?)),
-                None => Ok(None),
-            }
-        })
+        Ok(self.rows(sql, params, decode)?.into_iter().next())
     }
 
     /// Every row `sql` finds, decoded.
@@ -151,37 +144,23 @@ impl NativeReads {
         &self,
         sql: &str,
         params: impl Params,
-        decode: impl Fn(&Named<'_, '_>) -> Result<T, sqlx::Error>,
+        decode: impl FnMut(&Named<'_, '_>) -> Result<T, sqlx::Error>,
     ) -> StoreResult<Vec<T>> {
-        self.with(|conn| {
-            let mut stmt = conn.prepare_cached(sql)?;
-            let names = names(&stmt);
-            let mut rows = stmt.query(params)?;
-            let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
-                out.push(decode(&Named { row, names: &names })?);
-            }
-            Ok(out)
-        })
+        self.with(|conn| decode_all(conn, sql, params, decode))
     }
 
     /// The messages `sql` selects (`rows::MESSAGE_COLUMNS`), with their reactions
     /// read on the same connection when any has some.
     pub(super) fn messages(&self, sql: &str, params: impl Params) -> StoreResult<Vec<Message>> {
         self.with(|conn| {
-            let mut stmt = conn.prepare_cached(sql)?;
-            let names = names(&stmt);
-            let mut rows = stmt.query(params)?;
-            let mut msgs = Vec::new();
             let mut reacted = Vec::new();
-            while let Some(row) = rows.next()? {
-                let row = Named { row, names: &names };
-                let m = rows::message(&row)?;
+            let mut msgs = decode_all(conn, sql, params, |row| {
+                let m = rows::message(row)?;
                 if row.int("m_reacted")? > 0 {
                     reacted.push(m.id.to_string());
                 }
-                msgs.push(m);
-            }
+                Ok(m)
+            })?;
             if !reacted.is_empty() {
                 // As many placeholders as reacted messages: prepared for the one
                 // use, like the sqlx path's long lists (mod.rs, batch_query).
@@ -196,4 +175,21 @@ impl NativeReads {
             Ok(msgs)
         })
     }
+}
+
+/// Runs `sql` (prepared once per connection) and decodes every row it finds.
+fn decode_all<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    mut decode: impl FnMut(&Named<'_, '_>) -> Result<T, sqlx::Error>,
+) -> StoreResult<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let names = names(&stmt);
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(decode(&Named { row, names: &names })?);
+    }
+    Ok(out)
 }

@@ -114,7 +114,10 @@ async fn a_message_reaches_the_members_of_its_commit_whatever_the_cache_holds(b:
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
     assert_eq!(r.code(), "not_found");
     let page = app
-        .get(&format!("/api/v1/conversations/{group}/messages"), &ann.access)
+        .get(
+            &format!("/api/v1/conversations/{group}/messages"),
+            &ann.access,
+        )
         .await;
     let stored: Vec<&str> = page.body["items"]
         .as_array()
