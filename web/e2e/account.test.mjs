@@ -34,13 +34,13 @@ test("confirm an address, then reset a forgotten password through the mail", { s
     await page.getByRole("navigation", { name: "Main" }).waitFor();
 
     // The profile says the address waits for its link; the link confirms it.
-    await page.getByRole("button", { name: "Profile" }).click();
+    await page.getByRole("button", { name: "Profile", exact: true }).click();
     await page.getByRole("region", { name: "Email address" }).getByText("waiting for confirmation").waitFor();
     await page.goto(await mailbox.link("ann@example.org", "verify-email"));
     await page.getByText("Your address is confirmed").waitFor();
     await page.getByRole("button", { name: "Continue to Confab" }).click();
     assert.equal(new URL(page.url()).hash, "", "the token leaves the address bar");
-    await page.getByRole("button", { name: "Profile" }).click();
+    await page.getByRole("button", { name: "Profile", exact: true }).click();
     const card = page.getByRole("region", { name: "Email address" });
     await card.getByText("confirmed", { exact: true }).waitFor();
     await card.screenshot({ path: `${SHOTS}profile-email.png` });
@@ -104,12 +104,12 @@ test("mute a conversation from its header; choose what is mailed while away", as
     await ann.getByLabel("Mute notifications").getByRole("option", { name: /Muted until/ }).waitFor({ state: "attached" });
     await ann.locator("main header").screenshot({ path: `${SHOTS}mute.png` });
 
-    await ann.getByRole("button", { name: "Profile" }).click();
+    await ann.getByRole("button", { name: "Profile", exact: true }).click();
     const card = ann.getByRole("region", { name: "Email notifications" });
     await card.getByRole("button", { name: "Every message" }).click();
     await card.getByRole("button", { name: "Every message", pressed: true }).waitFor();
     await ann.reload();
-    await ann.getByRole("button", { name: "Profile" }).click();
+    await ann.getByRole("button", { name: "Profile", exact: true }).click();
     await card.getByRole("button", { name: "Every message", pressed: true }).waitFor();
     await card.screenshot({ path: `${SHOTS}profile-notifications.png` });
     assert.deepEqual(ann.errors, []);

@@ -34,7 +34,7 @@ test("each screen has an address; reload keeps the chat; back and forward move b
 
     await ann.getByRole("button", { name: "Friends" }).click();
     assert.equal(path(ann), "/friends");
-    await ann.getByRole("button", { name: "Profile" }).click();
+    await ann.getByRole("button", { name: "Profile", exact: true }).click();
     assert.equal(path(ann), "/profile");
     await ann.reload();
     await ann.getByText("Appearance").waitFor();

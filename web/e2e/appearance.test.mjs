@@ -24,7 +24,7 @@ test("the theme follows the profile's choice, survives a reload, and System foll
     assert.equal(await dark(ann), false);
     assert.equal(await background(ann), WHITE);
 
-    await ann.getByRole("button", { name: "Profile" }).click();
+    await ann.getByRole("button", { name: "Profile", exact: true }).click();
     const themes = ann.getByRole("group", { name: "Theme" });
     assert.equal(await themes.getByRole("button", { name: "System" }).getAttribute("aria-pressed"), "true");
     await themes.getByRole("button", { name: "Dark" }).click();

@@ -73,7 +73,7 @@ test("two people befriend each other and chat in real time, across a network cut
     assert.equal(await inChat(ben, /^while you were away 2$/).count(), 1);
     await ann.screenshot({ path: `${SHOTS}conversation.png` });
 
-    await ann.getByRole("button", { name: "Profile" }).click();
+    await ann.getByRole("button", { name: "Profile", exact: true }).click();
     await ann.getByText("Signed-in devices").waitFor();
     await ann.screenshot({ path: `${SHOTS}profile.png` });
 

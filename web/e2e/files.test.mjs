@@ -170,7 +170,7 @@ test("people send pictures and files, see them in place and open them full size"
     // A profile picture: set on the profile page, seen by the other in the list
     // of conversations (and beside his messages) after her next load.
     await ben.keyboard.press("Escape");
-    await ben.getByRole("button", { name: "Profile" }).click();
+    await ben.getByRole("button", { name: "Profile", exact: true }).click();
     await ben.getByLabel("Choose a picture").setInputFiles({ name: "me.png", mimeType: "image/png", buffer: png(300, 150) });
     await ben.getByText("Picture saved").waitFor();
     await ben.waitForFunction(() => [...document.querySelectorAll('[aria-label="Profile picture"] img')].some((i) => i.complete && i.naturalWidth === 150));

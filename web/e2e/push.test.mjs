@@ -20,7 +20,7 @@ test("the service worker registers and notifications can be turned on for this d
   try {
     const ann = await person(browser, server.base, "ann", "Ann Archer");
     await ann.context().grantPermissions(["notifications"], { origin: server.base });
-    await ann.getByRole("button", { name: "Profile" }).click();
+    await ann.getByRole("button", { name: "Profile", exact: true }).click();
     const card = ann.getByRole("region", { name: "Notifications on devices" });
     await card.getByRole("button", { name: "Turn on for this device" }).click();
     await card.getByText(/This device gets notifications|Could not turn notifications on/).waitFor();
