@@ -22,6 +22,8 @@
 #   CLIENTS   (default 10000)
 #   MESSAGES  missed messages per group (default 5; 0: nothing to replay, the
 #             cost of coming back alone)
+#   BACKENDS  sqlite,postgres,mysql (default sqlite)
+#   PG, MYSQL admin URLs of the database servers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -31,6 +33,9 @@ CASES=${CASES:-"blip:30:10 offline:5:30"}
 RUNS=${RUNS:-3}
 CLIENTS=${CLIENTS:-10000}
 MESSAGES=${MESSAGES:-5}
+BACKENDS=${BACKENDS:-sqlite}
+PG=${PG:-postgres://postgres@127.0.0.1:5432/test}
+MYSQL=${MYSQL:-mysql://root@127.0.0.1:3306/test}
 port=18097
 work=$(mktemp -d)
 pid=
@@ -42,27 +47,35 @@ trap cleanup EXIT
 mkdir -p docs/bench
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-confab=("$CONFAB" --data-dir "$work/data" --access-token-ttl-secs 7200)
-echo "seeding $CLIENTS users in $((CLIENTS / 10)) groups of 10..."
-"${confab[@]}" admin --init seed-bench --prefix load --users "$CLIENTS" --groups $((CLIENTS / 10)) \
-  --group-size 10 >/dev/null
-"${confab[@]}" admin bench-tokens --prefix load --count "$CLIENTS" --out "$work/tokens" >/dev/null
+for backend in ${BACKENDS//,/ }; do
+  case $backend in
+    postgres) admin=$PG ;;
+    mysql) admin=$MYSQL ;;
+    *) admin= ;;
+  esac
+  url=$(bench_database "$backend" "$work" "$admin" confab_bench_reconnect)
+  confab=("$CONFAB" --data-dir "$work/data-$backend" --database-url "$url" --access-token-ttl-secs 7200)
+  echo "$backend: seeding $CLIENTS users in $((CLIENTS / 10)) groups of 10..."
+  "${confab[@]}" admin --init seed-bench --prefix load --users "$CLIENTS" --groups $((CLIENTS / 10)) \
+    --group-size 10 >/dev/null
+  "${confab[@]}" admin bench-tokens --prefix load --count "$CLIENTS" --out "$work/tokens" >/dev/null
 
-for case in $CASES; do
-  IFS=: read -r name grace away <<<"$case"
-  for run in $(seq "$RUNS"); do
-    for _ in $(seq 90); do
-      [ "$(ss -Htan state time-wait | wc -l)" -lt 500 ] && break; sleep 1
+  for case in $CASES; do
+    IFS=: read -r name grace away <<<"$case"
+    for run in $(seq "$RUNS"); do
+      for _ in $(seq 90); do
+        [ "$(ss -Htan state time-wait | wc -l)" -lt 500 ] && break; sleep 1
+      done
+      "${confab[@]}" --listen 127.0.0.1:$port --log warn --rate-limits false \
+        --max-connections-per-address 0 --presence-grace-secs "$grace" &
+      pid=$!
+      wait_ready http://127.0.0.1:$port/readyz
+      echo "$backend $name (grace $grace s, away $away s), run $run:"
+      "$BENCH" --url http://127.0.0.1:$port --server-pid "$pid" \
+        --json "docs/bench/reconnect-$backend-10k-$name-$run$TAG.json" reconnect \
+        --tokens "$work/tokens" --clients "$CLIENTS" --messages "$MESSAGES" --sources 2 --concurrency 256 \
+        --away-secs "$away"
+      kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
     done
-    "${confab[@]}" --listen 127.0.0.1:$port --log warn --rate-limits false \
-      --max-connections-per-address 0 --presence-grace-secs "$grace" &
-    pid=$!
-    wait_ready http://127.0.0.1:$port/readyz
-    echo "$name (grace $grace s, away $away s), run $run:"
-    "$BENCH" --url http://127.0.0.1:$port --server-pid "$pid" \
-      --json "docs/bench/reconnect-sqlite-10k-$name-$run$TAG.json" reconnect \
-      --tokens "$work/tokens" --clients "$CLIENTS" --messages "$MESSAGES" --sources 2 --concurrency 256 \
-      --away-secs "$away"
-    kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
   done
 done

@@ -174,41 +174,6 @@ impl Store {
         Ok(msgs)
     }
 
-    /// Messages of `conversation` changed (created, edited, deleted, restored) after
-    /// `after_ev`, in ev order, at most `limit`, none past `max_seq`.
-    pub async fn messages_changed_since(
-        &self,
-        conversation: ConversationId,
-        after_ev: i64,
-        max_seq: i64,
-        limit: u32,
-    ) -> StoreResult<Vec<Message>> {
-        let sql = format!(
-            "SELECT {} FROM messages m WHERE m.conversation_id = ? AND m.ev > ? AND m.seq <= ? \
-             ORDER BY m.ev LIMIT ?",
-            rows::MESSAGE_COLUMNS
-        );
-        // A resume's replay: natively on SQLite.
-        #[cfg(feature = "sqlite")]
-        if let Some(native) = &self.native {
-            let params = rusqlite::params![
-                conversation.to_string(),
-                after_ev,
-                max_seq,
-                i64::from(limit)
-            ];
-            return native.messages(&sql, params);
-        }
-        let rows = sqlx::query(&self.sql(&sql))
-            .bind(conversation.to_string())
-            .bind(after_ev)
-            .bind(max_seq)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
-        self.messages_from(&rows).await
-    }
-
     /// The newest message of each conversation in `ids`, for list previews.
     pub async fn last_messages(&self, ids: &[ConversationId]) -> StoreResult<Vec<Message>> {
         if ids.is_empty() {

@@ -8,6 +8,7 @@ mod append;
 pub mod avatars;
 mod backend;
 pub mod blobs;
+mod changes;
 pub mod conversations;
 pub mod digests;
 mod first_account;

@@ -47,6 +47,7 @@ mod reactions;
 mod realtime;
 mod receipts;
 mod refresh_cookie;
+mod replay_reads;
 mod resilience;
 mod retention;
 mod rosters;
