@@ -3,7 +3,7 @@
 //! On PostgreSQL and MariaDB one index range does it, `(conversation_id, ev)`. On
 //! SQLite that index cost a send more than anything but the table itself: every
 //! commit wrote a leaf of it per conversation in the batch (BENCHMARKS.md,
-//! `ingest`, "the storage layout"). So SQLite indexes by `ev` only the messages
+//! `ingest`, "the layout measured"). So SQLite indexes by `ev` only the messages
 //! changed after they were created (`ix_messages_changed`, partial: `ev >
 //! created_ev`), which a send never writes, and finds the others by `seq`: a
 //! message never changed has `ev = created_ev`, and `created_ev` grows with `seq`

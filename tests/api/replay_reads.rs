@@ -42,7 +42,8 @@ async fn a_replay_from_any_point_is_every_change_after_it(b: Backend) {
             .await;
         ids.push(m.body["id"].as_str().unwrap().to_owned());
     }
-    // (ben sent every third: 2, 5, ...) Changes to old and new messages, a group change among them, then more sends.
+    // Changes to old and new messages (ben sent every third: 2, 5, ...), a group
+    // change among them, then more sends.
     let msg = |i: usize| format!("/api/v1/messages/{}", ids[i]);
     ok(
         &app,
