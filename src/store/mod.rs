@@ -226,10 +226,21 @@ impl Store {
         AnyPoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(Duration::from_secs(10))
-            // A ping before every acquire is one more round trip per query. An
-            // embedded SQLite connection cannot go stale, so it is skipped there;
-            // a server connection can (restart, idle cut), so it stays.
-            .test_before_acquire(backend != Backend::Sqlite)
+            // A ping before every acquire was one more round trip per query, and
+            // under load a server's connections are never idle long enough to have
+            // gone stale unnoticed. A server connection that sat idle may have (a
+            // restart, an idle cut): it is pinged, and replaced when the ping fails.
+            // An embedded SQLite connection cannot go stale.
+            .test_before_acquire(false)
+            .before_acquire(move |conn, meta| {
+                Box::pin(async move {
+                    if backend != Backend::Sqlite && meta.idle_for >= PING_WHEN_IDLE {
+                        // An error closes the connection; the pool takes another.
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     for pragma in backend.connection_setup().iter().chain(extra_setup) {
@@ -288,6 +299,12 @@ impl Store {
 fn affected(r: AnyQueryResult) -> u64 {
     r.rows_affected()
 }
+
+/// A pooled server connection idle this long is pinged before it is used: the
+/// ping before every use cost PostgreSQL and MariaDB a round trip per statement
+/// (BENCHMARKS.md `reconnect`); a connection killed less than this before it was
+/// used again fails that one statement.
+const PING_WHEN_IDLE: Duration = Duration::from_secs(1);
 
 /// `?, ?, ?` for an IN list of `n` values.
 fn placeholders(n: usize) -> String {

@@ -54,6 +54,7 @@ mod rosters;
 mod schema;
 mod search;
 mod sessions;
+mod stale_connections;
 mod store;
 mod store_append;
 mod system_messages;
