@@ -30,6 +30,8 @@ pub struct Metrics {
     pub resume_replayed: Histogram,
     pub db_pool_size: Gauge,
     pub db_pool_idle: Gauge,
+    /// Keys per batched read (store/batched.rs), by read.
+    read_batches: Family<Vec<(&'static str, &'static str)>, Histogram>,
     /// One histogram per `Stage`, in its order.
     stages: Vec<Histogram>,
     registry: Registry,
@@ -110,6 +112,9 @@ impl Metrics {
             resume_replayed: Histogram::new(exponential_buckets(1.0, 4.0, 8)),
             db_pool_size: Gauge::default(),
             db_pool_idle: Gauge::default(),
+            read_batches: Family::new_with_constructor(|| {
+                Histogram::new(exponential_buckets(1.0, 2.0, 7))
+            }),
             stages: Vec::new(),
             registry: Registry::default(),
         };
@@ -186,6 +191,11 @@ impl Metrics {
             "Database connections idle in the pool",
             m.db_pool_idle.clone(),
         );
+        r.register(
+            "db_read_batch_size",
+            "Distinct keys per batched database read, by read (PostgreSQL, MariaDB)",
+            m.read_batches.clone(),
+        );
         Self {
             registry: r,
             stages: by_stage,
@@ -204,6 +214,13 @@ impl Metrics {
         let now = Instant::now();
         self.stage(stage, now.duration_since(since).as_secs_f64());
         now
+    }
+
+    /// The histogram of a batched read's sizes.
+    pub fn read_batch(&self, read: &'static str) -> Histogram {
+        self.read_batches
+            .get_or_create(&vec![("read", read)])
+            .clone()
     }
 
     /// The text exposition format.

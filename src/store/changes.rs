@@ -30,19 +30,15 @@ impl Store {
         limit: u32,
     ) -> StoreResult<Vec<Message>> {
         if self.backend() != Backend::Sqlite {
-            let sql = format!(
-                "SELECT {} FROM messages m WHERE m.conversation_id = ? AND m.ev > ? \
-                 AND m.seq <= ? ORDER BY m.ev LIMIT ?",
-                rows::MESSAGE_COLUMNS
-            );
-            let rows = sqlx::query(&self.sql(&sql))
-                .bind(conversation.to_string())
-                .bind(after_ev)
-                .bind(max_seq)
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await?;
-            return self.messages_from(&rows).await;
+            // One index range of (conversation_id, ev), batched with the other
+            // replays asked now (batch_reads.rs).
+            let key = super::batch_reads::ChangesKey {
+                conversation,
+                after_ev,
+                max_seq,
+                limit,
+            };
+            return self.batches.changes.get(self, key).await;
         }
         let above = self.seq_created_by(conversation, after_ev, max_seq).await?;
         // Each arm takes its own first `limit` in ev order (a message never changed

@@ -156,14 +156,8 @@ impl Store {
                 super::members::membership_row(r)
             });
         }
-        let rows = sqlx::query(&self.sql(&sql))
-            .bind(user.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(super::members::membership_row)
-            .collect::<Result<_, _>>()?)
+        // Elsewhere, a storm of resumes asks it together: one statement.
+        self.batches.memberships.get(self, user).await
     }
 
     /// Unread counts of `user` in `ids`: messages from others, not deleted, among

@@ -7,6 +7,8 @@ pub mod admins;
 mod append;
 pub mod avatars;
 mod backend;
+mod batch_reads;
+mod batched;
 pub mod blobs;
 mod changes;
 pub mod conversations;
@@ -98,6 +100,8 @@ pub struct Store {
     /// On a SQLite file: the hot reads, run natively (sqlite_native.rs).
     #[cfg(feature = "sqlite")]
     native: Option<std::sync::Arc<sqlite_native::NativeReads>>,
+    /// Elsewhere: a resume's reads, batched across callers (batched.rs).
+    batches: std::sync::Arc<batch_reads::Batches>,
 }
 
 // By hand: the URL may carry a password.
@@ -143,6 +147,7 @@ impl Store {
             #[cfg(feature = "sqlite")]
             native: Self::native_reads(backend, &url),
             url,
+            batches: std::sync::Arc::new(batch_reads::Batches::new()),
         })
     }
 
@@ -181,6 +186,7 @@ impl Store {
             // The writer's pool: writes, and reads inside its transactions.
             #[cfg(feature = "sqlite")]
             native: None,
+            batches: std::sync::Arc::new(batch_reads::Batches::new()),
         })
     }
 

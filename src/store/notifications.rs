@@ -1,4 +1,4 @@
-use super::{affected, rows, Store, StoreResult};
+use super::{affected, rows, Store, StoreError, StoreResult};
 use crate::domain::{
     ConversationId, FriendRequestId, MessageId, Notification, NotificationId, NotificationKind,
     Timestamp, UserId,
@@ -109,12 +109,14 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
+    /// Where `user`'s inbox stands: asked by every resume that brings no
+    /// inbox position, batched with the others (batched.rs).
     pub async fn inbox_seq(&self, user: UserId) -> StoreResult<i64> {
-        let row = sqlx::query(&self.sql("SELECT inbox_seq FROM users WHERE id = ?"))
-            .bind(user.to_string())
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(sqlx::Row::try_get(&row, "inbox_seq")?)
+        self.batches
+            .inbox_seqs
+            .get(self, user)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     pub async fn unread_notifications(&self, user: UserId) -> StoreResult<i64> {

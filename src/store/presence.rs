@@ -14,13 +14,10 @@ use crate::domain::UserId;
 const CHUNK: usize = 250;
 
 impl Store {
-    /// Who may see `user`'s presence: [`Store::presence_audiences`] for one.
+    /// Who may see `user`'s presence: [`Store::presence_audiences`] for one,
+    /// batched with whoever else asks now (every resume's presence snapshot).
     pub async fn presence_audience(&self, user: UserId) -> StoreResult<Vec<UserId>> {
-        Ok(self
-            .presence_audiences(&[user])
-            .await?
-            .remove(&user)
-            .unwrap_or_default())
+        self.batches.audiences.get(self, user).await
     }
 
     /// For each of `users`, who may see their presence: friends and current

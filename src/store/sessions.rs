@@ -158,14 +158,8 @@ impl Store {
                 Ok((rows::session(r)?, rows::user(r)?))
             });
         }
-        let row = sqlx::query(&self.sql(&sql))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        match row {
-            None => Ok(None),
-            Some(r) => Ok(Some((rows::session(&r)?, rows::user(&r)?))),
-        }
+        // Elsewhere, a storm of connections asks it together: one statement.
+        self.batches.sessions.get(self, id).await
     }
 
     /// Revokes one session of `user`. False when it is not theirs or already revoked.

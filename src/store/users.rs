@@ -147,8 +147,21 @@ impl Store {
     }
 
     /// The users with these ids (any order; unknown ids are skipped), in one query
-    /// per 500 ids.
+    /// per 500 ids; a short list where reads are pooled is batched with the others
+    /// asked now (every resume's presence snapshot asks one).
     pub async fn users_by_ids(&self, ids: &[UserId]) -> StoreResult<Vec<User>> {
+        if !self.reads_natively() && ids.len() <= super::batched::MAX_BATCH {
+            let mut ids = ids.to_vec();
+            ids.sort_unstable();
+            ids.dedup();
+            let found = self.batches.users.get_many(self, &ids).await?;
+            return Ok(found.into_iter().flatten().collect());
+        }
+        self.users_in(ids).await
+    }
+
+    /// [`Store::users_by_ids`], read now.
+    async fn users_in(&self, ids: &[UserId]) -> StoreResult<Vec<User>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let sql = format!(

@@ -49,6 +49,7 @@ mod receipts;
 mod refresh_cookie;
 mod replay_reads;
 mod resilience;
+mod resume_storm;
 mod retention;
 mod rosters;
 mod schema;
