@@ -2,12 +2,12 @@
 //! says when and why). Each answers for distinct keys; a key with no row is
 //! absent from the map.
 
-use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc};
+use std::{collections::HashMap, sync::Arc};
 
 use sqlx::{any::AnyRow, Row};
 
 use super::{
-    batched::{padded, Batcher},
+    batched::{padded, Batcher, Reading as Read},
     members::{membership_row, Membership},
     placeholders, rows, Store, StoreResult,
 };
@@ -33,8 +33,6 @@ pub(super) struct Batches {
     pub markers: Arc<Batcher<(ConversationId, i64), Vec<Member>>>,
     pub users: Arc<Batcher<UserId, Option<User>>>,
 }
-
-type Read<'a, K, V> = Pin<Box<dyn Future<Output = StoreResult<HashMap<K, V>>> + Send + 'a>>;
 
 impl Batches {
     pub(super) fn new() -> Self {

@@ -41,10 +41,10 @@ pub(super) const MAX_BATCH: usize = 64;
 const IN_FLIGHT: usize = 2;
 
 type Answers<K, V> = StoreResult<HashMap<K, V>>;
-/// Reads the answers for distinct keys; a key absent from the map gets
-/// `V::default()` (no row).
-pub(super) type Read<K, V> =
-    for<'a> fn(&'a Store, &'a [K]) -> Pin<Box<dyn Future<Output = Answers<K, V>> + Send + 'a>>;
+/// A read in progress: the answers for distinct keys; a key absent from the
+/// map gets `V::default()` (no row).
+pub(super) type Reading<'a, K, V> = Pin<Box<dyn Future<Output = Answers<K, V>> + Send + 'a>>;
+pub(super) type Read<K, V> = for<'a> fn(&'a Store, &'a [K]) -> Reading<'a, K, V>;
 
 type Waiter<V> = oneshot::Sender<StoreResult<V>>;
 
@@ -87,6 +87,9 @@ where
         store: &Store,
         keys: &[K],
     ) -> StoreResult<Vec<V>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut waits = Vec::with_capacity(keys.len());
         let start = {
             let mut s = self.lock();
@@ -226,10 +229,7 @@ mod tests {
 
     /// Answers a key k with k * 10 after a pause in which more keys queue up;
     /// key 0 has no row.
-    fn times_ten<'a>(
-        _: &'a Store,
-        keys: &'a [u32],
-    ) -> Pin<Box<dyn Future<Output = Answers<u32, u32>> + Send + 'a>> {
+    fn times_ten<'a>(_: &'a Store, keys: &'a [u32]) -> Reading<'a, u32, u32> {
         Box::pin(async move {
             READS.fetch_add(1, Ordering::SeqCst);
             LARGEST.fetch_max(keys.len(), Ordering::SeqCst);
@@ -246,10 +246,7 @@ mod tests {
         })
     }
 
-    fn fails_on_seven<'a>(
-        _: &'a Store,
-        keys: &'a [u32],
-    ) -> Pin<Box<dyn Future<Output = Answers<u32, u32>> + Send + 'a>> {
+    fn fails_on_seven<'a>(_: &'a Store, keys: &'a [u32]) -> Reading<'a, u32, u32> {
         Box::pin(async move {
             tokio::time::sleep(Duration::from_millis(5)).await;
             if keys.contains(&7) {
@@ -259,6 +256,17 @@ mod tests {
                 return Err(StoreError::Conflict("eight"));
             }
             Ok(keys.iter().map(|&k| (k, k)).collect())
+        })
+    }
+
+    /// What the "database" holds now, and a read that answers every key with
+    /// it as it was when the read started, then takes its time.
+    static VERSION: AtomicUsize = AtomicUsize::new(0);
+    fn versioned<'a>(_: &'a Store, keys: &'a [u32]) -> Reading<'a, u32, u32> {
+        let at_start = VERSION.load(Ordering::SeqCst) as u32;
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            Ok(keys.iter().map(|&k| (k, at_start)).collect())
         })
     }
 
@@ -321,6 +329,30 @@ mod tests {
         });
         gone.abort();
         assert_eq!(kept.await.unwrap().unwrap(), 4);
+    }
+
+    /// A key asked while batches that hold it are running is not answered by
+    /// them: they started before it was asked, and may miss a change made in
+    /// between (a resume's replay must be at least as new as its membership).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_key_asked_during_a_running_batch_is_read_again() {
+        let store = store().await;
+        let batcher = Batcher::new("test_versioned", versioned);
+        // Two batches running (IN_FLIGHT), both started at version 0.
+        let early: Vec<_> = (0..IN_FLIGHT)
+            .map(|_| {
+                let (b, s) = (batcher.clone(), store.clone());
+                tokio::spawn(async move { b.get(&s, 1).await })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        VERSION.store(1, Ordering::SeqCst);
+        let late = batcher.get(&store, 1).await.unwrap();
+        for e in early {
+            assert_eq!(e.await.unwrap().unwrap(), 0);
+        }
+        assert_eq!(late, 1, "answered from a read that started before the ask");
+        assert!(batcher.get_many(&store, &[]).await.unwrap().is_empty());
     }
 
     #[test]

@@ -85,6 +85,17 @@ async fn clients_resuming_together_each_get_exactly_their_own_catch_up(b: Backen
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     app.say(&users[PER_GROUP], &direct, "d", "direct").await;
+    // In each group its second member reads up to seq 2: a marker to replay.
+    for (g, c) in groups.iter().enumerate() {
+        let r = app
+            .post(
+                &format!("/api/v1/conversations/{c}/read"),
+                Some(&users[g * PER_GROUP + 1].access),
+                json!({"seq": 2}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    }
 
     // All come back at once.
     let resumes = users
@@ -129,6 +140,20 @@ async fn clients_resuming_together_each_get_exactly_their_own_catch_up(b: Backen
             (1, false) => assert_eq!(first.unwrap()["message"]["body"], "edited"),
             (_, true) => assert!(first.is_none(), "user{i}: {first:?}"),
             (_, false) => assert_eq!(first.unwrap()["message"]["body"], "first"),
+        }
+        let reader = &users[g * PER_GROUP + 1].user_id;
+        let reads: Vec<&&Value> = mine.iter().filter(|f| f["type"] == "read").collect();
+        assert_eq!(reads.len(), 1, "user{i}: {reads:?}");
+        assert_eq!(
+            (&reads[0]["user_id"], &reads[0]["seq"]),
+            (&json!(reader), &json!(2))
+        );
+        // Nothing of a conversation they are not in.
+        let theirs = [group.as_str(), direct.as_str()];
+        for f in replayed.iter().filter(|f| f["conversation_id"].is_string()) {
+            let c = f["conversation_id"].as_str().unwrap();
+            assert!(theirs.contains(&c), "user{i} got {f}");
+            assert!(c != direct || i == 0 || i == PER_GROUP, "user{i} got {f}");
         }
         let directs = replayed
             .iter()
