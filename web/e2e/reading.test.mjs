@@ -51,6 +51,13 @@ test("Jump to first unread loads back to an unread message older than the loaded
     for (let i = 1; i <= 80; i++) await send(id, `unread number ${i}`);
 
     // He comes back the next morning: a fresh page holds the newest page only.
+    // The chat's summary (which says where unread starts) answers after its
+    // messages have arrived, as it may on a slow link: opening the chat must
+    // not mark them read before the client has learned they were unread.
+    await ben.route((url) => url.pathname === `/api/v1/conversations/${id}`, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await route.continue();
+    });
     await ben.goto(server.base);
     await ben.getByRole("button", { name: /Ann Archer/ }).first().click();
     await messages(ben).getByText("unread number 80", { exact: true }).waitFor();

@@ -68,9 +68,12 @@ export function ChatView({ me, conversationId, onBack }: { me: Me; conversationI
     document.addEventListener("visibilitychange", seen);
     return () => document.removeEventListener("visibilitychange", seen);
   }, []);
+  // Nothing is marked read before the summary fetched on opening has arrived:
+  // it says where unread messages start, and a read marker committed first
+  // would erase that (no "Jump to first unread", no divider).
   useEffect(() => {
-    if (lastSeq > 0 && tabShown) void api(`/conversations/${conversationId}/read`, { method: "POST", body: { seq: lastSeq } }).catch(() => undefined);
-  }, [lastSeq, conversationId, tabShown]);
+    if (lastSeq > 0 && tabShown && isFetchedAfterMount) void api(`/conversations/${conversationId}/read`, { method: "POST", body: { seq: lastSeq } }).catch(() => undefined);
+  }, [lastSeq, conversationId, tabShown, isFetchedAfterMount]);
 
   const others = (info?.members ?? []).filter((m) => m.user_id !== me.id);
   const names = Object.fromEntries((info?.members ?? []).map((m) => [m.user_id, m.full_name || m.username]));
