@@ -256,9 +256,11 @@ async fn coming_back_writes_only_when_away(b: Backend) {
 /// that compares a bound value to an indexed column, which is nearly every one of
 /// ours, is compiled again on each execution (see `sqlite3_prepare_v2`): a tenth
 /// of the server's CPU per history page in the profile (BENCHMARKS.md `history`).
+/// Nor with MEMORY_MANAGEMENT, which puts every connection's page cache behind one
+/// process-wide lock that concurrent readers queued on.
 #[cfg(feature = "sqlite")]
 #[tokio::test]
-async fn embedded_sqlite_keeps_no_stat4_samples() {
+async fn embedded_sqlite_is_built_for_concurrent_reads() {
     use sqlx::Connection;
     let mut c = sqlx::SqliteConnection::connect("sqlite::memory:")
         .await
@@ -273,6 +275,12 @@ async fn embedded_sqlite_keeps_no_stat4_samples() {
         "search needs FTS5: {options:?}"
     );
     assert!(!options.iter().any(|o| o == "ENABLE_STAT4"), "{options:?}");
+    // One page cache per connection, not a group behind one process-wide lock
+    // (.cargo/config.toml says why).
+    assert!(
+        !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+        "{options:?}"
+    );
     for sql in [
         "CREATE TABLE t (a INTEGER, b INTEGER)",
         "CREATE INDEX t_ab ON t (a, b)",
