@@ -114,7 +114,23 @@ async fn page(
     Ok((seqs.len() as u64, ok))
 }
 
+/// Runs the readers on one thread of their own (a current-thread runtime). On the
+/// tool's multi-thread runtime its workers parked and woke each other around every
+/// response: a third of the tool's CPU per page went to switching threads
+/// (`perf`, BENCHMARKS.md `history`, sixth step), on the two cores the server
+/// shares. One thread does this closed loop with room to spare.
 pub async fn run(url: &str, args: Args) -> anyhow::Result<HistoryReport> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+            .block_on(read_pages(&url, args))
+    })
+    .await?
+}
+
+async fn read_pages(url: &str, args: Args) -> anyhow::Result<HistoryReport> {
     if !(1..=100).contains(&args.limit) {
         bail!("--limit must be 1-100");
     }
