@@ -153,7 +153,8 @@ pub(super) fn member(row: &(impl Cols + ?Sized)) -> Result<Member, sqlx::Error> 
 }
 
 pub(super) fn message(row: &(impl Cols + ?Sized)) -> Result<Message, sqlx::Error> {
-    let reply_to = row.opt_text("m_reply_to")?;
+    // Fields are read in the order MESSAGE_COLUMNS selects them (the native
+    // reader looks for the next column first, sqlite_native.rs).
     Ok(Message {
         id: parse::<MessageId>(row, "m_id")?,
         conversation_id: parse(row, "m_conversation_id")?,
@@ -164,7 +165,8 @@ pub(super) fn message(row: &(impl Cols + ?Sized)) -> Result<Message, sqlx::Error
         client_msg_id: row.text("m_client_msg_id")?,
         kind: parse(row, "m_kind")?,
         body: row.text("m_body")?,
-        reply_to: reply_to
+        reply_to: row
+            .opt_text("m_reply_to")?
             .map(|s| s.parse().map_err(|e| decode_err("m_reply_to", e)))
             .transpose()?,
         created_at: ts(row, "m_created_at")?,
