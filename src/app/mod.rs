@@ -21,7 +21,7 @@ use crate::{
     bus::{directory::Directory, hub::Hub, lockouts::Lockouts, redis::RedisBus, Bus, LocalBus},
     chat::{
         uploads::{Media, MediaLimits},
-        Chat, Policy,
+        Chat, ChatParts, Policy,
     },
     config::Config,
     http::{self, client_ip::TrustedProxies, HttpSettings},
@@ -89,7 +89,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
     }
     // Rosters of up to 100,000 conversations (a few hundred bytes each).
     let rosters = Arc::new(crate::bus::rosters::Rosters::new(100_000));
-    let chat = Chat {
+    let chat = Chat::new(ChatParts {
         rosters: rosters.clone(),
         writer: MessageWriter::spawn(store.clone()).await?,
         bus: bus.clone(),
@@ -127,7 +127,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         mail: Arc::new(outbound::mailing(config)?),
         push: Arc::new(outbound::pushing(config)?),
         directory,
-    };
+    });
     Ok(AppState {
         chat,
         bus,
