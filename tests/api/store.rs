@@ -257,7 +257,8 @@ async fn coming_back_writes_only_when_away(b: Backend) {
 /// ours, is compiled again on each execution (see `sqlite3_prepare_v2`): a tenth
 /// of the server's CPU per history page in the profile (BENCHMARKS.md `history`).
 /// Nor with MEMORY_MANAGEMENT, which puts every connection's page cache behind one
-/// process-wide lock that concurrent readers queued on.
+/// process-wide lock that concurrent readers queued on; and a new page cache
+/// allocates its pages one by one (PCACHE_INITSZ=0).
 #[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn embedded_sqlite_is_built_for_concurrent_reads() {
@@ -279,6 +280,12 @@ async fn embedded_sqlite_is_built_for_concurrent_reads() {
     // (.cargo/config.toml says why).
     assert!(
         !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+        "{options:?}"
+    );
+    // ...and with no 20-page block allocated by each new cache (resumes cost
+    // ~10 % more CPU with it).
+    assert!(
+        options.iter().any(|o| o == "DEFAULT_PCACHE_INITSZ=0"),
         "{options:?}"
     );
     for sql in [
