@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { composer, inChat, launch, PASSWORD, person as newPerson, say, SHOTS } from "./people.mjs";
+import { composer, inChat, launch, PASSWORD, person as newPerson, rowFor, say, SHOTS } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
 let browser;
@@ -68,7 +68,7 @@ test("two people befriend each other and chat in real time, across a network cut
 
     // A reload keeps the session and the history.
     await ben.reload();
-    await ben.getByRole("button", { name: /Archer/ }).first().click();
+    await rowFor(ben, /Archer/).click();
     await inChat(ben, "while you were away 2").waitFor();
     assert.equal(await inChat(ben, /^while you were away 2$/).count(), 1);
     await ann.screenshot({ path: `${SHOTS}conversation.png` });

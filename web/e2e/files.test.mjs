@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { crc32, deflateSync } from "node:zlib";
 
-import { composer, inChat, launch, openChatWith, person as newPerson, SHOTS } from "./people.mjs";
+import { composer, inChat, launch, openChatWith, person as newPerson, rowFor, SHOTS } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
 let browser;
@@ -182,7 +182,7 @@ test("people send pictures and files, see them in place and open them full size"
     await ann.reload();
     await ann.waitForFunction(() => [...document.querySelectorAll("nav img")].some((i) => i.complete && i.naturalWidth === 150));
 
-    await ann.getByRole("button", { name: /Baker/ }).first().click();
+    await rowFor(ann, /Baker/).click();
     await inChat(ann, "my new picture").waitFor();
     await ann.waitForFunction(() => [...document.querySelectorAll("ol img")].filter((i) => i.complete && i.naturalWidth > 0).length >= 3);
     await ann.screenshot({ path: `${SHOTS}images.png` });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { composer, inChat, launch, openChatWith, person as newPerson, say, SHOTS, LOOKS, toList } from "./people.mjs";
+import { composer, inChat, launch, openChatWith, person as newPerson, rowFor, say, SHOTS, LOOKS, toList } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
 let browser;
@@ -35,7 +35,7 @@ for (const look of LOOKS)
     const ben = await person(server.base, "ben", "Ben Baker");
     await openChatWith(ann, "ben", "Ben Baker");
     await say(ann, "lunch at noon?");
-    await ben.getByRole("button", { name: /Ann Archer/ }).first().click();
+    await rowFor(ben, /Ann Archer/).click();
     await inChat(ben, "lunch at noon?").waitFor();
 
     // Ben: a quick reaction from the menu. Ann sees it arrive.
@@ -74,7 +74,7 @@ for (const look of LOOKS)
     // A reload keeps them (history carries reactions).
     await ben.reload();
     await toList(ben);
-    await ben.getByRole("button", { name: /Ann Archer/ }).first().click();
+    await rowFor(ben, /Ann Archer/).click();
     await chip(ben, "lunch at noon?", "fire: 1, You").waitFor();
     await chip(ben, "lunch at noon?", "thumbs up: 1, Ann Archer").waitFor();
     assert.deepEqual([...ann.errors, ...ben.errors], []);
