@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { mailUnavailable, startMailbox } from "./mailbox.mjs";
-import { launch, openChatWith, PASSWORD, person, say, SHOTS } from "./people.mjs";
+import { launch, openChatWith, PASSWORD, person, rowFor, say, SHOTS } from "./people.mjs";
 import { startServer } from "./server.mjs";
 
 const NEW_PASSWORD = "a brand new passphrase";
@@ -96,7 +96,7 @@ test("mute a conversation from its header; choose what is mailed while away", as
     await openChatWith(ann, "ben", "Ben Baker");
     await say(ann, "hello");
     await ann.getByLabel("Mute notifications").selectOption("forever");
-    const row = ann.getByRole("complementary", { name: "Conversations" }).getByRole("button", { name: /Ben Baker/ });
+    const row = rowFor(ann, /Ben Baker/);
     await row.getByLabel("muted").waitFor();
     await ann.getByLabel("Mute notifications").selectOption("off");
     await row.getByLabel("muted").waitFor({ state: "detached" });

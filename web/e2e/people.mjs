@@ -59,11 +59,12 @@ export async function toList(page) {
   await search.waitFor();
 }
 
-/** A conversation's row in the sidebar. Not `getByRole("button", { name }).first()`:
- *  right after a reload the open chat's header (which names the person too, and
- *  opens their profile) can be drawn before the list, and be the first match. */
+/** A conversation's row in the sidebar, the only one matching `name` (a second
+ *  one is an error). Not `getByRole("button", { name }).first()`: right after a
+ *  reload the open chat's header (which names the person too, and opens their
+ *  profile) can be drawn before the list, and be the first match. */
 export const rowFor = (page, name) =>
-  page.getByRole("complementary", { name: "Conversations" }).getByRole("button", { name }).first();
+  page.getByRole("complementary", { name: "Conversations" }).getByRole("button", { name });
 
 export const composer = (page) => page.getByRole("textbox", { name: "Message" });
 /** A message in the open conversation (not its preview in the sidebar). */
